@@ -1,0 +1,113 @@
+/**
+ * The one catalogue of functions and their triggers. The CDK stack (lib/stack.ts) and the local twin
+ * (lib/local/) both read it: adding a route, a schedule, a queue consumer or a stream processor is one entry here.
+ */
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export interface RouteSpec {
+  method: HttpMethod;
+  /** API Gateway path template: `/connections/{id}`, `/mock-banks/bank_a/{proxy+}`. */
+  path: string;
+  /** Behind the JWT authorizer (default true). */
+  auth?: boolean;
+}
+
+/** What a function may touch; the stack turns each into a least-privilege grant, the twin ignores them. */
+export type Grant =
+  | 'table:read'
+  | 'table:write'
+  | 'bus:put'
+  | 'queue:send'
+  | 'kms:encrypt'
+  | 'kms:decrypt'
+  | 'redis';
+
+/**
+ * A Lambda event filter pattern (https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventfiltering.html)
+ * over the DynamoDB stream record. The stack passes it to the event source mapping verbatim; the twin evaluates
+ * the same pattern locally (lib/local/event-filter.ts).
+ */
+export type FilterPattern = { [key: string]: FilterPattern | FilterValue[] };
+export type FilterValue = string | number | boolean | null | { prefix: string } | { exists: boolean };
+
+export interface FunctionSpec {
+  /** Logical name, PascalCase; the Lambda's construct id. */
+  name: string;
+  /** Entry file relative to the repository root. */
+  entry: string;
+  /** Exported handler name (default `handler`). */
+  handler?: string;
+  description: string;
+  routes?: RouteSpec[];
+  /** EventBridge schedule, in minutes (overridable at deploy time with the `syncRateMinutes` context). */
+  schedule?: { rateMinutes: number };
+  /** SQS consumer of the named queue. */
+  queue?: { name: 'sync'; batchSize: number; maxConcurrency: number; maxReceiveCount: number };
+  /** DynamoDB stream consumer. */
+  stream?: { filters: FilterPattern[]; batchSize: number; retryAttempts: number; bisectBatchOnError: boolean };
+  grants: Grant[];
+  memoryMb?: number;
+  timeoutSeconds?: number;
+  environment?: Record<string, string>;
+}
+
+export const catalogue: FunctionSpec[] = [
+  {
+    name: 'Health',
+    entry: 'functions/http/health.ts',
+    description: 'Liveness: GET /health',
+    routes: [{ method: 'GET', path: '/health', auth: false }],
+    grants: [],
+  },
+  {
+    name: 'Me',
+    entry: 'functions/http/me.ts',
+    description: 'The caller as the API sees them: GET /me',
+    routes: [{ method: 'GET', path: '/me' }],
+    grants: [],
+  },
+  {
+    name: 'NotFound',
+    entry: 'functions/http/not-found.ts',
+    description: 'Problem+json 404 for unknown routes and 405 for known paths with the wrong method',
+    routes: [{ method: 'GET', path: '$default', auth: false }],
+    grants: [],
+  },
+];
+
+/** Every concrete route (the `$default` catch-all excluded), for the 404/405 logic and the OpenAPI document. */
+export function allRoutes(): (RouteSpec & { fn: string })[] {
+  return catalogue.flatMap((f) => (f.routes ?? []).filter((r) => r.path !== '$default').map((r) => ({ ...r, fn: f.name })));
+}
+
+/** Turns an API Gateway path template into a matcher returning the path parameters. */
+export function compilePath(template: string): (path: string) => Record<string, string> | null {
+  const names: string[] = [];
+  const source = template
+    .split('/')
+    .map((segment) => {
+      const greedy = /^\{(\w+)\+\}$/.exec(segment);
+      if (greedy) {
+        names.push(greedy[1]!);
+        return '(.+)';
+      }
+      const param = /^\{(\w+)\}$/.exec(segment);
+      if (param) {
+        names.push(param[1]!);
+        return '([^/]+)';
+      }
+      return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    })
+    .join('/');
+  const re = new RegExp(`^${source}/?$`);
+  return (path) => {
+    const m = re.exec(path);
+    if (!m) return null;
+    const params: Record<string, string> = {};
+    names.forEach((n, i) => {
+      params[n] = decodeURIComponent(m[i + 1]!);
+    });
+    return params;
+  };
+}

@@ -1,0 +1,220 @@
+import { createServer, type Server } from 'node:http';
+import path from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { z } from 'zod';
+import { catalogue, type FunctionSpec } from '../catalogue';
+import { ensureTable } from '../../shared/adapters/dynamodb/setup';
+import { registerLocalQueue } from '../../shared/adapters/local/queue-registry';
+import { resetConfig } from '../../shared/config';
+import { ROOT, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
+import { LocalGateway, type HttpLambda } from './gateway';
+import { LocalIssuer } from './jwt';
+import { LocalQueue, type QueueLambda } from './queue';
+import { LocalScheduler, type ScheduledLambda } from './scheduler';
+import { StreamPoller, streamsClient, type StreamLambda } from './stream-poller';
+
+export interface TwinOptions {
+  port?: number;
+  /** Keep DynamoDB data and the signing key under this folder across restarts (default: in memory). */
+  dataDir?: string;
+  /** Use an already running DynamoDB instead of starting DynamoDB Local. */
+  dynamoEndpoint?: string;
+  tableName?: string;
+  /** Override of every schedule's rate, in ms. */
+  scheduleMs?: number;
+  /** Disable the schedule timer (tests fire it explicitly). */
+  schedule?: boolean;
+  region?: string;
+}
+
+export interface Twin {
+  url: string;
+  port: number;
+  dynamoEndpoint: string;
+  tableName: string;
+  issuer: LocalIssuer;
+  queues: Map<string, LocalQueue>;
+  poller: StreamPoller;
+  scheduler: LocalScheduler;
+  /** Fires a scheduled function now. */
+  fire(name: string): Promise<unknown>;
+  /** Waits until queues and stream consumers have nothing left to do. */
+  settle(timeoutMs?: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const DevTokenBody = z
+  .object({
+    user_id: z
+      .string()
+      .min(1)
+      .max(128)
+      .regex(/^[A-Za-z0-9_.@-]+$/, 'letters, digits and _ . @ - only'),
+    expires_in: z.number().int().min(1).max(86_400).default(3600),
+  })
+  .strict();
+
+async function load<T>(fn: FunctionSpec): Promise<T> {
+  const mod = (await import(path.join(ROOT, fn.entry))) as Record<string, unknown>;
+  const handler = mod[fn.handler ?? 'handler'];
+  if (typeof handler !== 'function') throw new Error(`${fn.entry} does not export ${fn.handler ?? 'handler'}`);
+  return handler as T;
+}
+
+/**
+ * Starts the whole system on 127.0.0.1 from the catalogue: DynamoDB Local with the deployed table definition,
+ * the API Gateway twin with the JWT authorizer, the stream event sources, the queues and the schedule.
+ */
+export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
+  const region = opts.region ?? process.env.AWS_REGION ?? 'us-east-1';
+  const tableName = opts.tableName ?? process.env.TABLE_NAME ?? 'finagg-local';
+  let ddb: DynamoDbLocal | undefined;
+  const dynamoEndpoint =
+    opts.dynamoEndpoint ??
+    (ddb = await startDynamoDbLocal({ dataDir: opts.dataDir ? path.join(opts.dataDir, 'dynamodb') : undefined }))
+      .endpoint;
+
+  const server: Server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 3000, '127.0.0.1', () => resolve());
+  });
+  const addr = server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : 0;
+  const url = `http://127.0.0.1:${port}`;
+
+  // The functions read the same variables in the cloud; here they point at the local services.
+  Object.assign(process.env, {
+    AWS_REGION: region,
+    AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? 'local',
+    AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY ?? 'local',
+    AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint,
+    TABLE_NAME: tableName,
+    EVENT_BUS_NAME: process.env.EVENT_BUS_NAME ?? 'finagg-local',
+    SYNC_QUEUE_URL: 'local://sync',
+    STAGE: 'local',
+    PUBLIC_BASE_URL: url,
+  });
+  resetConfig();
+
+  const admin = new DynamoDBClient({ endpoint: dynamoEndpoint, region });
+  const { streamArn } = await ensureTable(admin, tableName);
+  admin.destroy();
+
+  const issuer = await LocalIssuer.create({
+    issuer: process.env.LOCAL_JWT_ISSUER ?? 'https://finagg.local/issuer',
+    audience: process.env.LOCAL_JWT_AUDIENCE ?? 'finagg-api',
+    keyFile: opts.dataDir ? path.join(opts.dataDir, 'jwt-key.json') : undefined,
+  });
+
+  const gateway = new LocalGateway(issuer, region);
+  gateway.addLocalRoute('POST', '/dev/token', async (_req, body) => {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body.toString('utf8') || '{}');
+    } catch {
+      return problem(400, 'The request body is not valid JSON.');
+    }
+    const input = DevTokenBody.safeParse(parsed);
+    if (!input.success) {
+      return problem(
+        400,
+        'The request body is invalid.',
+        input.error.issues.map((i) => ({ path: ['body', ...i.path].join('.'), message: i.message })),
+      );
+    }
+    const token = await issuer.issue(input.data.user_id, input.data.expires_in);
+    return {
+      status: 200,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ access_token: token, token_type: 'Bearer', expires_in: input.data.expires_in }),
+    };
+  });
+  gateway.addLocalRoute('GET', '/.well-known/jwks.json', async () => ({
+    status: 200,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(issuer.jwks()),
+  }));
+
+  const queues = new Map<string, LocalQueue>();
+  const poller = new StreamPoller(streamsClient(dynamoEndpoint, region), streamArn, region, {
+    startAt: opts.dataDir ? 'LATEST' : 'TRIM_HORIZON',
+  });
+  const scheduler = new LocalScheduler(region, opts.scheduleMs);
+  const scheduled = new Map<string, { fn: FunctionSpec; handler: ScheduledLambda }>();
+
+  for (const fn of catalogue) {
+    if (fn.routes?.length) gateway.addFunction(fn, await load<HttpLambda>(fn));
+    if (fn.stream) poller.addConsumer(fn, await load<StreamLambda>(fn));
+    if (fn.queue) {
+      let q = queues.get(fn.queue.name);
+      if (!q) {
+        q = new LocalQueue(fn.queue.name, region);
+        queues.set(fn.queue.name, q);
+        const queue = q;
+        registerLocalQueue(fn.queue.name, (b) => queue.send(b));
+      }
+      q.setConsumer(fn, await load<QueueLambda>(fn));
+    }
+    if (fn.schedule) {
+      const handler = await load<ScheduledLambda>(fn);
+      scheduled.set(fn.name, { fn, handler });
+      if (opts.schedule !== false) scheduler.add(fn, handler);
+    }
+  }
+  poller.start();
+
+  server.removeAllListeners('request');
+  server.on('request', (req, res) => {
+    gateway.handle(req, res).catch((err: Error) => {
+      console.error('[gateway] unexpected failure:', err);
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/problem+json' });
+      res.end(JSON.stringify({ type: 'about:blank', title: 'Internal Server Error', status: 500 }));
+    });
+  });
+
+  let stopping: Promise<void> | undefined;
+  return {
+    url,
+    port,
+    dynamoEndpoint,
+    tableName,
+    issuer,
+    queues,
+    poller,
+    scheduler,
+    fire(name) {
+      const s = scheduled.get(name);
+      if (!s) throw new Error(`No scheduled function named ${name}`);
+      return scheduler.fire(s.fn, s.handler);
+    },
+    async settle(timeoutMs = 30_000) {
+      for (let i = 0; i < 3; i++) {
+        await Promise.all([...queues.values()].map((q) => q.drain(timeoutMs)));
+        await new Promise((r) => setTimeout(r, 250));
+        await poller.drain(timeoutMs);
+      }
+    },
+    stop() {
+      stopping ??= (async () => {
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        });
+        await scheduler.stop();
+        await Promise.all([...queues.values()].map((q) => q.stop()));
+        await poller.stop();
+        await ddb?.stop();
+      })();
+      return stopping;
+    },
+  };
+}
+
+function problem(status: number, detail: string, errors?: { path: string; message: string }[]) {
+  return {
+    status,
+    headers: { 'content-type': 'application/problem+json' },
+    body: JSON.stringify({ type: 'about:blank', title: 'Bad Request', status, detail, ...(errors ? { errors } : {}) }),
+  };
+}

@@ -1,0 +1,19 @@
+import { SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
+import type { JobQueue } from '../../ports/queue';
+import { localQueue } from '../local/queue-registry';
+
+let sqs: SQSClient | undefined;
+
+/** A JobQueue on SQS, or on the twin's in-process queue when the URL is `local://<name>`. */
+export function jobQueue<T>(queueUrl: string): JobQueue<T> {
+  if (queueUrl.startsWith('local://')) {
+    const name = queueUrl.slice('local://'.length);
+    return { send: (message) => localQueue(name)(JSON.stringify(message)) };
+  }
+  return {
+    async send(message) {
+      sqs ??= new SQSClient({});
+      await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(message) }));
+    },
+  };
+}

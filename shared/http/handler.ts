@@ -1,0 +1,115 @@
+import middy from '@middy/core';
+import httpCors from '@middy/http-cors';
+import httpJsonBodyParser from '@middy/http-json-body-parser';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import type {
+  APIGatewayProxyEventV2WithJWTAuthorizer,
+  APIGatewayProxyStructuredResultV2,
+  Context,
+} from 'aws-lambda';
+import { z, type ZodType } from 'zod';
+import { logger } from '../logger';
+import { HttpProblem, badRequest, problemResponse, unauthorized, zodFieldErrors } from './problem';
+
+export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
+export type HttpResult = APIGatewayProxyStructuredResultV2;
+export type HttpHandler = (event: HttpEvent, context: Context) => Promise<HttpResult>;
+
+type Out<S> = S extends ZodType ? z.output<S> : undefined;
+
+export interface RouteSpec<B extends ZodType | undefined, Q extends ZodType | undefined, P extends ZodType | undefined> {
+  /** zod schema of the JSON body; when set, the body is required and must be JSON. */
+  body?: B;
+  /** zod schema of the query string parameters. */
+  query?: Q;
+  /** zod schema of the path parameters. */
+  path?: P;
+  /** whether the route needs a verified JWT (default true). */
+  auth?: boolean;
+}
+
+export interface RouteRequest<B, Q, P> {
+  body: B;
+  query: Q;
+  path: P;
+  /** The caller: the verified JWT's `sub`. Empty string on public routes. */
+  userId: string;
+  event: HttpEvent;
+  context: Context;
+}
+
+export function json(statusCode: number, body: unknown, headers: Record<string, string> = {}): HttpResult {
+  return { statusCode, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) };
+}
+
+export function html(statusCode: number, body: string, headers: Record<string, string> = {}): HttpResult {
+  return { statusCode, headers: { 'content-type': 'text/html; charset=utf-8', ...headers }, body };
+}
+
+function validate<S extends ZodType | undefined>(schema: S | undefined, value: unknown, location: string): Out<S> {
+  if (!schema) return undefined as Out<S>;
+  const result = schema.safeParse(value ?? {});
+  if (!result.success) {
+    throw badRequest(`The request ${location} is invalid.`, zodFieldErrors(result.error, location));
+  }
+  return result.data as Out<S>;
+}
+
+/** Maps every error to application/problem+json; unexpected ones are logged and answered 500 without details. */
+const problemErrors = (): middy.MiddlewareObj<HttpEvent, HttpResult> => ({
+  onError: async (request) => {
+    const error = request.error as (Error & { statusCode?: number; cause?: { package?: string } }) | null;
+    let problem: HttpProblem;
+    if (error instanceof HttpProblem) {
+      problem = error;
+    } else if (error?.cause?.package === '@middy/http-json-body-parser') {
+      problem =
+        error.statusCode === 415 && !/malformed/i.test(error.message)
+          ? new HttpProblem(415, 'The request body must be application/json.')
+          : badRequest(
+              request.event.body === undefined
+                ? 'A JSON request body is required.'
+                : 'The request body is not valid JSON.',
+            );
+    } else {
+      logger.error('Unhandled error', { error: error as Error });
+      problem = new HttpProblem(500, 'An unexpected error occurred. It has been logged.');
+    }
+    request.response = problemResponse(problem);
+  },
+});
+
+/**
+ * The one handler convention for HTTP routes: Powertools logging with the request id, CORS, JSON body parsing,
+ * zod validation of body/query/path, the caller from the verified JWT, and errors as problem+json.
+ */
+export function httpRoute<
+  B extends ZodType | undefined = undefined,
+  Q extends ZodType | undefined = undefined,
+  P extends ZodType | undefined = undefined,
+>(
+  spec: RouteSpec<B, Q, P>,
+  fn: (req: RouteRequest<Out<B>, Out<Q>, Out<P>>) => Promise<HttpResult>,
+): middy.MiddyfiedHandler<HttpEvent, HttpResult, Error, Context> {
+  const needsAuth = spec.auth ?? true;
+  const core = async (event: HttpEvent, context: Context): Promise<HttpResult> => {
+    const claims = event.requestContext.authorizer?.jwt?.claims;
+    const sub = typeof claims?.sub === 'string' ? claims.sub : '';
+    if (needsAuth && !sub) throw unauthorized();
+    return fn({
+      body: validate(spec.body, event.body, 'body'),
+      query: validate(spec.query, event.queryStringParameters, 'query'),
+      path: validate(spec.path, event.pathParameters, 'path'),
+      userId: sub,
+      event,
+      context,
+    });
+  };
+
+  const handler = middy<HttpEvent, HttpResult, Error, Context>()
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(httpCors({ origin: process.env.CORS_ORIGIN ?? '*', headers: 'authorization,content-type' }))
+    .use(problemErrors());
+  if (spec.body) handler.use(httpJsonBodyParser({ disableContentTypeError: false }));
+  return handler.handler(core);
+}
