@@ -25,7 +25,9 @@ try {
   const started = Date.now();
   const twin = await startTwin({
     port,
-    dataDir: persist ? path.resolve(values['data-dir'] ?? process.env.TWIN_DATA_DIR ?? path.join(ROOT, '.data')) : undefined,
+    dataDir: persist
+      ? path.resolve(values['data-dir'] ?? process.env.TWIN_DATA_DIR ?? path.join(ROOT, '.data'))
+      : undefined,
     dynamoEndpoint: values['dynamodb-endpoint'] ?? process.env.DYNAMODB_ENDPOINT,
     scheduleMs: scheduleSeconds ? Number(scheduleSeconds) * 1000 : undefined,
   });

@@ -12,6 +12,17 @@ const ConfigSchema = z.object({
   /** SQS queue URL for sync jobs; `local://sync` in the local twin (in-process queue). */
   SYNC_QUEUE_URL: z.string().min(1).default('local://sync'),
   LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT', 'CRITICAL']).default('INFO'),
+  /** Where this API is reachable (the twin's URL, or the HTTP API's URL in the cloud): default redirect pages. */
+  PUBLIC_BASE_URL: z.url().default('http://127.0.0.1:3000'),
+  /** KMS key for envelope encryption of bank tokens (cloud). */
+  KMS_KEY_ID: z.string().min(1).optional(),
+  /** AES-256-GCM key (32 bytes, base64) for token encryption where there is no KMS (local twin, tests). */
+  TOKEN_ENCRYPTION_KEY: z
+    .string()
+    .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes, base64-encoded')
+    .optional(),
+  /** How long an OAuth link state stays valid. */
+  LINK_STATE_TTL_SECONDS: z.coerce.number().int().min(30).max(3600).default(600),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

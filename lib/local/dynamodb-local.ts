@@ -94,7 +94,9 @@ export async function freePort(): Promise<number> {
  * Starts DynamoDB Local on 127.0.0.1. In memory by default; with `dataDir`, on disk there. The JVM runs under a
  * small shell watchdog that kills it when this Node process goes away, however it goes.
  */
-export async function startDynamoDbLocal(opts: { port?: number; dataDir?: string } = {}): Promise<DynamoDbLocal> {
+export async function startDynamoDbLocal(
+  opts: { port?: number; dataDir?: string } = {},
+): Promise<DynamoDbLocal> {
   checkJava();
   const emulator = ensureEmulator();
   const port = opts.port ?? (await freePort());

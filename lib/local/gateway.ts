@@ -5,7 +5,10 @@ import { compilePath, type FunctionSpec, type RouteSpec } from '../catalogue';
 import { invokeWithTimeout, lambdaContext } from './lambda-context';
 import type { LocalIssuer } from './jwt';
 
-export type HttpLambda = (event: APIGatewayProxyEventV2WithJWTAuthorizer, context: Context) => Promise<unknown>;
+export type HttpLambda = (
+  event: APIGatewayProxyEventV2WithJWTAuthorizer,
+  context: Context,
+) => Promise<unknown>;
 
 interface CompiledRoute {
   route: RouteSpec;
@@ -57,13 +60,23 @@ export class LocalGateway {
         this.fallback = { fn, handler };
         continue;
       }
-      this.routes.push({ route, fn, handler, match: compilePath(route.path), specificity: specificity(route.path) });
+      this.routes.push({
+        route,
+        fn,
+        handler,
+        match: compilePath(route.path),
+        specificity: specificity(route.path),
+      });
     }
     this.routes.sort((a, b) => compare(a.specificity, b.specificity));
   }
 
   /** Twin-only endpoints that are not Lambda functions (the local token issuer and its JWKS). */
-  addLocalRoute(method: string, path: string, fn: (req: IncomingMessage, body: Buffer) => Promise<LocalResponse>) {
+  addLocalRoute(
+    method: string,
+    path: string,
+    fn: (req: IncomingMessage, body: Buffer) => Promise<LocalResponse>,
+  ) {
     this.extra.set(`${method} ${path}`, fn);
   }
 
@@ -93,7 +106,12 @@ export class LocalGateway {
       .map((r) => ({ r, params: r.match(url.pathname) }))
       .find((x) => x.params !== null);
     if (hit) {
-      target = { fn: hit.r.fn, handler: hit.r.handler, routeKey: `${method} ${hit.r.route.path}`, params: hit.params! };
+      target = {
+        fn: hit.r.fn,
+        handler: hit.r.handler,
+        routeKey: `${method} ${hit.r.route.path}`,
+        params: hit.params!,
+      };
       auth = hit.r.route.auth ?? true;
     } else if (method === 'OPTIONS') {
       // API Gateway answers CORS preflight for HTTP APIs configured with CORS.
@@ -158,7 +176,9 @@ export class LocalGateway {
     let result: APIGatewayProxyResultV2;
     try {
       const ctx = lambdaContext(target.fn, this.region);
-      result = (await invokeWithTimeout(target.fn, () => target.handler(event, ctx))) as APIGatewayProxyResultV2;
+      result = (await invokeWithTimeout(target.fn, () =>
+        target.handler(event, ctx),
+      )) as APIGatewayProxyResultV2;
     } catch (err) {
       console.error(`[gateway] ${target.fn.name} failed:`, err);
       return problem(res, 500, 'Internal Server Error', 'The function failed.');

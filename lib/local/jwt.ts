@@ -17,12 +17,16 @@ import {
  * Gateway's JWT authorizer does (signature against the issuer's JWKS, `iss`, `aud`, `exp`, `nbf`).
  */
 export class LocalIssuer {
+  private readonly keySet: ReturnType<typeof createLocalJWKSet>;
+
   private constructor(
     private readonly privateKey: CryptoKey,
     readonly publicJwk: JWK,
     readonly issuer: string,
     readonly audience: string,
-  ) {}
+  ) {
+    this.keySet = createLocalJWKSet({ keys: [publicJwk] });
+  }
 
   static async create(opts: { issuer: string; audience: string; keyFile?: string }): Promise<LocalIssuer> {
     if (opts.keyFile && existsSync(opts.keyFile)) {
@@ -59,7 +63,7 @@ export class LocalIssuer {
   /** The authorizer's check; returns the claims or null. */
   async verify(token: string): Promise<JWTPayload | null> {
     try {
-      const { payload } = await jwtVerify(token, createLocalJWKSet(this.jwks()), {
+      const { payload } = await jwtVerify(token, this.keySet, {
         issuer: this.issuer,
         audience: this.audience,
         algorithms: ['ES256'],

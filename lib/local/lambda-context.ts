@@ -28,7 +28,10 @@ export async function invokeWithTimeout<T>(fn: FunctionSpec, run: () => Promise<
   const timeoutMs = (fn.timeoutSeconds ?? 30) * 1000;
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`Task timed out after ${timeoutMs / 1000} seconds`)), timeoutMs);
+    timer = setTimeout(
+      () => reject(new Error(`Task timed out after ${timeoutMs / 1000} seconds`)),
+      timeoutMs,
+    );
   });
   try {
     return await Promise.race([run(), timeout]);

@@ -120,7 +120,9 @@ export class LocalQueue {
       const res = await invokeWithTimeout(fn, () =>
         run({ Records: batch.map((m) => this.toRecord(m)) }, lambdaContext(fn, this.region)),
       );
-      failed = new Set((res && 'batchItemFailures' in res ? res.batchItemFailures : []).map((f) => f.itemIdentifier));
+      failed = new Set(
+        (res && 'batchItemFailures' in res ? res.batchItemFailures : []).map((f) => f.itemIdentifier),
+      );
     } catch (err) {
       console.error(`[queue] ${fn.name} failed a batch of ${batch.length}:`, (err as Error).message);
       failed = new Set(batch.map((m) => m.id));

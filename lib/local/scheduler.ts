@@ -33,8 +33,8 @@ export class LocalScheduler {
       resources: [`arn:aws:events:${this.region}:000000000000:rule/finagg-local-${fn.name}`],
       detail: {},
     };
-    const p = invokeWithTimeout(fn, () => handler(event, lambdaContext(fn, this.region))).catch((err: Error) =>
-      console.error(`[schedule] ${fn.name} failed:`, err.message),
+    const p = invokeWithTimeout(fn, () => handler(event, lambdaContext(fn, this.region))).catch(
+      (err: Error) => console.error(`[schedule] ${fn.name} failed:`, err.message),
     );
     this.running.add(p);
     void p.finally(() => this.running.delete(p));

@@ -20,7 +20,10 @@ import { invokeWithTimeout, lambdaContext } from './lambda-context';
 /** The SDK's and Lambda's AttributeValue types differ only nominally: the wire shape is the same. */
 type Image = Record<string, AttributeValue>;
 
-export type StreamLambda = (event: DynamoDBStreamEvent, context: Context) => Promise<DynamoDBBatchResponse | void>;
+export type StreamLambda = (
+  event: DynamoDBStreamEvent,
+  context: Context,
+) => Promise<DynamoDBBatchResponse | void>;
 
 export interface StreamFailure {
   function: string;
@@ -40,8 +43,8 @@ interface Consumer {
  * The local event source mapping for DynamoDB Streams: reads the table's stream through the Streams API, turns
  * records into the exact `DynamoDBStreamEvent` Lambda delivers, applies each consumer's filter patterns, and
  * invokes it in order with batches of at most `batchSize`. Like Lambda with ReportBatchItemFailures, it retries
- * from the first failed record, bisects a failing batch when told to, and after `retryAttempts` sends the
- * records to the on-failure destination (here: `failures`, and the log).
+ * from the first failed record, bisects a failing batch when told to (so a poison record fails alone), and after
+ * `retryAttempts` sends the records to the on-failure destination (here: `failures`, and the log).
  */
 export class StreamPoller {
   readonly failures: StreamFailure[] = [];
@@ -56,7 +59,11 @@ export class StreamPoller {
     private readonly client: DynamoDBStreamsClient,
     private readonly streamArn: string,
     private readonly region: string,
-    private readonly opts: { pollIntervalMs?: number; retryDelayMs?: number; startAt?: 'TRIM_HORIZON' | 'LATEST' } = {},
+    private readonly opts: {
+      pollIntervalMs?: number;
+      retryDelayMs?: number;
+      startAt?: 'TRIM_HORIZON' | 'LATEST';
+    } = {},
   ) {}
 
   addConsumer(fn: FunctionSpec, handler: StreamLambda): void {
@@ -120,7 +127,11 @@ export class StreamPoller {
     for (const shard of await this.shards()) {
       const id = shard.ShardId!;
       if (this.finishedShards.has(id)) continue;
-      if (shard.ParentShardId && !this.finishedShards.has(shard.ParentShardId) && this.iterators.has(shard.ParentShardId)) {
+      if (
+        shard.ParentShardId &&
+        !this.finishedShards.has(shard.ParentShardId) &&
+        this.iterators.has(shard.ParentShardId)
+      ) {
         continue;
       }
       let iterator = this.iterators.get(id);
@@ -215,7 +226,9 @@ export class StreamPoller {
     if (failedFrom < 0) return;
 
     const rest = batch.slice(failedFrom);
-    if (threw && spec.bisectBatchOnError && rest.length > 1) {
+    // With BisectBatchOnFunctionError, Lambda splits a failing batch (thrown, or reported from a sequence
+    // number on) and retries the halves, so a poison record ends up failing alone.
+    if (spec.bisectBatchOnError && rest.length > 1) {
       const mid = Math.ceil(rest.length / 2);
       await this.deliver(c, rest.slice(0, mid), attempt);
       await this.deliver(c, rest.slice(mid), attempt);

@@ -57,7 +57,8 @@ const DevTokenBody = z
 async function load<T>(fn: FunctionSpec): Promise<T> {
   const mod = (await import(path.join(ROOT, fn.entry))) as Record<string, unknown>;
   const handler = mod[fn.handler ?? 'handler'];
-  if (typeof handler !== 'function') throw new Error(`${fn.entry} does not export ${fn.handler ?? 'handler'}`);
+  if (typeof handler !== 'function')
+    throw new Error(`${fn.entry} does not export ${fn.handler ?? 'handler'}`);
   return handler as T;
 }
 
@@ -71,8 +72,9 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
   let ddb: DynamoDbLocal | undefined;
   const dynamoEndpoint =
     opts.dynamoEndpoint ??
-    (ddb = await startDynamoDbLocal({ dataDir: opts.dataDir ? path.join(opts.dataDir, 'dynamodb') : undefined }))
-      .endpoint;
+    (ddb = await startDynamoDbLocal({
+      dataDir: opts.dataDir ? path.join(opts.dataDir, 'dynamodb') : undefined,
+    })).endpoint;
 
   const server: Server = createServer();
   await new Promise<void>((resolve, reject) => {
@@ -215,6 +217,12 @@ function problem(status: number, detail: string, errors?: { path: string; messag
   return {
     status,
     headers: { 'content-type': 'application/problem+json' },
-    body: JSON.stringify({ type: 'about:blank', title: 'Bad Request', status, detail, ...(errors ? { errors } : {}) }),
+    body: JSON.stringify({
+      type: 'about:blank',
+      title: 'Bad Request',
+      status,
+      detail,
+      ...(errors ? { errors } : {}),
+    }),
   };
 }

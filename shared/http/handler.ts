@@ -7,7 +7,7 @@ import type {
   APIGatewayProxyStructuredResultV2,
   Context,
 } from 'aws-lambda';
-import { z, type ZodType } from 'zod';
+import type { z, ZodType } from 'zod';
 import { logger } from '../logger';
 import { HttpProblem, badRequest, problemResponse, unauthorized, zodFieldErrors } from './problem';
 
@@ -17,7 +17,11 @@ export type HttpHandler = (event: HttpEvent, context: Context) => Promise<HttpRe
 
 type Out<S> = S extends ZodType ? z.output<S> : undefined;
 
-export interface RouteSpec<B extends ZodType | undefined, Q extends ZodType | undefined, P extends ZodType | undefined> {
+export interface RouteSpec<
+  B extends ZodType | undefined,
+  Q extends ZodType | undefined,
+  P extends ZodType | undefined,
+> {
   /** zod schema of the JSON body; when set, the body is required and must be JSON. */
   body?: B;
   /** zod schema of the query string parameters. */
@@ -39,14 +43,22 @@ export interface RouteRequest<B, Q, P> {
 }
 
 export function json(statusCode: number, body: unknown, headers: Record<string, string> = {}): HttpResult {
-  return { statusCode, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) };
+  return {
+    statusCode,
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  };
 }
 
 export function html(statusCode: number, body: string, headers: Record<string, string> = {}): HttpResult {
   return { statusCode, headers: { 'content-type': 'text/html; charset=utf-8', ...headers }, body };
 }
 
-function validate<S extends ZodType | undefined>(schema: S | undefined, value: unknown, location: string): Out<S> {
+function validate<S extends ZodType | undefined>(
+  schema: S | undefined,
+  value: unknown,
+  location: string,
+): Out<S> {
   if (!schema) return undefined as Out<S>;
   const result = schema.safeParse(value ?? {});
   if (!result.success) {

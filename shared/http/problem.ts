@@ -52,7 +52,12 @@ export class HttpProblem extends Error {
   }
 
   toBody(): ProblemBody {
-    const body: ProblemBody = { type: this.type, title: this.title, status: this.status, detail: this.message };
+    const body: ProblemBody = {
+      type: this.type,
+      title: this.title,
+      status: this.status,
+      detail: this.message,
+    };
     if (this.errors?.length) body.errors = this.errors;
     return body;
   }

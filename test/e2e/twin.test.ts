@@ -1,0 +1,132 @@
+import { execFileSync } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { devToken, startTwinProcess, type TwinProcess } from '../support/twin-process';
+
+let twin: TwinProcess;
+
+beforeAll(async () => {
+  twin = await startTwinProcess();
+});
+
+afterAll(async () => {
+  await twin?.stop();
+});
+
+async function call(path: string, init: RequestInit = {}) {
+  const res = await fetch(`${twin.url}${path}`, init);
+  const text = await res.text();
+  return {
+    status: res.status,
+    headers: res.headers,
+    text,
+    body: text ? (JSON.parse(text) as Record<string, unknown>) : null,
+  };
+}
+
+describe('the local twin, started as a user starts it', () => {
+  it('answers GET /health', async () => {
+    const res = await call('/health');
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ status: 'ok' });
+    expect(res.headers.get('content-type')).toContain('application/json');
+  });
+
+  it('issues a token at POST /dev/token that an authenticated route accepts', async () => {
+    const res = await call('/dev/token', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ user_id: 'u1' }),
+    });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ token_type: 'Bearer', expires_in: 3600 });
+    const token = res.body!.access_token as string;
+    const me = await call('/me', { headers: { authorization: `Bearer ${token}` } });
+    expect(me.status).toBe(200);
+    expect(me.body).toEqual({ user_id: 'u1' });
+  });
+
+  it('rejects a missing, tampered, foreign or expired token with 401 problem+json', async () => {
+    const token = await devToken(twin.url, 'u1');
+    const [h, p, s] = token.split('.') as [string, string, string];
+    const claims = JSON.parse(Buffer.from(p, 'base64url').toString()) as Record<string, unknown>;
+    const forged = `${h}.${Buffer.from(JSON.stringify({ ...claims, sub: 'u2' })).toString('base64url')}.${s}`;
+    const flipped = `${h}.${p}.${s.slice(0, -2)}${s.endsWith('A') ? 'B' : 'A'}A`;
+    for (const auth of [undefined, `Bearer ${forged}`, `Bearer ${flipped}`, `Bearer nonsense`, token]) {
+      const res = await call('/me', { headers: auth ? { authorization: auth } : {} });
+      expect(res.status, String(auth)).toBe(401);
+      expect(res.headers.get('content-type')).toContain('application/problem+json');
+      expect(res.body).toMatchObject({ status: 401, title: 'Unauthorized' });
+    }
+    const short = await devToken(twin.url, 'u1', 1);
+    await new Promise((r) => setTimeout(r, 2100));
+    expect((await call('/me', { headers: { authorization: `Bearer ${short}` } })).status).toBe(401);
+  });
+
+  it('answers unknown routes 404 and wrong methods 405, as problem+json', async () => {
+    const missing = await call('/no/such/route');
+    expect(missing.status).toBe(404);
+    expect(missing.headers.get('content-type')).toContain('application/problem+json');
+    expect(missing.body).toMatchObject({ status: 404, title: 'Not Found' });
+    const wrong = await call('/health', { method: 'DELETE' });
+    expect(wrong.status).toBe(405);
+    expect(wrong.headers.get('allow')).toBe('GET');
+  });
+
+  it('answers bad JSON and invalid bodies with 400 problem+json', async () => {
+    const bad = await call('/dev/token', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{',
+    });
+    expect(bad.status).toBe(400);
+    const invalid = await call('/dev/token', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ user_id: '' }),
+    });
+    expect(invalid.status).toBe(400);
+    expect(invalid.body).toMatchObject({ status: 400 });
+    expect((invalid.body!.errors as { path: string }[])[0]!.path).toBe('body.user_id');
+  });
+
+  it('stops everything it started, Java included, on Ctrl-C', async () => {
+    const other = await startTwinProcess();
+    const pid = other.child.pid!;
+    const javaBefore = childJavaPids(pid);
+    expect(javaBefore.length).toBe(1);
+    expect(await other.stop('SIGINT')).toBe(0);
+    await new Promise((r) => setTimeout(r, 1500));
+    for (const jpid of javaBefore) expect(isAlive(jpid), `java ${jpid} still running`).toBe(false);
+  });
+});
+
+/** Java processes in the process tree under `pid`. */
+function childJavaPids(pid: number): number[] {
+  const out = execFileSync('ps', ['-eo', 'pid=,ppid=,comm='], { encoding: 'utf8' });
+  const rows = out
+    .trim()
+    .split('\n')
+    .map((l) => l.trim().split(/\s+/))
+    .map(([p, pp, c]) => ({ pid: Number(p), ppid: Number(pp), comm: c ?? '' }));
+  const tree = new Set([pid]);
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const r of rows) {
+      if (tree.has(r.ppid) && !tree.has(r.pid)) {
+        tree.add(r.pid);
+        grew = true;
+      }
+    }
+  }
+  return rows.filter((r) => tree.has(r.pid) && r.comm === 'java').map((r) => r.pid);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,96 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoStore } from '../../shared/adapters/dynamodb/store';
+import type { Connection } from '../../shared/domain/models';
+import { ConflictError, InvalidCursorError } from '../../shared/ports/store';
+import { freshTable } from '../support/dynamodb';
+
+let table: Awaited<ReturnType<typeof freshTable>>;
+let store: DynamoStore;
+
+beforeAll(async () => {
+  table = await freshTable('store');
+  store = new DynamoStore(table.doc, table.tableName);
+});
+afterAll(async () => table?.drop());
+
+function connection(userId: string, id: string, status: Connection['status'] = 'active'): Connection {
+  return {
+    id,
+    userId,
+    provider: 'bank_a',
+    status,
+    tokens: 'local:v1:x',
+    accessTokenExpiresAt: '2026-01-01T01:00:00.000Z',
+    createdAt: '2026-01-01T00:00:00.000Z',
+    updatedAt: '2026-01-01T00:00:00.000Z',
+  };
+}
+
+describe('DynamoStore against DynamoDB Local', () => {
+  it('stores, reads and scopes connections by user', async () => {
+    await store.putConnection(connection('alice', 'c1'));
+    expect(await store.getConnection('alice', 'c1')).toEqual(connection('alice', 'c1'));
+    expect(await store.getConnection('bob', 'c1')).toBeNull();
+  });
+
+  it('pages connections with an opaque cursor that cannot cross users', async () => {
+    for (let i = 0; i < 5; i++) await store.putConnection(connection('carol', `p${i}`));
+    await store.putConnection(connection('dave', 'd1'));
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: Awaited<ReturnType<typeof store.listConnections>> = await store.listConnections('carol', {
+        limit: 2,
+        cursor,
+      });
+      expect(page.items.length).toBeLessThanOrEqual(2);
+      seen.push(...page.items.map((c) => c.id));
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(seen).toEqual(['p0', 'p1', 'p2', 'p3', 'p4']);
+    const first = await store.listConnections('carol', { limit: 2 });
+    await expect(
+      store.listConnections('dave', { limit: 2, cursor: first.nextCursor }),
+    ).rejects.toBeInstanceOf(InvalidCursorError);
+    await expect(store.listConnections('dave', { limit: 2, cursor: 'garbage!' })).rejects.toBeInstanceOf(
+      InvalidCursorError,
+    );
+  });
+
+  it('updates a connection and moves it between status indexes', async () => {
+    await store.putConnection(connection('erin', 'e1'));
+    const updated = await store.updateConnection('erin', 'e1', {
+      status: 'login_required',
+      statusReason: 'x',
+    });
+    expect(updated.status).toBe('login_required');
+    const active = await store.listConnectionsByStatus('active', { limit: 100 });
+    expect(active.items.map((c) => c.id)).not.toContain('e1');
+    const needs = await store.listConnectionsByStatus('login_required', { limit: 100 });
+    expect(needs.items.map((c) => c.id)).toContain('e1');
+    await expect(store.updateConnection('erin', 'nope', { status: 'active' })).rejects.toBeInstanceOf(
+      ConflictError,
+    );
+  });
+
+  it('consumes a link session exactly once, and never an expired one', async () => {
+    const session = {
+      state: 's1',
+      userId: 'alice',
+      provider: 'bank_a',
+      redirectUri: 'http://127.0.0.1/cb',
+      codeVerifier: 'enc',
+      createdAt: '2026-01-01T00:00:00.000Z',
+      expiresAt: '2026-01-01T00:10:00.000Z',
+    };
+    await store.putLinkSession(session);
+    await expect(store.putLinkSession(session)).rejects.toBeInstanceOf(ConflictError);
+    const results = await Promise.all(
+      Array.from({ length: 5 }, () => store.consumeLinkSession('s1', new Date('2026-01-01T00:05:00Z'))),
+    );
+    expect(results.filter(Boolean)).toEqual([session]);
+    await store.putLinkSession({ ...session, state: 's2' });
+    expect(await store.consumeLinkSession('s2', new Date('2026-01-01T00:10:00Z'))).toBeNull();
+    expect(await store.consumeLinkSession('s2', new Date('2026-01-01T00:00:00Z'))).toBeNull();
+  });
+});
