@@ -15,13 +15,7 @@ export interface RouteSpec {
 
 /** What a function may touch; the stack turns each into a least-privilege grant, the twin ignores them. */
 export type Grant =
-  | 'table:read'
-  | 'table:write'
-  | 'bus:put'
-  | 'queue:send'
-  | 'kms:encrypt'
-  | 'kms:decrypt'
-  | 'redis';
+  'table:read' | 'table:write' | 'bus:put' | 'queue:send' | 'kms:encrypt' | 'kms:decrypt' | 'redis';
 
 /**
  * A Lambda event filter pattern (https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventfiltering.html)
@@ -45,7 +39,12 @@ export interface FunctionSpec {
   /** SQS consumer of the named queue. */
   queue?: { name: 'sync'; batchSize: number; maxConcurrency: number; maxReceiveCount: number };
   /** DynamoDB stream consumer. */
-  stream?: { filters: FilterPattern[]; batchSize: number; retryAttempts: number; bisectBatchOnError: boolean };
+  stream?: {
+    filters: FilterPattern[];
+    batchSize: number;
+    retryAttempts: number;
+    bisectBatchOnError: boolean;
+  };
   grants: Grant[];
   memoryMb?: number;
   timeoutSeconds?: number;
@@ -78,7 +77,9 @@ export const catalogue: FunctionSpec[] = [
 
 /** Every concrete route (the `$default` catch-all excluded), for the 404/405 logic and the OpenAPI document. */
 export function allRoutes(): (RouteSpec & { fn: string })[] {
-  return catalogue.flatMap((f) => (f.routes ?? []).filter((r) => r.path !== '$default').map((r) => ({ ...r, fn: f.name })));
+  return catalogue.flatMap((f) =>
+    (f.routes ?? []).filter((r) => r.path !== '$default').map((r) => ({ ...r, fn: f.name })),
+  );
 }
 
 /** Turns an API Gateway path template into a matcher returning the path parameters. */

@@ -10,7 +10,18 @@ export interface Money {
 }
 
 /** ISO 4217 minor-unit exponents for the currencies we handle; everything else defaults to 2. */
-const EXPONENTS: Record<string, number> = { JPY: 0, KRW: 0, VND: 0, CLP: 0, ISK: 0, BHD: 3, KWD: 3, JOD: 3, OMR: 3, TND: 3 };
+const EXPONENTS: Record<string, number> = {
+  JPY: 0,
+  KRW: 0,
+  VND: 0,
+  CLP: 0,
+  ISK: 0,
+  BHD: 3,
+  KWD: 3,
+  JOD: 3,
+  OMR: 3,
+  TND: 3,
+};
 
 export function exponent(currency: string): number {
   return EXPONENTS[currency.toUpperCase()] ?? 2;
@@ -22,7 +33,8 @@ export class MoneyError extends Error {
 
 export function money(minor: number, currency: string): Money {
   if (!Number.isSafeInteger(minor)) throw new MoneyError(`minor units must be a safe integer, got ${minor}`);
-  if (!/^[A-Z]{3}$/.test(currency)) throw new MoneyError(`currency must be an ISO 4217 code, got ${currency}`);
+  if (!/^[A-Z]{3}$/.test(currency))
+    throw new MoneyError(`currency must be an ISO 4217 code, got ${currency}`);
   return { minor, currency };
 }
 
@@ -37,7 +49,8 @@ export function parseDecimal(text: string, currency: string): Money {
   if (!m) throw new MoneyError(`not a decimal amount: ${JSON.stringify(text)}`);
   const [, sign, whole, frac = ''] = m;
   const exp = exponent(currency);
-  if (frac.length > exp) throw new MoneyError(`${currency} has ${exp} decimal places; got ${JSON.stringify(text)}`);
+  if (frac.length > exp)
+    throw new MoneyError(`${currency} has ${exp} decimal places; got ${JSON.stringify(text)}`);
   const digits = `${whole}${frac.padEnd(exp, '0')}`.replace(/^0+(?=\d)/, '');
   const minor = Number(digits);
   if (!Number.isSafeInteger(minor)) throw new MoneyError(`amount out of range: ${text}`);
@@ -47,7 +60,9 @@ export function parseDecimal(text: string, currency: string): Money {
 /** The API's decimal string: "-12.34", "0.00", "1200.00". */
 export function formatDecimal(m: Money): string {
   const exp = exponent(m.currency);
-  const abs = Math.abs(m.minor).toString().padStart(exp + 1, '0');
+  const abs = Math.abs(m.minor)
+    .toString()
+    .padStart(exp + 1, '0');
   const whole = exp ? abs.slice(0, -exp) : abs;
   const frac = exp ? `.${abs.slice(-exp)}` : '';
   return `${m.minor < 0 ? '-' : ''}${whole}${frac}`;
