@@ -30,3 +30,77 @@ export interface LinkSession {
   createdAt: string;
   expiresAt: string;
 }
+
+export type TxnStatus = 'pending' | 'posted';
+
+/** What a normalizer makes of one bank transaction record: canonical, but not yet reconciled or stored. */
+export interface BankTransaction {
+  providerTxnId: string;
+  providerAccountId: string;
+  status: TxnStatus;
+  /** Local date in the account's time zone, YYYY-MM-DD. */
+  date: string;
+  /** When it happened, RFC 3339 UTC, where the bank says (distinguishes two identical purchases on one day). */
+  occurredAt: string | null;
+  /** Signed minor units; negative is money out of the account. */
+  amountMinor: number;
+  currency: string;
+  description: string;
+  merchantName: string | null;
+  /** The pending transaction this posted one replaces, where the bank says so. */
+  pendingTxnId: string | null;
+}
+
+/** The provider's values of a stored transaction (what `original` shows): never edited by users. */
+export interface ProviderValues {
+  status: TxnStatus;
+  date: string;
+  occurredAt: string | null;
+  amountMinor: number;
+  currency: string;
+  description: string;
+  merchantName: string | null;
+}
+
+export interface StoredTransaction {
+  id: string;
+  userId: string;
+  connectionId: string;
+  /** Our account id. */
+  accountId: string;
+  provider: string;
+  /** Every bank id merged into this transaction (the first, then postings under new ids and re-sends). */
+  providerTxnIds: string[];
+  original: ProviderValues;
+  fingerprint: string;
+  removed: boolean;
+  /** Optimistic concurrency: bumped by every write; each event's sequence number. */
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type TxnEventKind =
+  | 'created'
+  | 'amount_changed'
+  | 'description_changed'
+  | 'status_changed'
+  | 'date_changed'
+  | 'merchant_changed'
+  | 'removed'
+  | 'restored'
+  | 'merged';
+
+/** One immutable entry of a transaction's append-only history. */
+export interface TxnEvent {
+  txnId: string;
+  /** 1, 2, 3 ... per transaction; equals the transaction's version after the change. */
+  seq: number;
+  at: string;
+  /** `sync:<run id>`, `user:<id>`, `rule:<id>`. */
+  actor: string;
+  kind: TxnEventKind;
+  before: Record<string, unknown> | null;
+  after: Record<string, unknown> | null;
+  note?: string;
+}
