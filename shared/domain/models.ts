@@ -104,3 +104,52 @@ export interface TxnEvent {
   after: Record<string, unknown> | null;
   note?: string;
 }
+
+/** What a normalizer makes of one bank account record. */
+export interface BankAccount {
+  providerAccountId: string;
+  name: string;
+  mask: string | null;
+  type: 'depository' | 'credit' | 'loan' | 'investment' | 'other';
+  subtype: string | null;
+  currency: string;
+  /** Minor units, signed as the account's balance (a card's debt is positive "current" owed, as Plaid shows). */
+  balanceCurrentMinor: number | null;
+  balanceAvailableMinor: number | null;
+}
+
+export interface Account extends BankAccount {
+  id: string;
+  userId: string;
+  connectionId: string;
+  provider: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** A bank record that failed validation: kept with its reason and raw payload, never silently dropped. */
+export interface QuarantinedRecord {
+  connectionId: string;
+  syncId: string;
+  kind: 'account' | 'transaction';
+  reason: string;
+  raw: unknown;
+  at: string;
+}
+
+export interface SyncRun {
+  id: string;
+  userId: string;
+  connectionId: string;
+  reason: 'link' | 'schedule' | 'manual';
+  status: 'running' | 'succeeded' | 'failed' | 'skipped_locked' | 'login_required';
+  startedAt: string;
+  finishedAt: string | null;
+  pages: number;
+  added: number;
+  modified: number;
+  removed: number;
+  merged: number;
+  quarantined: number;
+  errors: string[];
+}

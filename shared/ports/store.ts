@@ -1,4 +1,14 @@
-import type { Connection, ConnectionStatus, LinkSession } from '../domain/models';
+import type {
+  Account,
+  Connection,
+  ConnectionStatus,
+  LinkSession,
+  QuarantinedRecord,
+  StoredTransaction,
+  SyncRun,
+  TxnEvent,
+} from '../domain/models';
+import type { TxnChange } from '../domain/reconcile';
 
 /** A page of results and the opaque cursor of the next one (null at the end). */
 export interface Page<T> {
@@ -43,4 +53,39 @@ export interface Store {
     id: string,
     changes: Partial<Omit<Connection, 'id' | 'userId' | 'provider' | 'createdAt'>>,
   ): Promise<Connection>;
+
+  // Accounts
+  /** Inserts or updates accounts; writes only those whose values changed. */
+  upsertAccounts(accounts: Account[]): Promise<number>;
+  getAccount(userId: string, id: string): Promise<Account | null>;
+  listAccounts(userId: string): Promise<Account[]>;
+
+  // Transactions
+  /** Every transaction of a connection, removed ones included (the sync's view of what it stored). */
+  listConnectionTransactions(userId: string, connectionId: string): Promise<StoredTransaction[]>;
+  /**
+   * Writes reconciled changes: each transaction's new state with its events, atomically, on condition that the
+   * stored version is still the expected one. Returns the ids whose condition failed (someone else wrote first).
+   */
+  applyTransactionChanges(changes: TxnChange[]): Promise<{ applied: number; conflicts: string[] }>;
+  getTransaction(userId: string, id: string): Promise<StoredTransaction | null>;
+  /** Live transactions, newest first, optionally within dates. Further filters are the service's. */
+  listTransactionsByDate(
+    userId: string,
+    range: { from?: string; to?: string },
+    page: PageRequest,
+  ): Promise<Page<StoredTransaction>>;
+  listTransactionEvents(txnId: string): Promise<TxnEvent[]>;
+  /** Transactions in the order they last changed, after a feed position; removed ones included. */
+  transactionFeed(
+    userId: string,
+    after: string | null,
+    limit: number,
+  ): Promise<{ items: StoredTransaction[]; position: string | null }>;
+
+  // Sync bookkeeping
+  putSyncRun(run: SyncRun): Promise<void>;
+  listSyncRuns(connectionId: string, limit: number): Promise<SyncRun[]>;
+  putQuarantined(records: QuarantinedRecord[]): Promise<void>;
+  listQuarantined(connectionId: string, syncId: string): Promise<QuarantinedRecord[]>;
 }

@@ -1,14 +1,27 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
+  BatchWriteCommand,
   DeleteCommand,
   GetCommand,
   PutCommand,
   QueryCommand,
+  TransactWriteCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import type { Connection, ConnectionStatus, LinkSession } from '../../domain/models';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import type {
+  Account,
+  Connection,
+  ConnectionStatus,
+  LinkSession,
+  QuarantinedRecord,
+  StoredTransaction,
+  SyncRun,
+  TxnEvent,
+} from '../../domain/models';
+import type { TxnChange } from '../../domain/reconcile';
 import { ConflictError, type Page, type PageRequest, type Store } from '../../ports/store';
 import { decodeCursor, encodeCursor } from './cursor';
 
@@ -18,13 +31,31 @@ import { decodeCursor, encodeCursor } from './cursor';
  *   entity        pk                 sk                gsi1pk                  gsi1sk
  *   connection    USER#<uid>         CONN#<id>         CONNSTATUS#<status>     <id>
  *   link session  LINK#<state>       LINK              -                       -        (expires_at TTL)
+ *   account       USER#<uid>         ACCT#<id>
+ *   transaction   USER#<uid>         TXN#<id>          TXNS#<uid> (live only)  <date>#<id>
+ *                                                      gsi2: FEED#<uid>        <updatedAt>#<id>
+ *                                                      gsi3: CONNTXN#<conn>    <id>
+ *   txn event     TXN#<id>           EVT#<seq:8>       (immutable: written once, never updated)
+ *   sync run      CONN#<id>          SYNC#<startedAt>#<id>
+ *   quarantined   CONN#<id>          QUAR#<sync id>#<n>                                 (expires_at TTL, 30 days)
  */
 export const keys = {
   user: (userId: string) => `USER#${userId}`,
   connection: (id: string) => `CONN#${id}`,
   connectionStatus: (status: ConnectionStatus) => `CONNSTATUS#${status}`,
   link: (state: string) => `LINK#${state}`,
+  account: (id: string) => `ACCT#${id}`,
+  txn: (id: string) => `TXN#${id}`,
+  txnList: (userId: string) => `TXNS#${userId}`,
+  feed: (userId: string) => `FEED#${userId}`,
+  connTxns: (connectionId: string) => `CONNTXN#${connectionId}`,
+  event: (seq: number) => `EVT#${String(seq).padStart(8, '0')}`,
+  conn: (connectionId: string) => `CONN#${connectionId}`,
 };
+
+const QUARANTINE_TTL_SECONDS = 30 * 86_400;
+/** TransactWriteItems takes at most 100 items. */
+const MAX_TRANSACT_ITEMS = 100;
 
 /** Every item carries its entity name, for stream filters and for readers of the raw table. */
 type Item<T> = T & { pk: string; sk: string; entity: string; [k: string]: unknown };
@@ -80,7 +111,7 @@ export class DynamoStore implements Store {
 
   /** One page of a key-condition query on the table or an index, with an opaque cursor. */
   protected async queryPage<T>(
-    opts: { index?: 'gsi1' | 'gsi2'; pk: string; skPrefix?: string; newestFirst?: boolean },
+    opts: { index?: 'gsi1' | 'gsi2' | 'gsi3'; pk: string; skPrefix?: string; newestFirst?: boolean },
     page: PageRequest,
   ): Promise<Page<T>> {
     const pkAttr = opts.index ? `${opts.index}pk` : 'pk';
@@ -207,4 +238,313 @@ export class DynamoStore implements Store {
       throw err;
     }
   }
+
+  // ---- accounts -----------------------------------------------------------------------------------------
+
+  async upsertAccounts(accounts: Account[]): Promise<number> {
+    let written = 0;
+    for (const a of accounts) {
+      const current = await this.getAccount(a.userId, a.id);
+      if (current && sameAccount(current, a)) continue;
+      await this.put({
+        pk: keys.user(a.userId),
+        sk: keys.account(a.id),
+        entity: 'account',
+        ...a,
+        createdAt: current?.createdAt ?? a.createdAt,
+      });
+      written += 1;
+    }
+    return written;
+  }
+
+  getAccount(userId: string, id: string): Promise<Account | null> {
+    return this.get<Account>(keys.user(userId), keys.account(id));
+  }
+
+  async listAccounts(userId: string): Promise<Account[]> {
+    return this.queryAll<Account>({ pk: keys.user(userId), skPrefix: 'ACCT#' });
+  }
+
+  // ---- transactions -------------------------------------------------------------------------------------
+
+  private txnKeys(t: StoredTransaction): Record<string, string> {
+    return {
+      pk: keys.user(t.userId),
+      sk: keys.txn(t.id),
+      gsi2pk: keys.feed(t.userId),
+      gsi2sk: `${t.updatedAt}#${t.id}`,
+      gsi3pk: keys.connTxns(t.connectionId),
+      gsi3sk: t.id,
+      ...(t.removed ? {} : { gsi1pk: keys.txnList(t.userId), gsi1sk: `${t.original.date}#${t.id}` }),
+    };
+  }
+
+  listConnectionTransactions(_userId: string, connectionId: string): Promise<StoredTransaction[]> {
+    return this.queryAll<StoredTransaction>({ index: 'gsi3', pk: keys.connTxns(connectionId) });
+  }
+
+  /** The write items of one change: the transaction (created, or updated on its expected version) and its events. */
+  private changeItems(
+    c: TxnChange,
+  ): NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']> {
+    const t = c.txn;
+    const items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']> = [];
+    const k = this.txnKeys(t);
+    if (c.expectedVersion === null) {
+      items.push({
+        Put: {
+          TableName: this.tableName,
+          Item: { ...k, entity: 'transaction', ...t },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      });
+    } else {
+      // Only the provider-owned fields: corrections and categories written by others are left alone.
+      const set: Record<string, unknown> = {
+        original: t.original,
+        providerTxnIds: t.providerTxnIds,
+        fingerprint: t.fingerprint,
+        removed: t.removed,
+        version: t.version,
+        updatedAt: t.updatedAt,
+        gsi2sk: k.gsi2sk,
+      };
+      if (!t.removed) Object.assign(set, { gsi1pk: k.gsi1pk, gsi1sk: k.gsi1sk });
+      const names: Record<string, string> = { '#version': 'version' };
+      const values: Record<string, unknown> = { ':expected': c.expectedVersion };
+      const clauses = Object.entries(set).map(([name, value], i) => {
+        names[`#s${i}`] = name;
+        values[`:s${i}`] = value;
+        return `#s${i} = :s${i}`;
+      });
+      items.push({
+        Update: {
+          TableName: this.tableName,
+          Key: { pk: k.pk, sk: k.sk },
+          UpdateExpression: `SET ${clauses.join(', ')}${t.removed ? ' REMOVE gsi1pk, gsi1sk' : ''}`,
+          ConditionExpression: '#version = :expected',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        },
+      });
+    }
+    for (const e of c.events) {
+      items.push({
+        Put: {
+          TableName: this.tableName,
+          Item: { pk: keys.txn(e.txnId), sk: keys.event(e.seq), entity: 'txn_event', userId: t.userId, ...e },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      });
+    }
+    return items;
+  }
+
+  async applyTransactionChanges(changes: TxnChange[]): Promise<{ applied: number; conflicts: string[] }> {
+    // Pack whole changes into transactions of at most 100 items; a change never spans two transactions.
+    const groups: TxnChange[][] = [];
+    let current: TxnChange[] = [];
+    let size = 0;
+    for (const c of changes) {
+      const n = 1 + c.events.length;
+      if (n > MAX_TRANSACT_ITEMS)
+        throw new Error(`transaction ${c.txn.id} has too many events in one change`);
+      if (size + n > MAX_TRANSACT_ITEMS) {
+        groups.push(current);
+        current = [];
+        size = 0;
+      }
+      current.push(c);
+      size += n;
+    }
+    if (current.length) groups.push(current);
+
+    let applied = 0;
+    const conflicts: string[] = [];
+    const write = async (group: TxnChange[]): Promise<void> => {
+      try {
+        await this.doc.send(
+          new TransactWriteCommand({ TransactItems: group.flatMap((c) => this.changeItems(c)) }),
+        );
+        applied += group.length;
+      } catch (err) {
+        if (!(err instanceof TransactionCanceledException)) throw err;
+        if (group.length === 1) {
+          const reasons = err.CancellationReasons ?? [];
+          if (reasons.some((r) => r.Code === 'ConditionalCheckFailed')) {
+            conflicts.push(group[0]!.txn.id);
+            return;
+          }
+          throw err;
+        }
+        // Find the culprits: retry each change alone.
+        for (const c of group) await write([c]);
+      }
+    };
+    // A few transactions in flight at once: DynamoDB takes them in parallel.
+    const CONCURRENCY = 4;
+    for (let i = 0; i < groups.length; i += CONCURRENCY) {
+      await Promise.all(groups.slice(i, i + CONCURRENCY).map((g) => write(g)));
+    }
+    return { applied, conflicts };
+  }
+
+  getTransaction(userId: string, id: string): Promise<StoredTransaction | null> {
+    return this.get<StoredTransaction>(keys.user(userId), keys.txn(id));
+  }
+
+  async listTransactionsByDate(
+    userId: string,
+    range: { from?: string; to?: string },
+    page: PageRequest,
+  ): Promise<Page<StoredTransaction>> {
+    const pk = keys.txnList(userId);
+    const names: Record<string, string> = { '#pk': 'gsi1pk' };
+    const values: Record<string, unknown> = { ':pk': pk };
+    if (range.from || range.to) names['#sk'] = 'gsi1sk';
+    let condition = '#pk = :pk';
+    // Sort keys are `<date>#<id>`: `~` sorts after every id character, so `to~` includes the whole last day.
+    if (range.from && range.to) {
+      condition += ' AND #sk BETWEEN :from AND :to';
+      values[':from'] = range.from;
+      values[':to'] = `${range.to}~`;
+    } else if (range.from) {
+      condition += ' AND #sk >= :from';
+      values[':from'] = range.from;
+    } else if (range.to) {
+      condition += ' AND #sk <= :to';
+      values[':to'] = `${range.to}~`;
+    }
+    const out = await this.doc.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: 'gsi1',
+        KeyConditionExpression: condition,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+        ScanIndexForward: false,
+        Limit: page.limit,
+        ExclusiveStartKey: page.cursor ? decodeCursor(page.cursor, { attr: 'gsi1pk', value: pk }) : undefined,
+      }),
+    );
+    const items = (out.Items ?? []).map((i) => strip<StoredTransaction>(i));
+    return { items, nextCursor: encodeCursor(out.LastEvaluatedKey) };
+  }
+
+  async listTransactionEvents(txnId: string): Promise<TxnEvent[]> {
+    return this.queryAll<TxnEvent>({ pk: keys.txn(txnId), skPrefix: 'EVT#' }, { consistent: true });
+  }
+
+  async transactionFeed(
+    userId: string,
+    after: string | null,
+    limit: number,
+  ): Promise<{ items: StoredTransaction[]; position: string | null }> {
+    const out = await this.doc.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: 'gsi2',
+        KeyConditionExpression: after ? '#pk = :pk AND #sk > :after' : '#pk = :pk',
+        ExpressionAttributeNames: after ? { '#pk': 'gsi2pk', '#sk': 'gsi2sk' } : { '#pk': 'gsi2pk' },
+        ExpressionAttributeValues: after
+          ? { ':pk': keys.feed(userId), ':after': after }
+          : { ':pk': keys.feed(userId) },
+        Limit: limit,
+      }),
+    );
+    const raw = out.Items ?? [];
+    const last = raw.at(-1);
+    return {
+      items: raw.map((i) => strip<StoredTransaction>(i)),
+      position: last ? String(last.gsi2sk) : after,
+    };
+  }
+
+  // ---- sync bookkeeping ---------------------------------------------------------------------------------
+
+  async putSyncRun(run: SyncRun): Promise<void> {
+    await this.put({
+      pk: keys.conn(run.connectionId),
+      sk: `SYNC#${run.startedAt}#${run.id}`,
+      entity: 'sync_run',
+      ...run,
+    });
+  }
+
+  async listSyncRuns(connectionId: string, limit: number): Promise<SyncRun[]> {
+    const page = await this.queryPage<SyncRun>(
+      { pk: keys.conn(connectionId), skPrefix: 'SYNC#', newestFirst: true },
+      { limit },
+    );
+    return page.items;
+  }
+
+  async putQuarantined(records: QuarantinedRecord[]): Promise<void> {
+    const items = records.map((r, n) => ({
+      PutRequest: {
+        Item: {
+          pk: keys.conn(r.connectionId),
+          sk: `QUAR#${r.syncId}#${String(n).padStart(6, '0')}`,
+          entity: 'quarantined',
+          ...r,
+          raw: JSON.stringify(r.raw) ?? 'undefined',
+          expires_at: Math.floor(new Date(r.at).getTime() / 1000) + QUARANTINE_TTL_SECONDS,
+        },
+      },
+    }));
+    for (let i = 0; i < items.length; i += 25) {
+      let pending: typeof items | undefined = items.slice(i, i + 25);
+      for (let attempt = 0; pending?.length; attempt++) {
+        const out = await this.doc.send(
+          new BatchWriteCommand({ RequestItems: { [this.tableName]: pending } }),
+        );
+        pending = out.UnprocessedItems?.[this.tableName] as typeof items | undefined;
+        if (pending?.length) await new Promise((r) => setTimeout(r, 50 * 2 ** Math.min(attempt, 6)));
+      }
+    }
+  }
+
+  async listQuarantined(connectionId: string, syncId: string): Promise<QuarantinedRecord[]> {
+    const items = await this.queryAll<QuarantinedRecord & { raw: string }>({
+      pk: keys.conn(connectionId),
+      skPrefix: `QUAR#${syncId}#`,
+    });
+    return items.map((i) => ({ ...i, raw: JSON.parse(i.raw) as unknown }));
+  }
+
+  /** Every item of a key condition, following LastEvaluatedKey. */
+  protected async queryAll<T>(
+    opts: { index?: 'gsi1' | 'gsi2' | 'gsi3'; pk: string; skPrefix?: string },
+    read: { consistent?: boolean } = {},
+  ): Promise<T[]> {
+    const pkAttr = opts.index ? `${opts.index}pk` : 'pk';
+    const skAttr = opts.index ? `${opts.index}sk` : 'sk';
+    const out: T[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: opts.index,
+          KeyConditionExpression: opts.skPrefix ? '#pk = :pk AND begins_with(#sk, :sk)' : '#pk = :pk',
+          ExpressionAttributeNames: opts.skPrefix ? { '#pk': pkAttr, '#sk': skAttr } : { '#pk': pkAttr },
+          ExpressionAttributeValues: opts.skPrefix
+            ? { ':pk': opts.pk, ':sk': opts.skPrefix }
+            : { ':pk': opts.pk },
+          ExclusiveStartKey: start,
+          ConsistentRead: opts.index ? undefined : read.consistent,
+        }),
+      );
+      for (const item of page.Items ?? []) out.push(strip<T>(item));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return out;
+  }
+}
+
+function sameAccount(a: Account, b: Account): boolean {
+  const { updatedAt: _a, createdAt: _ac, ...ra } = a;
+  const { updatedAt: _b, createdAt: _bc, ...rb } = b;
+  return JSON.stringify(ra, Object.keys(ra).sort()) === JSON.stringify(rb, Object.keys(rb).sort());
 }
