@@ -103,7 +103,10 @@ describe('transactions in DynamoDB', () => {
         2,
       );
       if (!out.items.length) break;
-      for (const t of out.items) t.removed ? have.delete(t.id) : have.set(t.id, t);
+      for (const t of out.items) {
+        if (t.removed) have.delete(t.id);
+        else have.set(t.id, t);
+      }
       position = out.position;
     }
     const current = await store.listTransactionsByDate('u2', {}, { limit: 100 });
