@@ -1,0 +1,76 @@
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { BuildOptions } from 'esbuild';
+import { OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
+
+/**
+ * How every Lambda is bundled, in ONE place: the stack (lib/stack.ts) turns it into NodejsFunction bundling
+ * options and the bundle-size benchmark (test/bench/bundle-size.ts) into esbuild options, so the size the
+ * benchmark reports is the size that is deployed.
+ */
+
+/** The repository root (this file lives in lib/). */
+export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** The Lambda runtime's Node.js major version; the stack picks the matching `nodejsNN.x` runtime. */
+export const NODE_MAJOR = 22;
+
+/**
+ * ESM bundles of CommonJS dependencies call `require` for Node built-ins; ESM has no `require`, so every bundle
+ * starts by creating one. The import is aliased so that it cannot collide with a bundled `createRequire`.
+ */
+export const ESM_REQUIRE_BANNER =
+  "import { createRequire as __finaggCreateRequire } from 'node:module'; const require = __finaggCreateRequire(import.meta.url);";
+
+export const BUNDLE = {
+  target: `node${NODE_MAJOR}`,
+  format: 'esm',
+  minify: true,
+  sourceMap: true,
+  /** Stack traces only need the mappings: leaving the sources out keeps the deployment package small. */
+  sourcesContent: false,
+  /** The Node.js Lambda runtime ships the AWS SDK v3. */
+  external: ['@aws-sdk/*'],
+  /** Prefer packages' ESM builds (better tree-shaking), fall back to CommonJS. */
+  mainFields: ['module', 'main'],
+  banner: ESM_REQUIRE_BANNER,
+} as const;
+
+/** The NodejsFunction bundling options: the local esbuild, never Docker. */
+export function cdkBundlingOptions(): BundlingOptions {
+  return {
+    forceDockerBundling: false,
+    target: BUNDLE.target,
+    format: OutputFormat.ESM,
+    minify: BUNDLE.minify,
+    sourceMap: BUNDLE.sourceMap,
+    sourcesContent: BUNDLE.sourcesContent,
+    externalModules: [...BUNDLE.external],
+    mainFields: [...BUNDLE.mainFields],
+    banner: BUNDLE.banner,
+  };
+}
+
+/**
+ * The esbuild options equivalent to what NodejsFunction runs (`esbuild --bundle <entry> --target --platform=node
+ * --format=esm --outfile=index.mjs --minify --sourcemap --sources-content=false --external --main-fields
+ * --banner:js`), for building in memory.
+ */
+export function esbuildOptions(entry: string): BuildOptions {
+  return {
+    entryPoints: [resolve(PROJECT_ROOT, entry)],
+    absWorkingDir: PROJECT_ROOT,
+    bundle: true,
+    platform: 'node',
+    target: BUNDLE.target,
+    format: BUNDLE.format,
+    outfile: 'index.mjs',
+    minify: BUNDLE.minify,
+    sourcemap: BUNDLE.sourceMap,
+    sourcesContent: BUNDLE.sourcesContent,
+    external: [...BUNDLE.external],
+    mainFields: [...BUNDLE.mainFields],
+    banner: { js: BUNDLE.banner },
+    logLevel: 'silent',
+  };
+}
