@@ -74,10 +74,31 @@ export interface StoredTransaction {
   original: ProviderValues;
   fingerprint: string;
   removed: boolean;
+  /** The category the engine or the user gave it (written by the categorizer, never by the sync). */
+  category?: TxnCategory | null;
+  /** The user's corrections, laid over the provider's values (never by the sync). */
+  overlay?: TxnOverlay | null;
   /** Optimistic concurrency: bumped by every write; each event's sequence number. */
   version: number;
   createdAt: string;
   updatedAt: string;
+}
+
+export interface TxnCategory {
+  primary: string;
+  detailed: string | null;
+  source: 'user' | 'user_rule' | 'rules' | 'provider';
+  confidence: number;
+  ruleId: string | null;
+}
+
+/** A user's corrections: each field present overrides the provider's value. */
+export interface TxnOverlay {
+  amountMinor?: number;
+  description?: string;
+  merchantName?: string | null;
+  date?: string;
+  note?: string;
 }
 
 export type TxnEventKind =
@@ -89,7 +110,10 @@ export type TxnEventKind =
   | 'merchant_changed'
   | 'removed'
   | 'restored'
-  | 'merged';
+  | 'merged'
+  | 'categorized'
+  | 'corrected'
+  | 'correction_reverted';
 
 /** One immutable entry of a transaction's append-only history. */
 export interface TxnEvent {

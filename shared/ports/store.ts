@@ -9,6 +9,7 @@ import type {
   TxnEvent,
 } from '../domain/models';
 import type { TxnChange } from '../domain/reconcile';
+import type { TxnFilter } from '../domain/transactions';
 
 /** A page of results and the opaque cursor of the next one (null at the end). */
 export interface Page<T> {
@@ -69,12 +70,8 @@ export interface Store {
    */
   applyTransactionChanges(changes: TxnChange[]): Promise<{ applied: number; conflicts: string[] }>;
   getTransaction(userId: string, id: string): Promise<StoredTransaction | null>;
-  /** Live transactions, newest first, optionally within dates. Further filters are the service's. */
-  listTransactionsByDate(
-    userId: string,
-    range: { from?: string; to?: string },
-    page: PageRequest,
-  ): Promise<Page<StoredTransaction>>;
+  /** Live transactions matching the filter, newest first. */
+  listTransactions(userId: string, filter: TxnFilter, page: PageRequest): Promise<Page<StoredTransaction>>;
   listTransactionEvents(txnId: string): Promise<TxnEvent[]>;
   /** Transactions in the order they last changed, after a feed position; removed ones included. */
   transactionFeed(

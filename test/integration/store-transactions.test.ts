@@ -64,9 +64,9 @@ describe('transactions in DynamoDB', () => {
     expect(second.write.conflicts).toEqual([]);
     expect(second.result).toMatchObject({ added: 0, removed: 1 });
 
-    const page = await store.listTransactionsByDate('u1', {}, { limit: 10 });
+    const page = await store.listTransactions('u1', {}, { limit: 10 });
     expect(page.items.map((t) => t.original.date)).toEqual(['2026-02-13', '2026-02-11']);
-    const ranged = await store.listTransactionsByDate(
+    const ranged = await store.listTransactions(
       'u1',
       { from: '2026-02-11', to: '2026-02-11' },
       { limit: 10 },
@@ -109,7 +109,7 @@ describe('transactions in DynamoDB', () => {
       }
       position = out.position;
     }
-    const current = await store.listTransactionsByDate('u2', {}, { limit: 100 });
+    const current = await store.listTransactions('u2', {}, { limit: 100 });
     expect([...have.keys()].sort()).toEqual(current.items.map((t) => t.id).sort());
   });
 
@@ -149,5 +149,41 @@ describe('transactions in DynamoDB', () => {
     expect(await store.listQuarantined('c3', 's1')).toMatchObject([
       { reason: 'amount: not a number', raw: { amt: 'x' } },
     ]);
+  });
+});
+
+describe('listing transactions with filters', () => {
+  it('pages filtered results without gaps or repeats', async () => {
+    const feed = Array.from({ length: 57 }, (_, i) =>
+      rec(String(i), {
+        date: `2026-03-${String((i % 28) + 1).padStart(2, '0')}`,
+        amountMinor: i % 3 === 0 ? 2500 : -(100 + i),
+        description: i % 2 ? `COFFEE ${i}` : `GROCER ${i}`,
+        occurredAt: `2026-03-01T00:00:${String(i).padStart(2, '0')}.000Z`,
+      }),
+    );
+    await sync('u4', 'c4', feed, '2026-04-01T00:00:00.000Z');
+    const filter = { q: 'coffee', maxAmountMinor: -1 };
+    const expected = (await store.listTransactions('u4', filter, { limit: 500 })).items.map((t) => t.id);
+    expect(expected.length).toBeGreaterThan(10);
+    const got: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: Awaited<ReturnType<typeof store.listTransactions>> = await store.listTransactions(
+        'u4',
+        filter,
+        {
+          limit: 4,
+          cursor,
+        },
+      );
+      got.push(...page.items.map((t) => t.id));
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(got).toEqual(expected);
+    const dates = (
+      await store.listTransactions('u4', { from: '2026-03-05', to: '2026-03-06' }, { limit: 500 })
+    ).items;
+    expect(new Set(dates.map((t) => t.original.date))).toEqual(new Set(['2026-03-05', '2026-03-06']));
   });
 });

@@ -22,6 +22,7 @@ import type {
   TxnEvent,
 } from '../../domain/models';
 import type { TxnChange } from '../../domain/reconcile';
+import { effective, matchesFilter, type TxnFilter } from '../../domain/transactions';
 import { ConflictError, type Page, type PageRequest, type Store } from '../../ports/store';
 import { decodeCursor, encodeCursor } from './cursor';
 
@@ -276,7 +277,7 @@ export class DynamoStore implements Store {
       gsi2sk: `${t.updatedAt}#${t.id}`,
       gsi3pk: keys.connTxns(t.connectionId),
       gsi3sk: t.id,
-      ...(t.removed ? {} : { gsi1pk: keys.txnList(t.userId), gsi1sk: `${t.original.date}#${t.id}` }),
+      ...(t.removed ? {} : { gsi1pk: keys.txnList(t.userId), gsi1sk: `${effective(t).date}#${t.id}` }),
     };
   }
 
@@ -394,42 +395,76 @@ export class DynamoStore implements Store {
     return this.get<StoredTransaction>(keys.user(userId), keys.txn(id));
   }
 
-  async listTransactionsByDate(
+  /**
+   * Live transactions matching the filter, newest first. The date range is the index's key condition; the other
+   * filters are applied to each page, reading on until the page is full, and the cursor points just after the
+   * last transaction returned.
+   */
+  async listTransactions(
     userId: string,
-    range: { from?: string; to?: string },
+    filter: TxnFilter,
     page: PageRequest,
   ): Promise<Page<StoredTransaction>> {
     const pk = keys.txnList(userId);
     const names: Record<string, string> = { '#pk': 'gsi1pk' };
     const values: Record<string, unknown> = { ':pk': pk };
-    if (range.from || range.to) names['#sk'] = 'gsi1sk';
     let condition = '#pk = :pk';
     // Sort keys are `<date>#<id>`: `~` sorts after every id character, so `to~` includes the whole last day.
-    if (range.from && range.to) {
+    if (filter.from || filter.to) names['#sk'] = 'gsi1sk';
+    if (filter.from && filter.to) {
       condition += ' AND #sk BETWEEN :from AND :to';
-      values[':from'] = range.from;
-      values[':to'] = `${range.to}~`;
-    } else if (range.from) {
+      values[':from'] = filter.from;
+      values[':to'] = `${filter.to}~`;
+    } else if (filter.from) {
       condition += ' AND #sk >= :from';
-      values[':from'] = range.from;
-    } else if (range.to) {
+      values[':from'] = filter.from;
+    } else if (filter.to) {
       condition += ' AND #sk <= :to';
-      values[':to'] = `${range.to}~`;
+      values[':to'] = `${filter.to}~`;
     }
-    const out = await this.doc.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        IndexName: 'gsi1',
-        KeyConditionExpression: condition,
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-        ScanIndexForward: false,
-        Limit: page.limit,
-        ExclusiveStartKey: page.cursor ? decodeCursor(page.cursor, { attr: 'gsi1pk', value: pk }) : undefined,
-      }),
-    );
-    const items = (out.Items ?? []).map((i) => strip<StoredTransaction>(i));
-    return { items, nextCursor: encodeCursor(out.LastEvaluatedKey) };
+    const items: StoredTransaction[] = [];
+    let start: Record<string, unknown> | undefined = page.cursor
+      ? decodeCursor(page.cursor, { attr: 'gsi1pk', value: pk })
+      : undefined;
+    let last: Record<string, unknown> | undefined;
+    let exhausted = false;
+    while (items.length < page.limit) {
+      const out = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: 'gsi1',
+          KeyConditionExpression: condition,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ScanIndexForward: false,
+          Limit: Math.min(1000, Math.max(page.limit * 2, 100)),
+          ExclusiveStartKey: start,
+        }),
+      );
+      const raw = out.Items ?? [];
+      let stoppedEarly = false;
+      for (const item of raw) {
+        const t = strip<StoredTransaction>(item);
+        last = item;
+        if (matchesFilter(t, filter)) items.push(t);
+        if (items.length >= page.limit) {
+          stoppedEarly = item !== raw[raw.length - 1] || Boolean(out.LastEvaluatedKey);
+          break;
+        }
+      }
+      if (items.length >= page.limit) {
+        exhausted = !stoppedEarly;
+        break;
+      }
+      start = out.LastEvaluatedKey;
+      if (!start) {
+        exhausted = true;
+        break;
+      }
+    }
+    const cursorKey =
+      last && !exhausted ? { gsi1pk: last.gsi1pk, gsi1sk: last.gsi1sk, pk: last.pk, sk: last.sk } : undefined;
+    return { items, nextCursor: encodeCursor(cursorKey) };
   }
 
   async listTransactionEvents(txnId: string): Promise<TxnEvent[]> {
