@@ -73,6 +73,110 @@ export const catalogue: FunctionSpec[] = [
     routes: [{ method: 'GET', path: '$default', auth: false }],
     grants: [],
   },
+  {
+    name: 'Providers',
+    entry: 'functions/http/providers.ts',
+    description: 'The banks a user can link: GET /providers',
+    routes: [{ method: 'GET', path: '/providers' }],
+    grants: [],
+  },
+  {
+    name: 'Link',
+    entry: 'functions/http/link.ts',
+    description: 'OAuth-style linking: link-bank, callback, and the browser pages /link and /link/callback',
+    routes: [
+      { method: 'POST', path: '/auth/link-bank' },
+      { method: 'POST', path: '/auth/callback' },
+      { method: 'GET', path: '/link', auth: false },
+      { method: 'GET', path: '/link/callback', auth: false },
+    ],
+    grants: ['table:read', 'table:write', 'queue:send', 'kms:encrypt', 'kms:decrypt'],
+    timeoutSeconds: 20,
+  },
+  {
+    name: 'Connections',
+    entry: 'functions/http/connections.ts',
+    description: 'Connections: list, read, revoke at the bank, and queue a sync',
+    routes: [
+      { method: 'GET', path: '/connections' },
+      { method: 'GET', path: '/connections/{id}' },
+      { method: 'DELETE', path: '/connections/{id}' },
+      { method: 'POST', path: '/connections/{id}/sync' },
+    ],
+    grants: ['table:read', 'table:write', 'queue:send', 'kms:decrypt'],
+    timeoutSeconds: 20,
+  },
+  {
+    name: 'Accounts',
+    entry: 'functions/http/accounts.ts',
+    description: 'Accounts and balances: GET /accounts, GET /accounts/{id}',
+    routes: [
+      { method: 'GET', path: '/accounts' },
+      { method: 'GET', path: '/accounts/{id}' },
+    ],
+    grants: ['table:read'],
+  },
+  {
+    name: 'Transactions',
+    entry: 'functions/http/transactions.ts',
+    description: 'Transactions: filtered list, detail with original and history, and the change feed',
+    routes: [
+      { method: 'GET', path: '/transactions' },
+      { method: 'GET', path: '/transactions/sync' },
+      { method: 'GET', path: '/transactions/{id}' },
+    ],
+    grants: ['table:read'],
+  },
+  {
+    name: 'SyncFanout',
+    entry: 'functions/sync/fanout.ts',
+    description: 'Every 15 minutes: one sync message per active connection',
+    schedule: { rateMinutes: 15 },
+    grants: ['table:read', 'queue:send'],
+    timeoutSeconds: 60,
+  },
+  {
+    name: 'SyncWorker',
+    entry: 'functions/sync/worker.ts',
+    description: 'Syncs one connection per message, under its lock',
+    queue: { name: 'sync', batchSize: 5, maxConcurrency: 10, maxReceiveCount: 5 },
+    grants: ['table:read', 'table:write', 'kms:encrypt', 'kms:decrypt', 'redis'],
+    memoryMb: 1024,
+    timeoutSeconds: 120,
+  },
+  {
+    name: 'MockBankA',
+    entry: 'functions/banks/bank_a.ts',
+    description:
+      'Mock bank bank_a (Acorn Bank): OAuth2 + PKCE consent, token, revoke, accounts, transactions, admin',
+    routes: [
+      { method: 'GET', path: '/mock-banks/bank_a/{proxy+}', auth: false },
+      { method: 'POST', path: '/mock-banks/bank_a/{proxy+}', auth: false },
+    ],
+    grants: ['table:read', 'table:write'],
+  },
+  {
+    name: 'MockBankB',
+    entry: 'functions/banks/bank_b.ts',
+    description:
+      'Mock bank bank_b (Birch & Co. Bank): OAuth2 + PKCE consent, token, revoke, accounts, transactions, admin',
+    routes: [
+      { method: 'GET', path: '/mock-banks/bank_b/{proxy+}', auth: false },
+      { method: 'POST', path: '/mock-banks/bank_b/{proxy+}', auth: false },
+    ],
+    grants: ['table:read', 'table:write'],
+  },
+  {
+    name: 'MockBankC',
+    entry: 'functions/banks/bank_c.ts',
+    description:
+      'Mock bank bank_c (Cedar Bank): OAuth2 + PKCE consent, token, revoke, accounts, transactions, admin',
+    routes: [
+      { method: 'GET', path: '/mock-banks/bank_c/{proxy+}', auth: false },
+      { method: 'POST', path: '/mock-banks/bank_c/{proxy+}', auth: false },
+    ],
+    grants: ['table:read', 'table:write'],
+  },
 ];
 
 /** Every concrete route (the `$default` catch-all excluded), for the 404/405 logic and the OpenAPI document. */

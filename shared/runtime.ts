@@ -10,6 +10,12 @@ import type { JobQueue } from './ports/queue';
 import type { TokenCipher } from './ports/secrets';
 import type { Store } from './ports/store';
 import type { SyncJob } from './domain/jobs';
+import type { AlertSink } from './ports/alerts';
+import type { Locks } from './ports/locks';
+import { MemoryAlertStream } from './adapters/memory/alert-stream';
+import { MemoryLocks } from './adapters/memory/locks';
+import { createUpstashPorts, upstashPortsFromEnv } from './adapters/upstash';
+import { readRedisSecret } from './adapters/secrets/redis-secret';
 
 /**
  * The composition root: builds the adapters the configuration asks for, once per Lambda container.
@@ -47,4 +53,35 @@ export function setRuntime(overrides: Partial<Runtime>): void {
 
 export function resetRuntime(): void {
   runtime = undefined;
+  redis = undefined;
+}
+
+export interface RedisPorts {
+  locks: Locks;
+  alerts: AlertSink;
+}
+
+let redis: Promise<RedisPorts> | undefined;
+
+/**
+ * The Redis-backed ports: Upstash from UPSTASH_REDIS_REST_URL/TOKEN (the twin's bridge to local Redis), or from
+ * the Secrets Manager secret UPSTASH_REDIS_SECRET_ARN (the cloud), else in-memory ones, shared by every function
+ * of this process (the local twin without Redis). The cloud never falls back to memory.
+ */
+export function redisPorts(): Promise<RedisPorts> {
+  redis ??= (async (): Promise<RedisPorts> => {
+    const fromEnv = upstashPortsFromEnv(process.env);
+    if (fromEnv) return fromEnv;
+    if (process.env.UPSTASH_REDIS_SECRET_ARN) {
+      const secret = await readRedisSecret(process.env.UPSTASH_REDIS_SECRET_ARN);
+      return createUpstashPorts({ url: secret.url, token: secret.token, alertStreamMaxLen: 1000 });
+    }
+    if (getConfig().STAGE !== 'local') {
+      throw new Error('Invalid configuration: set UPSTASH_REDIS_REST_URL/TOKEN or UPSTASH_REDIS_SECRET_ARN');
+    }
+    const g = globalThis as unknown as { __finaggMemoryRedis?: RedisPorts };
+    g.__finaggMemoryRedis ??= { locks: new MemoryLocks(), alerts: new MemoryAlertStream() };
+    return g.__finaggMemoryRedis;
+  })();
+  return redis;
 }

@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -11,6 +13,8 @@ import { LocalGateway, type HttpLambda } from './gateway';
 import { LocalIssuer } from './jwt';
 import { LocalQueue, type QueueLambda } from './queue';
 import { LocalScheduler, type ScheduledLambda } from './scheduler';
+import { startUpstashBridge, type UpstashBridge } from './upstash-bridge';
+import { resetRuntime } from '../../shared/runtime';
 import { StreamPoller, streamsClient, type StreamLambda } from './stream-poller';
 
 export interface TwinOptions {
@@ -85,8 +89,18 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
   const port = typeof addr === 'object' && addr ? addr.port : 0;
   const url = `http://127.0.0.1:${port}`;
 
+  // Redis when configured (through a local Upstash REST bridge, so the real Upstash adapters run), else the
+  // functions use in-memory locks and alert streams.
+  let upstash: UpstashBridge | undefined;
+  if (process.env.REDIS_URL && !process.env.UPSTASH_REDIS_REST_URL) {
+    upstash = await startUpstashBridge({ redisUrl: process.env.REDIS_URL });
+  }
+
   // The functions read the same variables in the cloud; here they point at the local services.
   Object.assign(process.env, {
+    ...(upstash ? { UPSTASH_REDIS_REST_URL: upstash.url, UPSTASH_REDIS_REST_TOKEN: upstash.token } : {}),
+    TOKEN_ENCRYPTION_KEY: process.env.TOKEN_ENCRYPTION_KEY ?? localTokenKey(opts.dataDir),
+    MOCK_BANK_ADMIN_TOKEN: process.env.MOCK_BANK_ADMIN_TOKEN ?? 'local-admin',
     AWS_REGION: region,
     AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? 'local',
     AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY ?? 'local',
@@ -98,6 +112,7 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
     PUBLIC_BASE_URL: url,
   });
   resetConfig();
+  resetRuntime();
 
   const admin = new DynamoDBClient({ endpoint: dynamoEndpoint, region });
   const { streamArn } = await ensureTable(admin, tableName);
@@ -206,11 +221,23 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
         await scheduler.stop();
         await Promise.all([...queues.values()].map((q) => q.stop()));
         await poller.stop();
+        await upstash?.stop();
         await ddb?.stop();
       })();
       return stopping;
     },
   };
+}
+
+/** The local AES key for bank tokens: random per run, or kept beside the data when persisting. */
+function localTokenKey(dataDir: string | undefined): string {
+  if (!dataDir) return randomBytes(32).toString('base64');
+  const file = path.join(dataDir, 'token-key');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dataDir, { recursive: true });
+  const key = randomBytes(32).toString('base64');
+  writeFileSync(file, key, { mode: 0o600 });
+  return key;
 }
 
 function problem(status: number, detail: string, errors?: { path: string; message: string }[]) {

@@ -137,6 +137,8 @@ export interface BankAccount {
   type: 'depository' | 'credit' | 'loan' | 'investment' | 'other';
   subtype: string | null;
   currency: string;
+  /** IANA time zone the bank reports the account's dates in, where it says. */
+  timeZone: string | null;
   /** Minor units, signed as the account's balance (a card's debt is positive "current" owed, as Plaid shows). */
   balanceCurrentMinor: number | null;
   balanceAvailableMinor: number | null;

@@ -9,6 +9,7 @@ import type {
 } from 'aws-lambda';
 import type { z, ZodType } from 'zod';
 import { logger } from '../logger';
+import { InvalidCursorError } from '../ports/store';
 import { HttpProblem, badRequest, problemResponse, unauthorized, zodFieldErrors } from './problem';
 
 export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
@@ -74,6 +75,8 @@ const problemErrors = (): middy.MiddlewareObj<HttpEvent, HttpResult> => ({
     let problem: HttpProblem;
     if (error instanceof HttpProblem) {
       problem = error;
+    } else if (error instanceof InvalidCursorError) {
+      problem = badRequest(error.message, [{ path: 'query.cursor', message: error.message }]);
     } else if (error?.cause?.package === '@middy/http-json-body-parser') {
       problem =
         error.statusCode === 415 && !/malformed/i.test(error.message)

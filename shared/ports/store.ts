@@ -1,5 +1,6 @@
 import type {
   Account,
+  BankTransaction,
   Connection,
   ConnectionStatus,
   LinkSession,
@@ -15,6 +16,13 @@ import type { TxnFilter } from '../domain/transactions';
 export interface Page<T> {
   items: T[];
   nextCursor: string | null;
+}
+
+export interface SyncProgress {
+  cursor: string | null;
+  pages: number;
+  done: boolean;
+  records: BankTransaction[];
 }
 
 export interface PageRequest {
@@ -81,6 +89,16 @@ export interface Store {
   ): Promise<{ items: StoredTransaction[]; position: string | null }>;
 
   // Sync bookkeeping
+  /** A sync's checkpoint: where it got to in the bank's pages, and the records it read so far. */
+  loadSyncProgress(connectionId: string, syncId: string): Promise<SyncProgress | null>;
+  /** Saves one more page atomically with the new position: a crash never loses or doubles a page. */
+  saveSyncProgress(
+    connectionId: string,
+    syncId: string,
+    position: { cursor: string | null; pages: number; done: boolean },
+    pageRecords: BankTransaction[],
+  ): Promise<void>;
+  clearSyncProgress(connectionId: string, syncId: string): Promise<void>;
   putSyncRun(run: SyncRun): Promise<void>;
   listSyncRuns(connectionId: string, limit: number): Promise<SyncRun[]>;
   putQuarantined(records: QuarantinedRecord[]): Promise<void>;

@@ -125,6 +125,7 @@ describe('transactions in DynamoDB', () => {
       type: 'depository',
       subtype: 'checking',
       currency: 'USD',
+      timeZone: 'America/New_York',
       balanceCurrentMinor: 1000,
       balanceAvailableMinor: 900,
       createdAt: '2026-01-01T00:00:00.000Z',

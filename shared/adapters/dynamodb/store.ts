@@ -13,6 +13,7 @@ import {
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import type {
   Account,
+  BankTransaction,
   Connection,
   ConnectionStatus,
   LinkSession,
@@ -23,7 +24,7 @@ import type {
 } from '../../domain/models';
 import type { TxnChange } from '../../domain/reconcile';
 import { effective, matchesFilter, type TxnFilter } from '../../domain/transactions';
-import { ConflictError, type Page, type PageRequest, type Store } from '../../ports/store';
+import { ConflictError, type Page, type PageRequest, type Store, type SyncProgress } from '../../ports/store';
 import { decodeCursor, encodeCursor } from './cursor';
 
 /**
@@ -39,6 +40,7 @@ import { decodeCursor, encodeCursor } from './cursor';
  *   txn event     TXN#<id>           EVT#<seq:8>       (immutable: written once, never updated)
  *   sync run      CONN#<id>          SYNC#<startedAt>#<id>
  *   quarantined   CONN#<id>          QUAR#<sync id>#<n>                                 (expires_at TTL, 30 days)
+ *   sync progress CONN#<id>          PROG#<sync id>    + PROG#<sync id>#P<page>#<chunk>  (expires_at TTL, 2 days)
  */
 export const keys = {
   user: (userId: string) => `USER#${userId}`,
@@ -55,6 +57,9 @@ export const keys = {
 };
 
 const QUARANTINE_TTL_SECONDS = 30 * 86_400;
+const PROGRESS_TTL_SECONDS = 2 * 86_400;
+/** Records per checkpoint item, to stay well under DynamoDB's 400 KB item limit. */
+const PROGRESS_CHUNK = 200;
 /** TransactWriteItems takes at most 100 items. */
 const MAX_TRANSACT_ITEMS = 100;
 
@@ -515,6 +520,71 @@ export class DynamoStore implements Store {
     return page.items;
   }
 
+  async loadSyncProgress(connectionId: string, syncId: string): Promise<SyncProgress | null> {
+    const items = await this.queryAll<Record<string, unknown>>(
+      { pk: keys.conn(connectionId), skPrefix: `PROG#${syncId}` },
+      { consistent: true, keepKeys: true },
+    );
+    const head = items.find((i) => i.sk === `PROG#${syncId}`);
+    if (!head) return null;
+    const records = items
+      .filter((i) => i.sk !== `PROG#${syncId}`)
+      .flatMap((i) => JSON.parse(String(i.records)) as BankTransaction[]);
+    return {
+      cursor: (head.cursor as string | null) ?? null,
+      pages: Number(head.pages),
+      done: Boolean(head.done),
+      records,
+    };
+  }
+
+  async saveSyncProgress(
+    connectionId: string,
+    syncId: string,
+    position: { cursor: string | null; pages: number; done: boolean },
+    pageRecords: BankTransaction[],
+  ): Promise<void> {
+    const expires = Math.floor(Date.now() / 1000) + PROGRESS_TTL_SECONDS;
+    const pk = keys.conn(connectionId);
+    const page = String(position.pages).padStart(6, '0');
+    const items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']> = [
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: { pk, sk: `PROG#${syncId}`, entity: 'sync_progress', ...position, expires_at: expires },
+        },
+      },
+    ];
+    for (let i = 0, chunk = 0; i < pageRecords.length; i += PROGRESS_CHUNK, chunk++) {
+      items.push({
+        Put: {
+          TableName: this.tableName,
+          Item: {
+            pk,
+            sk: `PROG#${syncId}#P${page}#${String(chunk).padStart(3, '0')}`,
+            entity: 'sync_progress_page',
+            records: JSON.stringify(pageRecords.slice(i, i + PROGRESS_CHUNK)),
+            expires_at: expires,
+          },
+        },
+      });
+    }
+    await this.doc.send(new TransactWriteCommand({ TransactItems: items }));
+  }
+
+  async clearSyncProgress(connectionId: string, syncId: string): Promise<void> {
+    const items = await this.queryAll<Record<string, unknown>>(
+      { pk: keys.conn(connectionId), skPrefix: `PROG#${syncId}` },
+      { keepKeys: true },
+    );
+    const requests = items.map((i) => ({ DeleteRequest: { Key: { pk: i.pk, sk: i.sk } } }));
+    for (let i = 0; i < requests.length; i += 25) {
+      await this.doc.send(
+        new BatchWriteCommand({ RequestItems: { [this.tableName]: requests.slice(i, i + 25) } }),
+      );
+    }
+  }
+
   async putQuarantined(records: QuarantinedRecord[]): Promise<void> {
     const items = records.map((r, n) => ({
       PutRequest: {
@@ -551,7 +621,7 @@ export class DynamoStore implements Store {
   /** Every item of a key condition, following LastEvaluatedKey. */
   protected async queryAll<T>(
     opts: { index?: 'gsi1' | 'gsi2' | 'gsi3'; pk: string; skPrefix?: string },
-    read: { consistent?: boolean } = {},
+    read: { consistent?: boolean; keepKeys?: boolean } = {},
   ): Promise<T[]> {
     const pkAttr = opts.index ? `${opts.index}pk` : 'pk';
     const skAttr = opts.index ? `${opts.index}sk` : 'sk';
@@ -571,7 +641,7 @@ export class DynamoStore implements Store {
           ConsistentRead: opts.index ? undefined : read.consistent,
         }),
       );
-      for (const item of page.Items ?? []) out.push(strip<T>(item));
+      for (const item of page.Items ?? []) out.push(read.keepKeys ? (item as T) : strip<T>(item));
       start = page.LastEvaluatedKey;
     } while (start);
     return out;

@@ -1,0 +1,44 @@
+import { randomUUID } from 'node:crypto';
+import { httpRoute, json } from '../../shared/http/handler';
+import { HttpProblem } from '../../shared/http/problem';
+import { router } from '../../shared/http/router';
+import { IdPath, PageQuery } from '../../shared/http/schemas';
+import { getRuntime } from '../../shared/runtime';
+import { connectionView, getConnectionOr404, revokeConnection } from '../../shared/services/linking';
+import { linkingDeps } from '../../shared/services/providers';
+
+export const handler = router({
+  'GET /connections': httpRoute({ query: PageQuery.strict() }, async ({ userId, query }) => {
+    const page = await getRuntime().store.listConnections(userId, {
+      limit: query.limit,
+      cursor: query.cursor,
+    });
+    return json(200, { connections: page.items.map(connectionView), next_cursor: page.nextCursor });
+  }),
+  'GET /connections/{id}': httpRoute({ path: IdPath }, async ({ userId, path }) =>
+    json(200, connectionView(await getConnectionOr404(getRuntime().store, userId, path.id))),
+  ),
+  'DELETE /connections/{id}': httpRoute({ path: IdPath }, async ({ userId, path }) =>
+    json(200, connectionView(await revokeConnection(linkingDeps(), userId, path.id))),
+  ),
+  'POST /connections/{id}/sync': httpRoute({ path: IdPath }, async ({ userId, path }) => {
+    const { store, syncQueue, clock } = getRuntime();
+    const connection = await getConnectionOr404(store, userId, path.id);
+    if (connection.status !== 'active') {
+      throw new HttpProblem(
+        409,
+        `The connection is ${connection.status}; it cannot be synced until it is linked again.`,
+      );
+    }
+    const syncId = randomUUID();
+    await syncQueue.send({
+      type: 'sync',
+      sync_id: syncId,
+      user_id: userId,
+      connection_id: connection.id,
+      reason: 'manual',
+      requested_at: clock.now().toISOString(),
+    });
+    return json(202, { sync_id: syncId });
+  }),
+});

@@ -1,0 +1,6 @@
+import { httpRoute, json } from '../../shared/http/handler';
+import { syncProviders } from '../../shared/services/providers';
+
+export const handler = httpRoute({}, async () =>
+  json(200, { providers: syncProviders().map((p) => ({ id: p.id, name: p.name })) }),
+);

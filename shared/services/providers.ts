@@ -1,0 +1,51 @@
+import { bankANormalizer } from '../banks/bank_a/normalize';
+import { bankBNormalizer } from '../banks/bank_b/normalize';
+import { bankCNormalizer } from '../banks/bank_c/normalize';
+import type { Normalizer } from '../banks/kit/normalizer';
+import { providers } from '../banks/registry';
+import { getConfig } from '../config';
+import { getRuntime, redisPorts } from '../runtime';
+import type { LinkingDeps } from './linking';
+import type { SyncDeps, SyncProvider } from './sync';
+
+const NORMALIZERS: Record<string, Normalizer> = {
+  bank_a: bankANormalizer,
+  bank_b: bankBNormalizer,
+  bank_c: bankCNormalizer,
+};
+
+let cached: SyncProvider[] | undefined;
+
+/** Every registered provider with its bank's normalizers: what linking and syncing use. */
+export function syncProviders(): SyncProvider[] {
+  cached ??= providers.map((p) => {
+    const n = NORMALIZERS[p.id];
+    if (!n) throw new Error(`provider ${p.id} has no normalizer`);
+    return {
+      ...p,
+      normalizeAccount: (raw) => n.account(raw),
+      normalizeTransaction: (raw, accounts) => n.transaction(raw, accounts),
+    };
+  });
+  return cached;
+}
+
+export function linkingDeps(): LinkingDeps {
+  const { store, cipher, syncQueue, clock } = getRuntime();
+  const config = getConfig();
+  return {
+    store,
+    cipher,
+    syncQueue,
+    clock,
+    providers: syncProviders(),
+    publicBaseUrl: config.PUBLIC_BASE_URL,
+    stateTtlSeconds: config.LINK_STATE_TTL_SECONDS,
+  };
+}
+
+export async function syncDeps(): Promise<SyncDeps> {
+  const { store, cipher, clock } = getRuntime();
+  const { locks } = await redisPorts();
+  return { store, cipher, clock, locks, providers: syncProviders() };
+}

@@ -1,0 +1,341 @@
+import type { ProviderError as ProviderErrorType, TokenSet } from '../banks/kit/provider';
+import { ProviderError } from '../banks/kit/provider';
+import { accountId } from '../domain/accounts';
+import type { SyncJob } from '../domain/jobs';
+import type {
+  Account,
+  BankAccount,
+  BankTransaction,
+  Connection,
+  QuarantinedRecord,
+  SyncRun,
+} from '../domain/models';
+import { reconcile } from '../domain/reconcile';
+import type { Clock } from '../ports/clock';
+import { connectionLockKey, type Lease, type Locks } from '../ports/locks';
+import type { TokenCipher } from '../ports/secrets';
+import type { Store } from '../ports/store';
+import type { LinkProvider } from './linking';
+import { tokenContext } from './linking';
+
+/** A provider the sync can read: its client and the normalizers of its bank's records. */
+export interface SyncProvider extends LinkProvider {
+  /** Throws (with a reason) on a record it cannot read. `accounts` are the bank's accounts by their bank id. */
+  normalizeTransaction(raw: unknown, accounts: ReadonlyMap<string, BankAccount>): BankTransaction;
+}
+
+export interface SyncDeps {
+  store: Store;
+  cipher: TokenCipher;
+  locks: Locks;
+  clock: Clock;
+  providers: readonly SyncProvider[];
+  /** Waits between retries; tests pass a fake. */
+  sleep?: (ms: number) => Promise<void>;
+  /** The per-connection lock's lifetime: longer than any sync. */
+  lockTtlMs?: number;
+  /** Attempts per bank call before the sync fails (and the queue retries it later). */
+  maxAttempts?: number;
+  /** Longest Retry-After we wait for inside one sync; longer ones fail the run for the queue to retry. */
+  maxRetryAfterMs?: number;
+  /** Random in [0, 1) for backoff jitter. */
+  random?: () => number;
+}
+
+/** The sync ended without its work being done, for a reason that is not a bug (and is recorded). */
+class LoginRequired extends Error {}
+
+const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/**
+ * One sync of one connection, as a queue message asks: under the connection's lock, refresh the token if it is
+ * due, pull every account and every page of transactions (checkpointing each page so a crashed run resumes where
+ * it stopped), normalize (quarantining what does not validate), reconcile with what is stored and write the
+ * changes with their events. Safe to run twice: a finished sync id is not run again, and every write is
+ * idempotent.
+ */
+export async function runSync(deps: SyncDeps, job: SyncJob): Promise<SyncRun> {
+  const { store, clock } = deps;
+  const started = clock.now().toISOString();
+  const run: SyncRun = {
+    id: job.sync_id,
+    userId: job.user_id,
+    connectionId: job.connection_id,
+    reason: job.reason,
+    status: 'running',
+    startedAt: started,
+    finishedAt: null,
+    pages: 0,
+    added: 0,
+    modified: 0,
+    removed: 0,
+    merged: 0,
+    quarantined: 0,
+    errors: [],
+  };
+  const connection = await store.getConnection(job.user_id, job.connection_id);
+  if (!connection || connection.status !== 'active') {
+    return {
+      ...run,
+      status: connection ? 'login_required' : 'failed',
+      finishedAt: started,
+      errors: ['connection is not active'],
+    };
+  }
+  const provider = deps.providers.find((p) => p.id === connection.provider);
+  if (!provider) throw new Error(`no provider ${connection.provider} for connection ${connection.id}`);
+
+  const lease = await deps.locks.acquire(connectionLockKey(connection.id), {
+    ttlMs: deps.lockTtlMs ?? 5 * 60_000,
+  });
+  if (!lease) {
+    const skipped = { ...run, status: 'skipped_locked' as const, finishedAt: clock.now().toISOString() };
+    await store.putSyncRun(skipped);
+    return skipped;
+  }
+  try {
+    await store.putSyncRun(run);
+    await syncUnderLock(deps, provider, connection, run, lease);
+    run.status = 'succeeded';
+  } catch (err) {
+    if (err instanceof LoginRequired) {
+      run.status = 'login_required';
+      run.errors.push(err.message);
+    } else {
+      run.status = 'failed';
+      run.errors.push(err instanceof ProviderError ? `${err.kind}: ${err.message}` : (err as Error).message);
+      run.finishedAt = clock.now().toISOString();
+      await store.putSyncRun(run);
+      await lease.release().catch(() => false);
+      throw err;
+    }
+  }
+  run.finishedAt = clock.now().toISOString();
+  await store.putSyncRun(run);
+  await store.updateConnection(connection.userId, connection.id, {
+    lastSyncAt: run.finishedAt,
+    lastSyncStatus: run.status,
+    updatedAt: run.finishedAt,
+  });
+  await lease.release().catch(() => false);
+  return run;
+}
+
+async function syncUnderLock(
+  deps: SyncDeps,
+  provider: SyncProvider,
+  connection: Connection,
+  run: SyncRun,
+  lease: Lease,
+) {
+  const { store, clock } = deps;
+  const session = new BankSession(deps, provider, connection);
+  const now = () => clock.now().toISOString();
+
+  // Accounts and balances.
+  const quarantine: QuarantinedRecord[] = [];
+  const bankAccounts = new Map<string, BankAccount>();
+  for (const raw of await session.call((token) => provider.client.fetchAccounts(token))) {
+    try {
+      const a = provider.normalizeAccount(raw);
+      bankAccounts.set(a.providerAccountId, a);
+    } catch (err) {
+      quarantine.push(quarantined(connection, run, 'account', err, raw, now()));
+    }
+  }
+  const stamp = now();
+  const accounts: Account[] = [...bankAccounts.values()].map((a) => ({
+    ...a,
+    id: accountId(connection.id, a.providerAccountId),
+    userId: connection.userId,
+    connectionId: connection.id,
+    provider: provider.id,
+    createdAt: stamp,
+    updatedAt: stamp,
+  }));
+  await store.upsertAccounts(accounts);
+
+  // Every page of transactions, resuming from this run's checkpoint if it crashed before.
+  const progress = (await store.loadSyncProgress(connection.id, run.id)) ?? {
+    cursor: null,
+    pages: 0,
+    records: [],
+    done: false,
+  };
+  const records: BankTransaction[] = [...progress.records];
+  let cursor = progress.cursor;
+  let pages = progress.pages;
+  let done = progress.done;
+  while (!done) {
+    const page = await session.call((token) => provider.client.fetchTransactionsPage(token, cursor));
+    const good: BankTransaction[] = [];
+    for (const raw of page.records) {
+      try {
+        const t = provider.normalizeTransaction(raw, bankAccounts);
+        if (!bankAccounts.has(t.providerAccountId)) throw new Error(`unknown account ${t.providerAccountId}`);
+        good.push(t);
+      } catch (err) {
+        quarantine.push(quarantined(connection, run, 'transaction', err, raw, now()));
+      }
+    }
+    pages += 1;
+    cursor = page.nextCursor;
+    done = cursor === null;
+    await store.saveSyncProgress(connection.id, run.id, { cursor, pages, done }, good);
+    records.push(...good);
+    await lease.extend(deps.lockTtlMs ?? 5 * 60_000);
+  }
+  run.pages = pages;
+  if (quarantine.length) await store.putQuarantined(quarantine);
+  run.quarantined = quarantine.length;
+
+  // Reconcile and write; a lost race on some transaction is retried from fresh state.
+  const accountIds = new Map(accounts.map((a) => [a.providerAccountId, a.id]));
+  for (let attempt = 0; ; attempt++) {
+    const stored = await store.listConnectionTransactions(connection.userId, connection.id);
+    const result = reconcile({
+      userId: connection.userId,
+      connectionId: connection.id,
+      provider: provider.id,
+      accountIdFor: (id) => accountIds.get(id) ?? accountId(connection.id, id),
+      stored,
+      incoming: records,
+      window: null,
+      now: now(),
+      actor: `sync:${run.id}`,
+    });
+    const written = await store.applyTransactionChanges(result.changes);
+    run.added += result.added;
+    run.modified += result.modified;
+    run.removed += result.removed;
+    run.merged += result.merged;
+    if (!written.conflicts.length) break;
+    if (attempt >= 4)
+      throw new Error(
+        `gave up after ${attempt + 1} write conflicts on ${written.conflicts.length} transaction(s)`,
+      );
+  }
+  await store.clearSyncProgress(connection.id, run.id);
+}
+
+function quarantined(
+  connection: Connection,
+  run: SyncRun,
+  kind: 'account' | 'transaction',
+  err: unknown,
+  raw: unknown,
+  at: string,
+): QuarantinedRecord {
+  return { connectionId: connection.id, syncId: run.id, kind, reason: reasonOf(err), raw, at };
+}
+
+/** A readable reason from a zod error or any other. */
+function reasonOf(err: unknown): string {
+  if (
+    err &&
+    typeof err === 'object' &&
+    'issues' in err &&
+    Array.isArray((err as { issues: unknown[] }).issues)
+  ) {
+    return (err as { issues: { path: PropertyKey[]; message: string }[] }).issues
+      .map((i) => `${i.path.map(String).join('.') || '(record)'}: ${i.message}`)
+      .join('; ');
+  }
+  return err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * The bank calls of one sync: a valid access token (refreshed ahead of expiry, or when the bank says it expired),
+ * Retry-After honoured, 5xx and network failures retried with jittered exponential backoff.
+ */
+class BankSession {
+  private tokens: { accessToken: string; refreshToken: string } | undefined;
+  private expiresAt: string;
+
+  constructor(
+    private readonly deps: SyncDeps,
+    private readonly provider: SyncProvider,
+    private readonly connection: Connection,
+  ) {
+    this.expiresAt = connection.accessTokenExpiresAt;
+  }
+
+  private async current(): Promise<string> {
+    if (!this.tokens) {
+      this.tokens = JSON.parse(
+        await this.deps.cipher.decrypt(
+          this.connection.tokens,
+          tokenContext(this.connection.userId, this.connection.id),
+        ),
+      ) as { accessToken: string; refreshToken: string };
+    }
+    if (Date.parse(this.expiresAt) - this.deps.clock.now().getTime() < 60_000) await this.refresh();
+    return this.tokens.accessToken;
+  }
+
+  private async refresh(): Promise<void> {
+    let next: TokenSet;
+    try {
+      next = await this.retrying(() => this.provider.client.refresh(this.tokens!.refreshToken));
+    } catch (err) {
+      if (err instanceof ProviderError && (err.kind === 'invalid_grant' || err.kind === 'invalid_client')) {
+        const at = this.deps.clock.now().toISOString();
+        await this.deps.store.updateConnection(this.connection.userId, this.connection.id, {
+          status: 'login_required',
+          statusReason: 'The bank no longer accepts this connection. Link it again.',
+          updatedAt: at,
+        });
+        throw new LoginRequired(`refresh refused by the bank (${err.kind})`);
+      }
+      throw err;
+    }
+    this.tokens = { accessToken: next.accessToken, refreshToken: next.refreshToken };
+    this.expiresAt = next.expiresAt;
+    // Refresh tokens rotate: the new pair must be saved before the old one is forgotten.
+    await this.deps.store.updateConnection(this.connection.userId, this.connection.id, {
+      tokens: await this.deps.cipher.encrypt(
+        JSON.stringify(this.tokens),
+        tokenContext(this.connection.userId, this.connection.id),
+      ),
+      accessTokenExpiresAt: next.expiresAt,
+      updatedAt: this.deps.clock.now().toISOString(),
+    });
+  }
+
+  /** A data call with a valid token; an expired or unknown token is refreshed once and the call repeated. */
+  async call<T>(fn: (accessToken: string) => Promise<T>): Promise<T> {
+    const token = await this.current();
+    try {
+      return await this.retrying(() => fn(token));
+    } catch (err) {
+      if (err instanceof ProviderError && (err.kind === 'token_expired' || err.kind === 'invalid_token')) {
+        await this.refresh();
+        return this.retrying(() => fn(this.tokens!.accessToken));
+      }
+      throw err;
+    }
+  }
+
+  private async retrying<T>(fn: () => Promise<T>): Promise<T> {
+    const sleep = this.deps.sleep ?? defaultSleep;
+    const max = this.deps.maxAttempts ?? 6;
+    const random = this.deps.random ?? Math.random;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await fn();
+      } catch (err) {
+        if (!(err instanceof ProviderError) || !err.retryable || attempt >= max) throw err;
+        await sleep(this.delay(err, attempt, random));
+      }
+    }
+  }
+
+  private delay(err: ProviderErrorType, attempt: number, random: () => number): number {
+    if (err.retryAfterMs !== undefined) {
+      if (err.retryAfterMs > (this.deps.maxRetryAfterMs ?? 30_000)) throw err;
+      return err.retryAfterMs;
+    }
+    // Full jitter: uniform in [0, min(cap, base * 2^attempt)].
+    return Math.floor(random() * Math.min(10_000, 200 * 2 ** attempt));
+  }
+}
