@@ -22,7 +22,7 @@ const ConfigSchema = z.object({
     .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes, base64-encoded')
     .optional(),
   /** How long an OAuth link state stays valid. */
-  LINK_STATE_TTL_SECONDS: z.coerce.number().int().min(30).max(3600).default(600),
+  LINK_STATE_TTL_SECONDS: z.coerce.number().int().min(1).max(3600).default(600),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

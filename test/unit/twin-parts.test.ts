@@ -76,7 +76,7 @@ describe('config', () => {
   it('validates the environment and names what is wrong', () => {
     expect(parseConfig({}).TABLE_NAME).toBe('finagg-local');
     expect(() => parseConfig({ TOKEN_ENCRYPTION_KEY: 'short' })).toThrow(/TOKEN_ENCRYPTION_KEY/);
-    expect(() => parseConfig({ LINK_STATE_TTL_SECONDS: '5' })).toThrow(/LINK_STATE_TTL_SECONDS/);
+    expect(() => parseConfig({ LINK_STATE_TTL_SECONDS: '0' })).toThrow(/LINK_STATE_TTL_SECONDS/);
   });
 });
 
