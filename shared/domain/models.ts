@@ -139,7 +139,7 @@ export interface BankAccount {
   currency: string;
   /** IANA time zone the bank reports the account's dates in, where it says. */
   timeZone: string | null;
-  /** Minor units, signed as the account's balance (a card's debt is positive "current" owed, as Plaid shows). */
+  /** Minor units. Deposit accounts: the natural sign. Credit and loan accounts: the amount owed, positive (as Plaid). */
   balanceCurrentMinor: number | null;
   balanceAvailableMinor: number | null;
 }

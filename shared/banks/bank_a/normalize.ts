@@ -1,5 +1,5 @@
 import type { BankAccount, BankTransaction } from '../../domain/models';
-import { cleanText, type Normalizer } from '../kit/normalizer';
+import { apiBalances, cleanText, type Normalizer } from '../kit/normalizer';
 import { BankAAccountSchema, BankATransactionSchema } from './wire';
 
 /** bank_a: camelCase, integer minor units with the usual sign, ISO dates, pending/posted, explicit pending links. */
@@ -14,8 +14,7 @@ export const bankANormalizer: Normalizer = {
       subtype: a.subtype,
       currency: a.currency,
       timeZone: a.timeZone,
-      balanceCurrentMinor: a.balances.currentMinor,
-      balanceAvailableMinor: a.balances.availableMinor,
+      ...apiBalances(a.type, a.balances.currentMinor, a.balances.availableMinor),
     };
   },
   transaction(raw): BankTransaction {

@@ -1,7 +1,7 @@
 import type { BankAccount, BankTransaction } from '../../domain/models';
 import { parseDecimal } from '../../domain/money';
 import { parseDdmmyyyy } from '../kit/formats';
-import { cleanText, lastFour, type Normalizer } from '../kit/normalizer';
+import { apiBalances, cleanText, lastFour, type Normalizer } from '../kit/normalizer';
 import { BankBAccountSchema, BankBTransactionSchema } from './wire';
 
 const TYPES: Record<string, { type: BankAccount['type']; subtype: string }> = {
@@ -35,8 +35,11 @@ export const bankBNormalizer: Normalizer = {
       subtype: a.product_name || kind.subtype,
       currency: a.currency_code,
       timeZone: a.time_zone,
-      balanceCurrentMinor: signed(a.current_balance, a.current_balance_dr_cr, a.currency_code),
-      balanceAvailableMinor: signed(a.available_balance, a.available_balance_dr_cr, a.currency_code),
+      ...apiBalances(
+        kind.type,
+        signed(a.current_balance, a.current_balance_dr_cr, a.currency_code),
+        signed(a.available_balance, a.available_balance_dr_cr, a.currency_code),
+      ),
     };
   },
   transaction(raw): BankTransaction {

@@ -1,7 +1,7 @@
 import type { BankAccount, BankTransaction } from '../../domain/models';
 import { fromMajorFloat } from '../../domain/money';
 import { localIsoDate } from '../kit/formats';
-import { cleanText, lastFour, type Normalizer } from '../kit/normalizer';
+import { apiBalances, cleanText, lastFour, type Normalizer } from '../kit/normalizer';
 import { BankCAccountSchema, BankCTransactionSchema } from './wire';
 
 /**
@@ -20,8 +20,11 @@ export const bankCNormalizer: Normalizer = {
       subtype: at.subcategory,
       currency: at.currency,
       timeZone: at['time-zone'],
-      balanceCurrentMinor: fromMajorFloat(at.balance.ledger, at.currency).minor,
-      balanceAvailableMinor: fromMajorFloat(at.balance.available, at.currency).minor,
+      ...apiBalances(
+        at.category,
+        fromMajorFloat(at.balance.ledger, at.currency).minor,
+        fromMajorFloat(at.balance.available, at.currency).minor,
+      ),
     };
   },
   transaction(raw, accounts): BankTransaction {

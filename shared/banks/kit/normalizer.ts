@@ -26,3 +26,16 @@ export function lastFour(masked: string): string | null {
   const m = /(\d{4})$/.exec(masked);
   return m ? m[1]! : null;
 }
+
+/**
+ * Balances as the API shows them (Plaid's convention): for credit and loan accounts `current` is the amount owed,
+ * positive; banks send the natural sign (a card's debt negative). Deposit accounts keep the natural sign.
+ */
+export function apiBalances(
+  type: BankAccount['type'],
+  current: number,
+  available: number,
+): { balanceCurrentMinor: number; balanceAvailableMinor: number } {
+  const owed = type === 'credit' || type === 'loan';
+  return { balanceCurrentMinor: owed ? -current || 0 : current, balanceAvailableMinor: available };
+}
