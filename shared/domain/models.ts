@@ -49,6 +49,11 @@ export interface BankTransaction {
   merchantName: string | null;
   /** The pending transaction this posted one replaces, where the bank says so. */
   pendingTxnId: string | null;
+  /**
+   * The bank's own reference of the real-world transaction (a card authorization code), the same on every version
+   * and re-send of it, where the bank gives one and no time of day: it tells two identical purchases apart.
+   */
+  reference?: string | null;
 }
 
 /** The provider's values of a stored transaction (what `original` shows): never edited by users. */
@@ -60,6 +65,7 @@ export interface ProviderValues {
   currency: string;
   description: string;
   merchantName: string | null;
+  reference?: string | null;
 }
 
 export interface StoredTransaction {
@@ -99,6 +105,21 @@ export interface TxnOverlay {
   merchantName?: string | null;
   date?: string;
   note?: string;
+  /**
+   * The provider's value of each corrected field when the user last corrected or confirmed it: a provider value
+   * that differs from it now is a bank change after the user's correction, a conflict (domain/corrections.ts).
+   */
+  basis?: OverlayBasis;
+  /** Present when the user set the category by hand: the category it had before, restored by an undo. */
+  categoryBefore?: TxnCategory | null;
+}
+
+/** The provider's values a correction was made against, per corrected field. */
+export interface OverlayBasis {
+  amountMinor?: number;
+  description?: string;
+  merchantName?: string | null;
+  date?: string;
 }
 
 export type TxnEventKind =
@@ -113,7 +134,8 @@ export type TxnEventKind =
   | 'merged'
   | 'categorized'
   | 'corrected'
-  | 'correction_reverted';
+  | 'correction_reverted'
+  | 'conflict_resolved';
 
 /** One immutable entry of a transaction's append-only history. */
 export interface TxnEvent {

@@ -117,6 +117,10 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
       w.txn = { ...w.txn, original: { ...w.txn.original, ...change.patch } };
       record(w, change.kind, change.before, change.after);
     }
+    // The bank's reference identifies the transaction; it is kept current without an event of its own.
+    if ((before.reference ?? null) !== (after.reference ?? null)) {
+      w.txn = { ...w.txn, original: { ...w.txn.original, reference: after.reference ?? null } };
+    }
     const fp = fingerprint(w.txn.accountId, w.txn.original);
     if (fp !== w.txn.fingerprint) {
       if (byFingerprint.get(w.txn.fingerprint) === w) byFingerprint.delete(w.txn.fingerprint);

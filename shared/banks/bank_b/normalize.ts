@@ -55,6 +55,7 @@ export const bankBNormalizer: Normalizer = {
       description: cleanText(t.narrative),
       merchantName: null,
       pendingTxnId: null,
+      reference: t.auth_code,
     };
   },
 };

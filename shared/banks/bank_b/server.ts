@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { GeneratedAccount } from '../../generator/types';
 import type { BankDialect, WireRecord } from '../kit/dialect';
@@ -99,6 +100,7 @@ export const bankBDialect: BankDialect = {
       currency_code: t.currency,
       narrative: t.description,
       status: t.status === 'posted' ? 'BOOKED' : 'PENDING',
+      auth_code: authCode(t.sourceId),
     };
   },
 
@@ -106,7 +108,9 @@ export const bankBDialect: BankDialect = {
     const out: WireRecord = { ...record };
     switch (kind) {
       case 'missing_field':
-        delete out[pick(['txn_ref', 'account_id', 'amount', 'booking_date', 'dr_cr', 'status'] as const)];
+        delete out[
+          pick(['txn_ref', 'account_id', 'amount', 'booking_date', 'dr_cr', 'status', 'auth_code'] as const)
+        ];
         break;
       case 'garbage_amount':
         out.amount = pick(['1,23x.45', 'N/A', '--', '12.345.67', '-1,000.00'] as const);
@@ -122,3 +126,9 @@ export const bankBDialect: BankDialect = {
     return { ...record, txn_ref: id };
   },
 };
+
+/** A 6-digit authorization code for one real-world payment (stable across its versions and re-sends). */
+function authCode(sourceId: string): string {
+  const n = createHash('sha256').update(`auth:${sourceId}`).digest().readUInt32BE(0) % 1_000_000;
+  return String(n).padStart(6, '0');
+}

@@ -67,6 +67,11 @@ export const BankBTransactionSchema = z.object({
   currency_code: z.string().regex(/^[A-Z]{3}$/),
   narrative: z.string().min(1),
   status: z.enum(['BOOKED', 'PENDING']),
+  /**
+   * The card scheme's authorization code: the same on the pending and the booked record of one payment and on a
+   * re-sent copy, different for two separate payments. This bank gives no time of day.
+   */
+  auth_code: z.string().regex(/^\d{6}$/, 'not a 6-digit authorization code'),
 });
 export type BankBTransaction = z.infer<typeof BankBTransactionSchema>;
 

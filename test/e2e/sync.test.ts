@@ -1,0 +1,147 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Api } from '../support/api';
+import { devToken, startTwinProcess, type TwinProcess } from '../support/twin-process';
+import {
+  allTransactions,
+  bankAdmin,
+  expectedFromTruth,
+  keyOf,
+  linkBank,
+  waitForSync,
+  type T,
+} from '../support/sync-helpers';
+import type { BankId } from '../../shared/generator/types';
+
+const T1 = '2026-03-01T00:00:00.000Z';
+const T2 = '2026-04-15T00:00:00.000Z';
+const BANKS: BankId[] = ['bank_a', 'bank_b', 'bank_c'];
+
+let twin: TwinProcess;
+let api: Api;
+const connections = new Map<BankId, string>();
+
+beforeAll(async () => {
+  twin = await startTwinProcess({ env: { MOCK_BANK_CLOCK: T1 } });
+  api = new Api(twin.url).withToken(await devToken(twin.url, 'sync-user'));
+  const before = new Date(Date.now() - 1000).toISOString();
+  for (const bank of BANKS) connections.set(bank, await linkBank(api, bank));
+  for (const id of connections.values()) expect(await waitForSync(api, id, before)).toBe('succeeded');
+});
+afterAll(async () => twin?.stop());
+
+function expectedAll(atMs: number): string[] {
+  return BANKS.flatMap((b) => expectedFromTruth(b, atMs)).sort();
+}
+
+describe('sync against the mock banks, compared with the generator ground truth', () => {
+  it('shows exactly what the banks say after the first sync, once each', async () => {
+    const txns = await allTransactions(api);
+    expect(txns.length).toBeGreaterThan(100);
+    expect(txns.map(keyOf).sort()).toEqual(expectedAll(Date.parse(T1)));
+    // Newest first.
+    const dates = txns.map((t) => t.date);
+    expect([...dates].sort().reverse()).toEqual(dates);
+    const accounts = await api.get<{ accounts: { id: string; connection_id: string }[] }>('/accounts');
+    expect(new Set(accounts.body.accounts.map((a) => a.connection_id))).toEqual(
+      new Set(connections.values()),
+    );
+  });
+
+  it('follows postings, corrections, re-sends and removals after time passes, and records each change', async () => {
+    const before = await allTransactions(api);
+    const syncedAt = new Date().toISOString();
+    for (const bank of BANKS) {
+      await bankAdmin(twin.url, bank, 'clock', { set: T2 });
+      expect((await api.post(`/connections/${connections.get(bank)}/sync`)).status).toBe(202);
+    }
+    for (const id of connections.values()) expect(await waitForSync(api, id, syncedAt)).toBe('succeeded');
+    const after = await allTransactions(api);
+    expect(after.map(keyOf).sort()).toEqual(expectedAll(Date.parse(T2)));
+
+    // Transactions that were pending at T1 and are still here changed status, with the change in history.
+    const pendingBefore = before.filter((t) => t.status === 'pending');
+    const stillThere = new Map(after.map((t) => [t.id, t]));
+    const posted = pendingBefore.filter((t) => stillThere.get(t.id)?.status === 'posted');
+    expect(posted.length).toBeGreaterThan(0);
+    const detail = await api.get<{
+      history: { kind: string; actor: string }[];
+      original: { status: string };
+    }>(`/transactions/${posted[0]!.id}`);
+    expect(detail.body.original.status).toBe('posted');
+    expect(detail.body.history.map((h) => h.kind)).toEqual(
+      expect.arrayContaining(['created', 'status_changed']),
+    );
+    expect(detail.body.history.every((h) => h.actor.startsWith('sync:'))).toBe(true);
+
+    // Every visible change between T1 and T2 is in some transaction's history.
+    const kinds = new Set<string>();
+    for (const t of after.slice(0, 400)) {
+      const d = await api.get<{ history: { kind: string }[] }>(`/transactions/${t.id}`);
+      for (const h of d.body.history) kinds.add(h.kind);
+    }
+    expect(kinds).toContain('status_changed');
+  });
+
+  it('re-running a sync over the same data changes nothing', async () => {
+    const before = await allTransactions(api);
+    const at = new Date().toISOString();
+    const id = connections.get('bank_a')!;
+    await api.post(`/connections/${id}/sync`);
+    await waitForSync(api, id, at);
+    const after = await allTransactions(api);
+    expect(after.map((t) => `${t.id} ${t.updated_at}`).sort()).toEqual(
+      before.map((t) => `${t.id} ${t.updated_at}`).sort(),
+    );
+  });
+
+  it('serves a change feed that replays from an empty cursor to exactly the current set', async () => {
+    const have = new Map<string, T>();
+    let cursor = '';
+    for (let i = 0; i < 1000; i++) {
+      const page = await api.get<{
+        added: T[];
+        modified: T[];
+        removed: { id: string }[];
+        next_cursor: string;
+        has_more: boolean;
+      }>(`/transactions/sync?count=97${cursor ? `&cursor=${cursor}` : ''}`);
+      expect(page.status).toBe(200);
+      for (const t of [...page.body.added, ...page.body.modified]) have.set(t.id, t);
+      for (const r of page.body.removed) have.delete(r.id);
+      cursor = page.body.next_cursor;
+      if (!page.body.has_more) break;
+    }
+    const current = await allTransactions(api);
+    expect([...have.keys()].sort()).toEqual(current.map((t) => t.id).sort());
+    // Nothing new since: an empty page with the same cursor.
+    const again = await api.get<{ added: T[]; modified: T[]; removed: unknown[]; next_cursor: string }>(
+      `/transactions/sync?cursor=${cursor}`,
+    );
+    expect(again.body.added.length + again.body.modified.length + again.body.removed.length).toBe(0);
+    expect(again.body.next_cursor).toBe(cursor);
+  });
+
+  it('filters transactions and keeps users apart', async () => {
+    const all = await allTransactions(api);
+    const some = all.find((t) => t.status === 'posted')!;
+    const byAccount = await allTransactions(api, `&account_id=${some.account_id}`);
+    expect(byAccount.every((t) => t.account_id === some.account_id)).toBe(true);
+    const byDate = await allTransactions(api, `&from=${some.date}&to=${some.date}`);
+    expect(byDate.every((t) => t.date === some.date)).toBe(true);
+    expect(byDate.map((t) => t.id)).toContain(some.id);
+    const q = some.description.split(' ')[0]!;
+    const byText = await allTransactions(api, `&q=${encodeURIComponent(q)}`);
+    expect(byText.every((t) => t.description.toLowerCase().includes(q.toLowerCase()))).toBe(true);
+    const outflows = await allTransactions(api, '&max_amount=-0.01&status=posted');
+    expect(outflows.every((t) => Number(t.amount) < 0 && t.status === 'posted')).toBe(true);
+    expect((await api.get('/transactions?from=2026-13-01')).status).toBe(400);
+    expect((await api.get('/transactions?limit=0')).status).toBe(400);
+    expect((await api.get('/transactions?cursor=bogus')).status).toBe(400);
+
+    const other = api.withToken(await devToken(twin.url, 'someone-else'));
+    expect((await other.get<{ transactions: T[] }>('/transactions')).body.transactions).toEqual([]);
+    expect((await other.get(`/transactions/${some.id}`)).status).toBe(404);
+    expect((await other.get(`/accounts/${some.account_id}`)).status).toBe(404);
+    expect((await other.get(`/connections/${connections.get('bank_a')}`)).status).toBe(404);
+  });
+});
