@@ -2,6 +2,7 @@ import { bankANormalizer } from '../banks/bank_a/normalize';
 import { bankBNormalizer } from '../banks/bank_b/normalize';
 import { bankCNormalizer } from '../banks/bank_c/normalize';
 import type { Normalizer } from '../banks/kit/normalizer';
+import type { Provider } from '../banks/kit/provider';
 import { providers } from '../banks/registry';
 import { getConfig } from '../config';
 import { getRuntime, redisPorts } from '../runtime';
@@ -14,19 +15,22 @@ const NORMALIZERS: Record<string, Normalizer> = {
   bank_c: bankCNormalizer,
 };
 
+/** A provider with its bank's normalizers: what linking and syncing use. */
+export function withNormalizers(p: Provider): SyncProvider {
+  const n = NORMALIZERS[p.id];
+  if (!n) throw new Error(`provider ${p.id} has no normalizer`);
+  return {
+    ...p,
+    normalizeAccount: (raw) => n.account(raw),
+    normalizeTransaction: (raw, accounts) => n.transaction(raw, accounts),
+  };
+}
+
 let cached: SyncProvider[] | undefined;
 
-/** Every registered provider with its bank's normalizers: what linking and syncing use. */
+/** Every registered provider with its bank's normalizers. */
 export function syncProviders(): SyncProvider[] {
-  cached ??= providers.map((p) => {
-    const n = NORMALIZERS[p.id];
-    if (!n) throw new Error(`provider ${p.id} has no normalizer`);
-    return {
-      ...p,
-      normalizeAccount: (raw) => n.account(raw),
-      normalizeTransaction: (raw, accounts) => n.transaction(raw, accounts),
-    };
-  });
+  cached ??= providers.map(withNormalizers);
   return cached;
 }
 
