@@ -176,7 +176,9 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
   });
 
   // 4. A posted record under a new id, for a pending transaction that vanished: same account and direction,
-  //    similar merchant, posted within a week, amount changed by a tip or a pre-authorisation.
+  //    posted within a week, amount changed by a tip or a pre-authorisation. Where the bank identifies the
+  //    real-world payment (its authorization instant, or its reference), that decides; otherwise the merchant
+  //    words must agree.
   const vanishedPending = [...work.values()].filter(
     (w) => !w.seen && !w.txn.removed && w.txn.original.status === 'pending',
   );
@@ -190,10 +192,12 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
         if (w.txn.accountId !== account || Math.sign(p.amountMinor) !== Math.sign(r.amountMinor)) continue;
         const days = daysBetween(p.date, r.date);
         if (days < 0 || days > POSTING_WINDOW_DAYS) continue;
+        const identity = sameIdentity(p, r);
+        if (identity === 'different') continue;
         const sim = similarity(p.merchantName ?? p.description, r.merchantName ?? r.description);
-        if (sim < POSTING_MIN_SIMILARITY) continue;
+        if (identity === 'unknown' && sim < POSTING_MIN_SIMILARITY) continue;
         const ratio = Math.abs(Math.log(Math.abs(r.amountMinor) / Math.max(1, Math.abs(p.amountMinor))));
-        pairs.push({ r, w, score: [-sim, ratio, days] });
+        pairs.push({ r, w, score: [identity === 'same' ? 0 : 1, -sim, ratio, days] });
       }
     }
     pairs.sort(
@@ -354,13 +358,40 @@ function daysBetween(from: string, to: string): number {
   return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
 }
 
-/** Jaccard similarity of the alphabetic tokens of two descriptions (reference numbers and digits ignored). */
+/**
+ * Whether two versions are the same real-world payment by what the bank says of it: the authorization instant,
+ * or the bank's reference. `unknown` when the bank gives neither on both.
+ */
+function sameIdentity(p: ProviderValues, r: BankTransaction): 'same' | 'different' | 'unknown' {
+  if (p.reference && r.reference) return p.reference === r.reference ? 'same' : 'different';
+  if (p.occurredAt && r.occurredAt) return p.occurredAt === r.occurredAt ? 'same' : 'different';
+  return 'unknown';
+}
+
+/** Words every card description carries, which say nothing about the merchant. */
+const GENERIC = new Set([
+  'POS',
+  'DEBIT',
+  'CREDIT',
+  'CARD',
+  'PURCHASE',
+  'PAYMENT',
+  'UPI',
+  'DR',
+  'CR',
+  'VISA',
+  'MC',
+  'TXN',
+  'REF',
+]);
+
+/** Jaccard similarity of the merchant words of two descriptions (digits, references and generic words ignored). */
 export function similarity(a: string, b: string): number {
   const tokens = (s: string) =>
     new Set(
       normalizeDescription(s)
         .split(/[^A-Z]+/)
-        .filter((t) => t.length > 1),
+        .filter((t) => t.length > 1 && !GENERIC.has(t)),
     );
   const ta = tokens(a);
   const tb = tokens(b);

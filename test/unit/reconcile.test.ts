@@ -239,3 +239,59 @@ describe('reconcile (cases)', () => {
     expect(back.changes[0]!.events.map((e) => e.kind)).toEqual(['restored']);
   });
 });
+
+describe('reconcile (posting under a new id: identity)', () => {
+  it('does not take a different payment for the posting of a vanished pending one', () => {
+    // The bank dropped a pending payment; another one at a similar merchant posts: different authorization.
+    const stored = applyChanges(
+      [],
+      run(
+        [],
+        [
+          rec({
+            providerTxnId: 'p1',
+            status: 'pending',
+            description: 'POS DEBIT E',
+            occurredAt: '2026-02-10T16:21:47.000Z',
+          }),
+        ],
+      ),
+    );
+    const other = rec({
+      providerTxnId: 'q2',
+      description: 'POS DEBIT VPZ 913 CROYDON',
+      occurredAt: '2026-02-11T08:20:30.000Z',
+      date: '2026-02-11',
+    });
+    const result = run(stored, [other]);
+    expect(result.added).toBe(1);
+    expect(result.removed).toBe(1);
+  });
+
+  it('matches by the bank reference where there is no time, and refuses a different reference', () => {
+    const pending = rec({
+      providerTxnId: 'p1',
+      status: 'pending',
+      occurredAt: null,
+      reference: '111111',
+      description: 'POS DEBIT CANTEEN',
+    });
+    const stored = applyChanges([], run([], [pending]));
+    const same = rec({
+      providerTxnId: 'x1',
+      occurredAt: null,
+      reference: '111111',
+      amountMinor: -600,
+      description: 'POS DEBIT CANTEEN BRISTOL',
+    });
+    expect(run(stored, [same]).added).toBe(0);
+    const different = rec({
+      providerTxnId: 'x2',
+      occurredAt: null,
+      reference: '222222',
+      amountMinor: -600,
+      description: 'POS DEBIT CANTEEN',
+    });
+    expect(run(stored, [different]).added).toBe(1);
+  });
+});
