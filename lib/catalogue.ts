@@ -128,6 +128,41 @@ export const catalogue: FunctionSpec[] = [
     grants: ['table:read'],
   },
   {
+    name: 'Reconcile',
+    entry: 'functions/http/reconcile.ts',
+    description:
+      'Corrections as overlays, undo, conflict resolution, rules from corrections, and the audit trail',
+    routes: [
+      { method: 'POST', path: '/transactions/{id}/reconcile' },
+      { method: 'DELETE', path: '/transactions/{id}/reconcile' },
+      { method: 'GET', path: '/transactions/{id}/audit' },
+    ],
+    grants: ['table:read', 'table:write'],
+    timeoutSeconds: 30,
+  },
+  {
+    name: 'Rules',
+    entry: 'functions/http/rules.ts',
+    description: "User categorization rules; a change re-categorizes the user's transactions",
+    routes: [
+      { method: 'GET', path: '/rules' },
+      { method: 'POST', path: '/rules' },
+      { method: 'PUT', path: '/rules/{id}' },
+      { method: 'DELETE', path: '/rules/{id}' },
+    ],
+    grants: ['table:read', 'table:write'],
+    memoryMb: 1024,
+    timeoutSeconds: 30,
+  },
+  {
+    name: 'Enrich',
+    entry: 'functions/http/enrich.ts',
+    description:
+      "Merchant names and categories for arbitrary transactions (the caller's rules too), nothing stored",
+    routes: [{ method: 'POST', path: '/transactions/enrich' }],
+    grants: ['table:read'],
+  },
+  {
     name: 'SyncFanout',
     entry: 'functions/sync/fanout.ts',
     description: 'Every 15 minutes: one sync message per active connection',
@@ -143,6 +178,92 @@ export const catalogue: FunctionSpec[] = [
     grants: ['table:read', 'table:write', 'kms:encrypt', 'kms:decrypt', 'redis'],
     memoryMb: 1024,
     timeoutSeconds: 120,
+  },
+  {
+    name: 'Budgets',
+    entry: 'functions/http/budgets.ts',
+    description: "Budgets with the current period's spend, and the user's time zone setting",
+    routes: [
+      { method: 'POST', path: '/budgets' },
+      { method: 'GET', path: '/budgets' },
+      { method: 'GET', path: '/budgets/{id}' },
+      { method: 'PUT', path: '/budgets/{id}' },
+      { method: 'DELETE', path: '/budgets/{id}' },
+      { method: 'GET', path: '/settings' },
+      { method: 'PUT', path: '/settings' },
+    ],
+    grants: ['table:read', 'table:write'],
+  },
+  {
+    name: 'Alerts',
+    entry: 'functions/http/alerts.ts',
+    description: 'Budget and anomaly alerts: GET /alerts?since=',
+    routes: [{ method: 'GET', path: '/alerts' }],
+    grants: ['table:read'],
+  },
+  {
+    name: 'Analytics',
+    entry: 'functions/http/analytics.ts',
+    description: 'Spending series, category breakdown and anomalies, from the spending projection',
+    routes: [
+      { method: 'GET', path: '/analytics/spending' },
+      { method: 'GET', path: '/analytics/categories' },
+      { method: 'GET', path: '/analytics/anomalies' },
+    ],
+    grants: ['table:read'],
+  },
+  {
+    name: 'BudgetsProcessor',
+    entry: 'functions/stream/budgets.ts',
+    description: 'Table stream: keeps the spending projection and raises budget threshold alerts',
+    stream: {
+      filters: [
+        { dynamodb: { NewImage: { entity: { S: ['transaction', 'budget'] } } } },
+        { eventName: ['REMOVE'], dynamodb: { OldImage: { entity: { S: ['transaction'] } } } },
+      ],
+      batchSize: 500,
+      retryAttempts: 3,
+      bisectBatchOnError: true,
+    },
+    grants: ['table:read', 'table:write', 'bus:put', 'redis'],
+    memoryMb: 1024,
+    timeoutSeconds: 60,
+  },
+  {
+    name: 'AnomaliesProcessor',
+    entry: 'functions/stream/anomalies.ts',
+    description: 'Table stream: anomaly detection on new and changed purchases, anomaly alerts',
+    stream: {
+      filters: [
+        { eventName: ['INSERT', 'MODIFY'], dynamodb: { NewImage: { entity: { S: ['transaction'] } } } },
+      ],
+      batchSize: 500,
+      retryAttempts: 3,
+      bisectBatchOnError: true,
+    },
+    grants: ['table:read', 'table:write', 'bus:put', 'redis'],
+    memoryMb: 1024,
+    timeoutSeconds: 60,
+  },
+  {
+    name: 'Categorizer',
+    entry: 'functions/stream/categorize.ts',
+    description:
+      'Table stream: categorizes new and changed transactions (user rules first), and re-categorizes on request',
+    stream: {
+      filters: [
+        {
+          eventName: ['INSERT', 'MODIFY'],
+          dynamodb: { NewImage: { entity: { S: ['transaction', 'recategorize'] } } },
+        },
+      ],
+      batchSize: 100,
+      retryAttempts: 3,
+      bisectBatchOnError: true,
+    },
+    grants: ['table:read', 'table:write'],
+    memoryMb: 1024,
+    timeoutSeconds: 60,
   },
   {
     name: 'MockBankA',

@@ -338,6 +338,8 @@ export class FinaggStack extends Stack {
       EVENT_BUS_NAME: this.bus.eventBusName,
       SYNC_QUEUE_URL: this.syncQueue.queueUrl,
       KMS_KEY_ID: this.tokenKey.keyId,
+      // Where the API answers: default OAuth redirect page, and the mock banks' base URL.
+      PUBLIC_BASE_URL: this.api.apiEndpoint,
       POWERTOOLS_SERVICE_NAME: 'finagg',
       NODE_OPTIONS: '--enable-source-maps',
     };

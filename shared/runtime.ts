@@ -16,6 +16,10 @@ import { MemoryAlertStream } from './adapters/memory/alert-stream';
 import { MemoryLocks } from './adapters/memory/locks';
 import { createUpstashPorts, upstashPortsFromEnv } from './adapters/upstash';
 import { readRedisSecret } from './adapters/secrets/redis-secret';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { EventBridgePublisher } from './adapters/eventbridge/publisher';
+import { localEventPublisher } from './adapters/memory/events';
+import type { EventPublisher } from './ports/events';
 
 /**
  * The composition root: builds the adapters the configuration asks for, once per Lambda container.
@@ -54,6 +58,7 @@ export function setRuntime(overrides: Partial<Runtime>): void {
 export function resetRuntime(): void {
   runtime = undefined;
   redis = undefined;
+  events = undefined;
 }
 
 export interface RedisPorts {
@@ -84,4 +89,18 @@ export function redisPorts(): Promise<RedisPorts> {
     return g.__finaggMemoryRedis;
   })();
   return redis;
+}
+
+let events: EventPublisher | undefined;
+
+/**
+ * The event bus: EventBridge (EVENT_BUS_NAME) in the cloud; in the local twin (STAGE=local) an in-memory bus
+ * shared by every function of the process, logged and shown at `GET /dev/events`.
+ */
+export function eventPublisher(): EventPublisher {
+  events ??=
+    getConfig().STAGE === 'local'
+      ? localEventPublisher()
+      : new EventBridgePublisher(new EventBridgeClient({}), getConfig().EVENT_BUS_NAME);
+  return events;
 }

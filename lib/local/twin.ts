@@ -15,6 +15,7 @@ import { LocalQueue, type QueueLambda } from './queue';
 import { LocalScheduler, type ScheduledLambda } from './scheduler';
 import { startUpstashBridge, type UpstashBridge } from './upstash-bridge';
 import { resetRuntime } from '../../shared/runtime';
+import { localEventPublisher } from '../../shared/adapters/memory/events';
 import { StreamPoller, streamsClient, type StreamLambda } from './stream-poller';
 
 export interface TwinOptions {
@@ -152,6 +153,16 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(issuer.jwks()),
   }));
+  // The local event bus (what EventBridge receives in the cloud): `?detail_type=` filters.
+  gateway.addLocalRoute('GET', '/dev/events', async (req) => {
+    const wanted = new URL(req.url ?? '/', 'http://local').searchParams.get('detail_type');
+    const events = localEventPublisher().events.filter((e) => !wanted || e.detailType === wanted);
+    return {
+      status: 200,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ events }),
+    };
+  });
 
   const queues = new Map<string, LocalQueue>();
   const poller = new StreamPoller(streamsClient(dynamoEndpoint, region), streamArn, region, {

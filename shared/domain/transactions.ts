@@ -1,3 +1,4 @@
+import { conflictsOf, isReconciled } from './corrections';
 import { formatDecimal } from './money';
 import type { StoredTransaction, TxnStatus } from './models';
 
@@ -76,7 +77,10 @@ export function transactionView(t: StoredTransaction) {
         }
       : null,
     status: e.status,
-    reconciled: Boolean(t.overlay && Object.keys(t.overlay).some((k) => k !== 'note')),
+    /** The user corrected a field or set the category (domain/corrections.ts). */
+    reconciled: isReconciled(t),
+    /** Bank changes to fields the user corrected, awaiting the user's resolution. */
+    conflicts: conflictsOf(t),
     created_at: t.createdAt,
     updated_at: t.updatedAt,
   };

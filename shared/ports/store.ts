@@ -9,8 +9,13 @@ import type {
   SyncRun,
   TxnEvent,
 } from '../domain/models';
+import type { UserTxnChange } from '../domain/corrections';
 import type { TxnChange } from '../domain/reconcile';
+import type { UserRule } from '../domain/categorize/user-rules';
 import type { TxnFilter } from '../domain/transactions';
+import type { Budget } from '../domain/budgets';
+import type { SpendMonth, StoredAlert, StoredAnomaly, UserSettings } from '../domain/insights';
+import type { Alert } from './alerts';
 
 /** A page of results and the opaque cursor of the next one (null at the end). */
 export interface Page<T> {
@@ -44,7 +49,7 @@ export class ConflictError extends Error {
  * The storage port, in domain words. Every read and write is scoped by the owning user's id; nothing outside an
  * adapter knows a key shape or a table. Adapters: DynamoDB (shared/adapters/dynamodb/store.ts).
  */
-export interface Store {
+export interface Store extends InsightsStore {
   // Link sessions (OAuth state)
   putLinkSession(session: LinkSession): Promise<void>;
   /** Atomically takes the session: returns it once, then never again. Expired sessions are returned as null. */
@@ -88,6 +93,24 @@ export interface Store {
     limit: number,
   ): Promise<{ items: StoredTransaction[]; position: string | null }>;
 
+  // User changes: corrections, undo, conflict resolutions, user rules' re-categorization
+  /**
+   * Writes the user-owned fields of a transaction (overlay, category) with its events, atomically, on condition
+   * that the stored version is still the expected one; throws ConflictError otherwise (re-read and recompute).
+   */
+  applyUserChange(change: UserTxnChange): Promise<void>;
+  /** Many user changes; returns the ids whose version condition failed. */
+  applyUserChanges(changes: readonly UserTxnChange[]): Promise<{ applied: number; conflicts: string[] }>;
+
+  // User categorization rules
+  /** Creates or replaces the rule with this id. */
+  putUserRule(rule: UserRule): Promise<void>;
+  listUserRules(userId: string): Promise<UserRule[]>;
+  /** True when the rule existed. */
+  deleteUserRule(userId: string, id: string): Promise<boolean>;
+  /** Asks the categorizer (on the table's stream) to re-categorize every transaction of the user. */
+  requestRecategorization(userId: string, at: string, reason: string): Promise<void>;
+
   // Sync bookkeeping
   /** A sync's checkpoint: where it got to in the bank's pages, and the records it read so far. */
   loadSyncProgress(connectionId: string, syncId: string): Promise<SyncProgress | null>;
@@ -103,4 +126,53 @@ export interface Store {
   listSyncRuns(connectionId: string, limit: number): Promise<SyncRun[]>;
   putQuarantined(records: QuarantinedRecord[]): Promise<void>;
   listQuarantined(connectionId: string, syncId: string): Promise<QuarantinedRecord[]>;
+}
+
+/**
+ * Budgets, settings, alerts, anomalies and the spending projection (issue 6), every one scoped by the owning user.
+ * DynamoDB: shared/adapters/dynamodb/insights-store.ts.
+ */
+export interface InsightsStore {
+  // Budgets
+  /** Creates a budget; ConflictError if its id exists. */
+  putNewBudget(budget: Budget): Promise<void>;
+  /** Replaces an existing budget; ConflictError if it does not exist. */
+  replaceBudget(budget: Budget): Promise<void>;
+  getBudget(userId: string, id: string): Promise<Budget | null>;
+  /** Every budget of the user, oldest first. */
+  listBudgets(userId: string): Promise<Budget[]>;
+  /** True when the budget existed. */
+  deleteBudget(userId: string, id: string): Promise<boolean>;
+
+  // Settings
+  /** The user's settings, or the defaults (UTC) when never set. */
+  getUserSettings(userId: string): Promise<UserSettings>;
+  putUserSettings(userId: string, settings: UserSettings): Promise<void>;
+
+  // Alerts
+  /** Writes an alert once per id; a second write of the id returns the stored one with `created: false`. */
+  putAlert(alert: Alert): Promise<{ created: boolean; stored: StoredAlert }>;
+  markAlertPublished(userId: string, id: string, at: string): Promise<void>;
+  /** Alerts created at or after `since`, newest first. */
+  listAlerts(userId: string, query: { since?: string }, page: PageRequest): Promise<Page<StoredAlert>>;
+
+  // Anomalies
+  /** Writes an anomaly once per id; false when it exists already. */
+  putAnomaly(anomaly: StoredAnomaly): Promise<boolean>;
+  /** Anomalies whose transaction date lies in the range, by date. */
+  listAnomalies(userId: string, range: { from?: string; to?: string }): Promise<StoredAnomaly[]>;
+  deleteAnomalies(userId: string, ids: readonly string[]): Promise<void>;
+
+  // Spending projection (domain/spend.ts)
+  /** The months asked for, strongly consistent; a month never written is empty with rev 0. */
+  loadSpendMonths(userId: string, months: readonly string[]): Promise<Map<string, SpendMonth>>;
+  /** Replaces a month and its rollup cells if it is still at `month.rev` (ConflictError otherwise); the new rev. */
+  saveSpendMonth(userId: string, month: SpendMonth, cells: string, at: string): Promise<number>;
+  /** The encoded rollup cells of the months in [fromMonth, toMonth]. */
+  readSpendRollups(userId: string, fromMonth: string, toMonth: string): Promise<string[]>;
+
+  // Anomaly history (the Anomalies function's own projection: what detection reads of each live transaction)
+  loadHistoryMonths(userId: string, months: readonly string[]): Promise<Map<string, SpendMonth>>;
+  /** Replaces a month if it is still at `month.rev` (ConflictError otherwise); the new rev. */
+  saveHistoryMonth(userId: string, month: SpendMonth, at: string): Promise<number>;
 }

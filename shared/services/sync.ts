@@ -1,6 +1,7 @@
 import type { ProviderError as ProviderErrorType, TokenSet } from '../banks/kit/provider';
 import { ProviderError } from '../banks/kit/provider';
 import { accountId } from '../domain/accounts';
+import { cleanMerchant } from '../domain/categorize/index';
 import type { SyncJob } from '../domain/jobs';
 import type {
   Account,
@@ -40,7 +41,12 @@ export interface SyncDeps {
   maxRetryAfterMs?: number;
   /** Random in [0, 1) for backoff jitter. */
   random?: () => number;
+  /** Records read between two checkpoints (default 2000). */
+  checkpointEvery?: number;
 }
+
+/** Records read between two checkpoints of a sync's progress. */
+const CHECKPOINT_RECORDS = 2000;
 
 /** The sync ended without its work being done, for a reason that is not a bug (and is recorded). */
 class LoginRequired extends Error {}
@@ -166,6 +172,7 @@ async function syncUnderLock(
   let cursor = progress.cursor;
   let pages = progress.pages;
   let done = progress.done;
+  let unsaved: BankTransaction[] = [];
   while (!done) {
     const page = await session.call((token) => provider.client.fetchTransactionsPage(token, cursor));
     const good: BankTransaction[] = [];
@@ -173,6 +180,8 @@ async function syncUnderLock(
       try {
         const t = provider.normalizeTransaction(raw, bankAccounts);
         if (!bankAccounts.has(t.providerAccountId)) throw new Error(`unknown account ${t.providerAccountId}`);
+        // The merchant, where the bank names none: the categorization engine's cleaning of the description.
+        t.merchantName ??= cleanMerchant(t.description);
         good.push(t);
       } catch (err) {
         quarantine.push(quarantined(connection, run, 'transaction', err, raw, now()));
@@ -181,9 +190,14 @@ async function syncUnderLock(
     pages += 1;
     cursor = page.nextCursor;
     done = cursor === null;
-    await store.saveSyncProgress(connection.id, run.id, { cursor, pages, done }, good);
     records.push(...good);
-    await lease.extend(deps.lockTtlMs ?? 5 * 60_000);
+    unsaved.push(...good);
+    // A checkpoint every CHECKPOINT_RECORDS records (and at the end): a crash re-reads at most that many.
+    if (done || unsaved.length >= (deps.checkpointEvery ?? CHECKPOINT_RECORDS)) {
+      await store.saveSyncProgress(connection.id, run.id, { cursor, pages, done }, unsaved);
+      unsaved = [];
+      await lease.extend(deps.lockTtlMs ?? 5 * 60_000);
+    }
   }
   run.pages = pages;
   if (quarantine.length) await store.putQuarantined(quarantine);

@@ -58,7 +58,13 @@ describe('transactions in DynamoDB', () => {
     // The bank corrects one, posts another with a tip under a new id, and drops the first.
     const feed2 = [
       rec('2', { date: '2026-02-11', description: 'SHOP 2 CORRECTED' }),
-      rec('9', { date: '2026-02-13', amountMinor: -1200, description: 'SHOP 3' }),
+      // Posted under a new id with a tip: the same authorization instant as the pending one.
+      rec('9', {
+        date: '2026-02-13',
+        amountMinor: -1200,
+        description: 'SHOP 3',
+        occurredAt: rec('3').occurredAt,
+      }),
     ];
     const second = await sync('u1', 'c1', feed2, '2026-02-14T00:00:00.000Z');
     expect(second.write.conflicts).toEqual([]);

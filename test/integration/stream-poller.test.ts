@@ -78,6 +78,7 @@ describe('the local stream event source', () => {
       ['T#bad'],
     ]);
     expect(attempts.get('T#bad')).toBeGreaterThanOrEqual(3);
-    expect(attempts.get('T#b')).toBe(1);
+    // Records batched with the poison one may be delivered again while it is isolated (at-least-once).
+    expect(attempts.get('T#b')).toBeGreaterThanOrEqual(1);
   });
 });

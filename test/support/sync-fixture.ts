@@ -75,6 +75,7 @@ export async function syncFixture(
       sleeps.push(ms);
     },
     maxAttempts: 12,
+    checkpointEvery: 1,
     random: () => 0.5,
   };
   const job = (syncId: string = randomUUID()): SyncJob => ({

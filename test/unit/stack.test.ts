@@ -292,9 +292,21 @@ describe('FinaggStack with the real catalogue', () => {
         },
       });
     }
-    // No stream consumer in the real catalogue yet: no stream-failure queue.
-    expect(stack.streamFailureQueue).toBeUndefined();
-    template.resourceCountIs('AWS::SQS::Queue', 2);
+    // The stream consumers' on-failure destination: one queue, encrypted, for every stream consumer.
+    expect(stack.streamFailureQueue).toBeDefined();
+    template.resourceCountIs('AWS::SQS::Queue', 3);
+    const failureQueueArn = { 'Fn::GetAtt': [idOf(stack, stack.streamFailureQueue!), 'Arn'] };
+    for (const spec of catalogue.filter((s) => s.stream)) {
+      template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        FunctionName: { Ref: logicalId(stack, spec.name) },
+        BatchSize: spec.stream!.batchSize,
+        MaximumRetryAttempts: spec.stream!.retryAttempts,
+        BisectBatchOnFunctionError: spec.stream!.bisectBatchOnError,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        DestinationConfig: { OnFailure: { Destination: failureQueueArn } },
+        FilterCriteria: { Filters: spec.stream!.filters.map((f) => ({ Pattern: JSON.stringify(f) })) },
+      });
+    }
   });
 
   it('has the event bus, the rotating token key and the Redis secret', () => {

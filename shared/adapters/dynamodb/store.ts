@@ -1,3 +1,4 @@
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   BatchWriteCommand,
@@ -26,6 +27,14 @@ import type { TxnChange } from '../../domain/reconcile';
 import { effective, matchesFilter, type TxnFilter } from '../../domain/transactions';
 import { ConflictError, type Page, type PageRequest, type Store, type SyncProgress } from '../../ports/store';
 import { decodeCursor, encodeCursor } from './cursor';
+import * as insights from './insights-store';
+import type { Budget } from '../../domain/budgets';
+import type { SpendMonth, StoredAlert, StoredAnomaly, UserSettings } from '../../domain/insights';
+import type { Alert } from '../../ports/alerts';
+import { deleteUserRule, listUserRules, putUserRule, requestRecategorization } from './rules-store';
+import { applyUserChange, applyUserChanges } from './user-changes';
+import type { UserTxnChange } from '../../domain/corrections';
+import type { UserRule } from '../../domain/categorize/user-rules';
 
 /**
  * Key shapes of the single table. Only this adapter knows them.
@@ -38,6 +47,9 @@ import { decodeCursor, encodeCursor } from './cursor';
  *                                                      gsi2: FEED#<uid>        <updatedAt>#<id>
  *                                                      gsi3: CONNTXN#<conn>    <id>
  *   txn event     TXN#<id>           EVT#<seq:8>       (immutable: written once, never updated)
+ *   budgets, settings, alerts, anomalies, spending projection: see insights-store.ts (USER#<uid> partition)
+ *   user rule     USER#<uid>         RULE#<id>
+ *   recategorize  USER#<uid>         RECATEGORIZE      (a request to the categorizer; expires_at TTL, 1 day)
  *   sync run      CONN#<id>          SYNC#<startedAt>#<id>
  *   quarantined   CONN#<id>          QUAR#<sync id>#<n>                                 (expires_at TTL, 30 days)
  *   sync progress CONN#<id>          PROG#<sync id>    + PROG#<sync id>#P<page>#<chunk>  (expires_at TTL, 2 days)
@@ -58,8 +70,8 @@ export const keys = {
 
 const QUARANTINE_TTL_SECONDS = 30 * 86_400;
 const PROGRESS_TTL_SECONDS = 2 * 86_400;
-/** Records per checkpoint item, to stay well under DynamoDB's 400 KB item limit. */
-const PROGRESS_CHUNK = 200;
+/** Records per checkpoint item (gzipped), well under DynamoDB's 400 KB item limit. */
+const PROGRESS_CHUNK = 500;
 /** TransactWriteItems takes at most 100 items. */
 const MAX_TRANSACT_ITEMS = 100;
 
@@ -290,8 +302,11 @@ export class DynamoStore implements Store {
     return this.queryAll<StoredTransaction>({ index: 'gsi3', pk: keys.connTxns(connectionId) });
   }
 
-  /** The write items of one change: the transaction (created, or updated on its expected version) and its events. */
-  private changeItems(
+  /**
+   * The write items of one change: the transaction (created, or updated on its expected version) and its events.
+   * Public for the write benchmark, which batch-writes exactly these items as its baseline.
+   */
+  changeItems(
     c: TxnChange,
   ): NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']> {
     const t = c.txn;
@@ -389,7 +404,7 @@ export class DynamoStore implements Store {
       }
     };
     // A few transactions in flight at once: DynamoDB takes them in parallel.
-    const CONCURRENCY = 4;
+    const CONCURRENCY = 2;
     for (let i = 0; i < groups.length; i += CONCURRENCY) {
       await Promise.all(groups.slice(i, i + CONCURRENCY).map((g) => write(g)));
     }
@@ -501,6 +516,89 @@ export class DynamoStore implements Store {
     };
   }
 
+  // ---- user changes and user rules (user-changes.ts, rules-store.ts) --------------------------------------
+
+  applyUserChange(change: UserTxnChange): Promise<void> {
+    return applyUserChange(this.doc, this.tableName, change);
+  }
+
+  applyUserChanges(changes: readonly UserTxnChange[]): Promise<{ applied: number; conflicts: string[] }> {
+    return applyUserChanges(this.doc, this.tableName, changes);
+  }
+
+  putUserRule(rule: UserRule): Promise<void> {
+    return putUserRule(this.doc, this.tableName, rule);
+  }
+
+  listUserRules(userId: string): Promise<UserRule[]> {
+    return listUserRules(this.doc, this.tableName, userId);
+  }
+
+  deleteUserRule(userId: string, id: string): Promise<boolean> {
+    return deleteUserRule(this.doc, this.tableName, userId, id);
+  }
+
+  requestRecategorization(userId: string, at: string, reason: string): Promise<void> {
+    return requestRecategorization(this.doc, this.tableName, userId, at, reason);
+  }
+
+  // ---- budgets, settings, alerts, anomalies, spending projection (insights-store.ts) --------------------
+
+  putNewBudget(budget: Budget): Promise<void> {
+    return insights.putNewBudget(this.doc, this.tableName, budget);
+  }
+  replaceBudget(budget: Budget): Promise<void> {
+    return insights.replaceBudget(this.doc, this.tableName, budget);
+  }
+  getBudget(userId: string, id: string): Promise<Budget | null> {
+    return insights.getBudget(this.doc, this.tableName, userId, id);
+  }
+  listBudgets(userId: string): Promise<Budget[]> {
+    return insights.listBudgets(this.doc, this.tableName, userId);
+  }
+  deleteBudget(userId: string, id: string): Promise<boolean> {
+    return insights.deleteBudget(this.doc, this.tableName, userId, id);
+  }
+  getUserSettings(userId: string): Promise<UserSettings> {
+    return insights.getUserSettings(this.doc, this.tableName, userId);
+  }
+  putUserSettings(userId: string, settings: UserSettings): Promise<void> {
+    return insights.putUserSettings(this.doc, this.tableName, userId, settings);
+  }
+  putAlert(alert: Alert): Promise<{ created: boolean; stored: StoredAlert }> {
+    return insights.putAlert(this.doc, this.tableName, alert);
+  }
+  markAlertPublished(userId: string, id: string, at: string): Promise<void> {
+    return insights.markAlertPublished(this.doc, this.tableName, userId, id, at);
+  }
+  listAlerts(userId: string, query: { since?: string }, page: PageRequest): Promise<Page<StoredAlert>> {
+    return insights.listAlerts(this.doc, this.tableName, userId, query, page);
+  }
+  putAnomaly(anomaly: StoredAnomaly): Promise<boolean> {
+    return insights.putAnomaly(this.doc, this.tableName, anomaly);
+  }
+  listAnomalies(userId: string, range: { from?: string; to?: string }): Promise<StoredAnomaly[]> {
+    return insights.listAnomalies(this.doc, this.tableName, userId, range);
+  }
+  deleteAnomalies(userId: string, ids: readonly string[]): Promise<void> {
+    return insights.deleteAnomalies(this.doc, this.tableName, userId, ids);
+  }
+  loadSpendMonths(userId: string, months: readonly string[]): Promise<Map<string, SpendMonth>> {
+    return insights.loadSpendMonths(this.doc, this.tableName, userId, months);
+  }
+  saveSpendMonth(userId: string, month: SpendMonth, cells: string, at: string): Promise<number> {
+    return insights.saveSpendMonth(this.doc, this.tableName, userId, month, cells, at);
+  }
+  readSpendRollups(userId: string, fromMonth: string, toMonth: string): Promise<string[]> {
+    return insights.readSpendRollups(this.doc, this.tableName, userId, fromMonth, toMonth);
+  }
+  loadHistoryMonths(userId: string, months: readonly string[]): Promise<Map<string, SpendMonth>> {
+    return insights.loadHistoryMonths(this.doc, this.tableName, userId, months);
+  }
+  saveHistoryMonth(userId: string, month: SpendMonth, at: string): Promise<number> {
+    return insights.saveHistoryMonth(this.doc, this.tableName, userId, month, at);
+  }
+
   // ---- sync bookkeeping ---------------------------------------------------------------------------------
 
   async putSyncRun(run: SyncRun): Promise<void> {
@@ -527,9 +625,11 @@ export class DynamoStore implements Store {
     );
     const head = items.find((i) => i.sk === `PROG#${syncId}`);
     if (!head) return null;
+    // Only the chunks of pages the head counts belong to the checkpoint.
+    const pageOf = (sk: string) => Number(/#P(\d+)#/.exec(sk)?.[1] ?? Infinity);
     const records = items
-      .filter((i) => i.sk !== `PROG#${syncId}`)
-      .flatMap((i) => JSON.parse(String(i.records)) as BankTransaction[]);
+      .filter((i) => i.sk !== `PROG#${syncId}` && pageOf(String(i.sk)) <= Number(head.pages))
+      .flatMap((i) => JSON.parse(gunzipSync(i.records as Uint8Array).toString('utf8')) as BankTransaction[]);
     return {
       cursor: (head.cursor as string | null) ?? null,
       pages: Number(head.pages),
@@ -563,7 +663,8 @@ export class DynamoStore implements Store {
             pk,
             sk: `PROG#${syncId}#P${page}#${String(chunk).padStart(3, '0')}`,
             entity: 'sync_progress_page',
-            records: JSON.stringify(pageRecords.slice(i, i + PROGRESS_CHUNK)),
+            // gzip: a page of records is repetitive JSON, and DynamoDB Local is slow with large items.
+            records: gzipSync(JSON.stringify(pageRecords.slice(i, i + PROGRESS_CHUNK))),
             expires_at: expires,
           },
         },

@@ -1,0 +1,31 @@
+import { z } from 'zod';
+import { RuleBodySchema } from '../../shared/domain/categorize/index';
+import { httpRoute, json } from '../../shared/http/handler';
+import { router } from '../../shared/http/router';
+import { IdPath } from '../../shared/http/schemas';
+import { getRuntime } from '../../shared/runtime';
+import { createRule, deleteRule, listRules, updateRule } from '../../shared/services/rules';
+
+/**
+ * User categorization rules (../shared/API.md "Categorization rules"); the engine's rule model
+ * (shared/domain/categorize/user-rules.ts). A rule change re-categorizes the user's transactions
+ * (shared/services/rules.ts): POST and PUT answer the rule with `recategorized` (how many transactions
+ * changed in the request) and `recategorization` (`done`, or `queued` when the Categorizer finishes the
+ * rest); DELETE answers
+ * 204. Another user's rule is a 404.
+ */
+export const handler = router({
+  'GET /rules': httpRoute({ query: z.strictObject({}) }, async ({ userId }) =>
+    json(200, await listRules(getRuntime().store, userId)),
+  ),
+  'POST /rules': httpRoute({ body: RuleBodySchema }, async ({ userId, body }) =>
+    json(201, await createRule(getRuntime(), userId, body)),
+  ),
+  'PUT /rules/{id}': httpRoute({ path: IdPath, body: RuleBodySchema }, async ({ userId, path, body }) =>
+    json(200, await updateRule(getRuntime(), userId, path.id, body)),
+  ),
+  'DELETE /rules/{id}': httpRoute({ path: IdPath }, async ({ userId, path }) => {
+    await deleteRule(getRuntime(), userId, path.id);
+    return { statusCode: 204, headers: {}, body: '' };
+  }),
+});

@@ -1,0 +1,259 @@
+import { Redis as IoRedis } from 'ioredis';
+import { freePort } from '../../lib/local/dynamodb-local';
+import { startTwin } from '../../lib/local/twin';
+import { createDocumentClient } from '../../shared/adapters/dynamodb/client';
+import { DynamoStore } from '../../shared/adapters/dynamodb/store';
+import type { StoredTransaction, TxnCategory } from '../../shared/domain/models';
+import { Api } from '../support/api';
+import { insert, txn } from '../support/insights';
+import { devToken, startTwinProcess } from '../support/twin-process';
+import type { Benchmark, Figure } from './types';
+
+/**
+ * Alerts and analytics on the local twin.
+ *
+ * alert-latency: from the moment a transaction change is acknowledged by the table (a transaction written as the
+ * sync and categorizer write it, or a user's correction over HTTP answered 200) to the budget alert being readable
+ * at `GET /alerts`: the stream poll, the Budgets function, the alert's table/Redis/bus path and the read. The
+ * twin runs as `npm start` does, with Redis (the real Upstash adapters through the bridge) when one answers.
+ *
+ * analytics-10k: `GET /analytics/spending` and `/categories` over a year for a user with 10,000 transactions,
+ * seeded through the store (the items the sync writes) and projected by the Budgets function; measured once the
+ * stream functions are idle.
+ */
+
+const SAMPLES = 30;
+const WARMUP = 3;
+const REQUESTS = 200;
+
+function percentile(sorted: number[], p: number): number {
+  const idx = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
+  return sorted[Math.max(0, idx)]!;
+}
+const round = (n: number) => Math.round(n * 10) / 10;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+const FOOD: TxnCategory = {
+  primary: 'FOOD_AND_DRINK',
+  detailed: 'FOOD_AND_DRINK_RESTAURANT',
+  source: 'rules',
+  confidence: 0.95,
+  ruleId: 'builtin:bench',
+};
+
+async function redisUrl(): Promise<string | null> {
+  for (let db = 15; db >= 1; db--) {
+    const probe = new IoRedis(`redis://127.0.0.1:6379/${db}`, {
+      lazyConnect: true,
+      connectTimeout: 1000,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    });
+    probe.on('error', () => undefined);
+    try {
+      await probe.connect();
+      if ((await probe.dbsize()) === 0) return `redis://127.0.0.1:6379/${db}`;
+    } catch {
+      return null;
+    } finally {
+      probe.disconnect();
+    }
+  }
+  return null;
+}
+
+function stats(label: string, samples: number[]): Figure[] {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return [
+    { name: `${label} p50 (n=${sorted.length})`, value: round(percentile(sorted, 50)), unit: 'ms' },
+    { name: `${label} p99 (n=${sorted.length})`, value: round(percentile(sorted, 99)), unit: 'ms' },
+    { name: `${label} max (n=${sorted.length})`, value: round(sorted[sorted.length - 1]!), unit: 'ms' },
+  ];
+}
+
+export const benchmarks: Benchmark[] = [
+  {
+    name: 'alert-latency',
+    async run(): Promise<Figure[]> {
+      const redis = await redisUrl();
+      const twin = await startTwinProcess({
+        env: { LOG_LEVEL: 'ERROR', ...(redis ? { REDIS_URL: redis } : {}) },
+      });
+      const m = /DynamoDB at (\S+), table ([^,]+),/.exec(twin.output());
+      if (!m) throw new Error('no DynamoDB endpoint in the twin output');
+      const doc = createDocumentClient({
+        endpoint: m[1],
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      });
+      const store = new DynamoStore(doc, m[2]!);
+      const writes: number[] = [];
+      const corrections: number[] = [];
+      try {
+        const today = new Date().toISOString().slice(0, 10);
+        for (let i = 0; i < SAMPLES + WARMUP; i++) {
+          const user = `bench-alert-${i}`;
+          const api = new Api(twin.url).withToken(await devToken(twin.url, user));
+          const budget = await api.post<{ id: string }>('/budgets', {
+            category: 'FOOD_AND_DRINK',
+            period: 'monthly',
+            limit: '100.00',
+            currency: 'USD',
+            thresholds: [1],
+          });
+          if (budget.status !== 201) throw new Error(`POST /budgets answered ${budget.status}`);
+          const correction = i % 2 === 1;
+          const t: StoredTransaction = txn(user, {
+            date: today,
+            amountMinor: -15_000,
+            category: correction ? null : FOOD,
+          });
+          let t0: number;
+          if (correction) {
+            // Uncategorized: no alert until the user says it is food.
+            await insert(store, [t]);
+            await sleep(400);
+            t0 = performance.now();
+            const res = await api.post(`/transactions/${t.id}/reconcile`, { category: 'FOOD_AND_DRINK' });
+            if (res.status !== 200) throw new Error(`reconcile answered ${res.status}`);
+          } else {
+            await sleep(200);
+            await insert(store, [t]);
+            t0 = performance.now();
+          }
+          for (;;) {
+            const res = await api.get<{ alerts: { budget_id?: string }[] }>('/alerts');
+            if (res.body.alerts.some((a) => a.budget_id === budget.body.id)) break;
+            if (performance.now() - t0 > 60_000) throw new Error(`no alert after 60 s (sample ${i})`);
+            await sleep(5);
+          }
+          const ms = performance.now() - t0;
+          if (i < WARMUP) continue;
+          (correction ? corrections : writes).push(ms);
+        }
+      } finally {
+        doc.destroy();
+        await twin.stop();
+        if (redis) {
+          const r = new IoRedis(redis);
+          const keys = await r.keys('*');
+          if (keys.length) await r.del(...keys);
+          r.disconnect();
+        }
+      }
+      const sink = redis ? 'redis' : 'memory';
+      return [
+        ...stats(`alert latency, write -> GET /alerts (${sink})`, [...writes, ...corrections]),
+        ...stats(`alert latency, transaction write (${sink})`, writes).slice(0, 2),
+        ...stats(`alert latency, user correction over HTTP (${sink})`, corrections).slice(0, 2),
+      ];
+    },
+  },
+  {
+    name: 'analytics-10k',
+    async run(): Promise<Figure[]> {
+      // The twin runs in this process (to know when its stream functions are idle) and sets the environment its
+      // functions read: put it back afterwards for the benchmarks that follow.
+      const env = { ...process.env };
+      const twin = await startTwin({ port: await freePort(), schedule: false });
+      const doc = createDocumentClient({
+        endpoint: twin.dynamoEndpoint,
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      });
+      try {
+        const store = new DynamoStore(doc, twin.tableName);
+        const user = 'bench-analytics';
+        const categories: [string, string][] = [
+          ['FOOD_AND_DRINK', 'FOOD_AND_DRINK_GROCERIES'],
+          ['FOOD_AND_DRINK', 'FOOD_AND_DRINK_RESTAURANT'],
+          ['GENERAL_MERCHANDISE', 'GENERAL_MERCHANDISE_ONLINE_MARKETPLACES'],
+          ['TRANSPORTATION', 'TRANSPORTATION_GAS'],
+          ['ENTERTAINMENT', 'ENTERTAINMENT_TV_AND_MOVIES'],
+          ['RENT_AND_UTILITIES', 'RENT_AND_UTILITIES_GAS_AND_ELECTRICITY'],
+          ['PERSONAL_CARE', 'PERSONAL_CARE_GYMS_AND_FITNESS_CENTERS'],
+        ];
+        const start = Date.UTC(2025, 11, 1);
+        const txns: StoredTransaction[] = [];
+        let spendCount = 0;
+        for (let i = 0; i < 10_000; i++) {
+          const date = new Date(start + (i % 365) * 86_400_000).toISOString().slice(0, 10);
+          const income = i % 40 === 0;
+          const [primary, detailed] = income
+            ? ['INCOME', 'INCOME_WAGES']
+            : categories[i % categories.length]!;
+          if (!income) spendCount += 1;
+          txns.push(
+            txn(user, {
+              date,
+              amountMinor: income ? 250_000 : -(300 + ((i * 7919) % 20_000)),
+              merchantName: `Merchant ${i % 150}`,
+              accountId: `acc_${i % 3}`,
+              category: { primary, detailed, source: 'rules', confidence: 0.9, ruleId: 'builtin:bench' },
+            }),
+          );
+        }
+        const t0 = performance.now();
+        for (let i = 0; i < txns.length; i += 1000) await insert(store, txns.slice(i, i + 1000));
+        const seedMs = performance.now() - t0;
+        await twin.settle(900_000);
+        const projectMs = performance.now() - t0 - seedMs;
+
+        const api = new Api(twin.url).withToken(await twin.issuer.issue(user, 3600));
+        const from = '2025-12-01';
+        const to = '2026-11-30';
+        const check = await api.get<{ categories: { count: number }[] }>(
+          `/analytics/categories?from=${from}&to=${to}`,
+        );
+        const counted = check.body.categories.reduce((n, c) => n + c.count, 0);
+        if (counted !== spendCount)
+          throw new Error(`the projection counts ${counted} purchases, not ${spendCount}`);
+
+        const figures: Figure[] = [
+          {
+            name: 'analytics-10k: seed 10,000 transactions through the store',
+            value: Math.round(seedMs),
+            unit: 'ms',
+          },
+          {
+            name: 'analytics-10k: stream functions done (projection, anomalies)',
+            value: Math.round(projectMs),
+            unit: 'ms',
+          },
+        ];
+        for (const [label, path] of [
+          [
+            'GET /analytics/spending (year, month)',
+            `/analytics/spending?from=${from}&to=${to}&granularity=month`,
+          ],
+          [
+            'GET /analytics/spending (year, day)',
+            `/analytics/spending?from=${from}&to=${to}&granularity=day`,
+          ],
+          ['GET /analytics/categories (year)', `/analytics/categories?from=${from}&to=${to}`],
+          ['GET /analytics/categories (one month)', `/analytics/categories?from=2026-11-01&to=2026-11-30`],
+        ] as const) {
+          for (let i = 0; i < 20; i++) await api.get(path);
+          const lat: number[] = [];
+          for (let i = 0; i < REQUESTS; i++) {
+            const s = performance.now();
+            const res = await api.get(path);
+            if (res.status !== 200) throw new Error(`${path} answered ${res.status}`);
+            lat.push(performance.now() - s);
+          }
+          lat.sort((a, b) => a - b);
+          figures.push(
+            { name: `analytics-10k: ${label} p50`, value: round(percentile(lat, 50)), unit: 'ms' },
+            { name: `analytics-10k: ${label} p99`, value: round(percentile(lat, 99)), unit: 'ms' },
+          );
+        }
+        return figures;
+      } finally {
+        doc.destroy();
+        await twin.stop();
+        for (const key of Object.keys(process.env)) if (!(key in env)) delete process.env[key];
+        Object.assign(process.env, env);
+      }
+    },
+  },
+];

@@ -1,0 +1,191 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { LocalAesCipher } from '../../shared/adapters/crypto/aes-gcm';
+import { createDocumentClient } from '../../shared/adapters/dynamodb/client';
+import { ensureTable } from '../../shared/adapters/dynamodb/setup';
+import { DynamoStore } from '../../shared/adapters/dynamodb/store';
+import { MemoryLocks } from '../../shared/adapters/memory/locks';
+import { FixtureDataSource } from '../../shared/banks/kit/data-source';
+import { TEST_ROOT, inProcessFetch, linkInProcess } from '../../shared/banks/kit/testing';
+import { getBank } from '../../shared/banks/registry';
+import type { Connection } from '../../shared/domain/models';
+import { reconcile } from '../../shared/domain/reconcile';
+import { generateUser } from '../../shared/generator';
+import type { BankId, GeneratedTransaction, GeneratedUser } from '../../shared/generator/types';
+import { startDynamoDbLocal } from '../../lib/local/dynamodb-local';
+import { tokenContext } from '../../shared/services/linking';
+import { withNormalizers } from '../../shared/services/providers';
+import { runSync } from '../../shared/services/sync';
+import type { Benchmark, Figure } from './types';
+
+const INITIAL = 10_000;
+const INCREMENT = 50;
+const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+/** A generated user with exactly INITIAL transactions at `bank` (its home bank), plus INCREMENT held back. */
+function bankUser(bank: BankId): { user: GeneratedUser; later: GeneratedTransaction[]; endMs: number } {
+  for (let index = 0; index < 6; index++) {
+    const full = generateUser({ seed: 77, start: '2018-01-01', days: 3000 }, index);
+    const mine = full.transactions
+      .filter((t) => t.bank === bank && !t.truth.removed)
+      .sort((a, b) => Date.parse(a.events[0]!.at) - Date.parse(b.events[0]!.at));
+    if (mine.length < INITIAL + INCREMENT) continue;
+    const first = mine.slice(0, INITIAL);
+    const later = mine.slice(INITIAL, INITIAL + INCREMENT);
+    const lastAt = (ts: GeneratedTransaction[]) =>
+      Math.max(...ts.flatMap((t) => t.events.map((e) => Date.parse(e.at))));
+    return {
+      user: { ...full, index: 0, transactions: first },
+      later,
+      endMs: Math.max(lastAt(first), lastAt(later)),
+    };
+  }
+  throw new Error(`no generated user has ${INITIAL + INCREMENT} transactions at ${bank}`);
+}
+
+async function freshStore(endpoint: string) {
+  const tableName = `bench-${randomUUID().slice(0, 8)}`;
+  const raw = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials });
+  await ensureTable(raw, tableName);
+  const doc = createDocumentClient({ endpoint, region: 'us-east-1', credentials });
+  return { store: new DynamoStore(doc, tableName), doc, tableName };
+}
+
+async function benchBank(endpoint: string, bankId: BankId): Promise<Figure[]> {
+  const module = getBank(bankId)!;
+  const { user, later, endMs } = bankUser(bankId);
+  const data = new FixtureDataSource([user]);
+  const linked = await linkInProcess(module, { data, now: new Date(endMs + 86_400_000).toISOString() });
+  const client = module.createClient({
+    baseUrl: TEST_ROOT,
+    fetch: inProcessFetch([linked.server]),
+    clock: linked.server.clock,
+  });
+  const { store, doc, tableName } = await freshStore(endpoint);
+  const cipher = new LocalAesCipher(randomBytes(32).toString('base64'));
+  const userId = 'bench-user';
+  const connection: Connection = {
+    id: randomUUID(),
+    userId,
+    provider: bankId,
+    status: 'active',
+    tokens: '',
+    accessTokenExpiresAt: linked.tokens.expiresAt,
+    createdAt: new Date(0).toISOString(),
+    updatedAt: new Date(0).toISOString(),
+  };
+  connection.tokens = await cipher.encrypt(
+    JSON.stringify({ accessToken: linked.tokens.accessToken, refreshToken: linked.tokens.refreshToken }),
+    tokenContext(userId, connection.id),
+  );
+  await store.putConnection(connection);
+  const deps = {
+    store,
+    cipher,
+    locks: new MemoryLocks(),
+    clock: linked.server.clock,
+    providers: [withNormalizers({ id: bankId, name: bankId, client })],
+  };
+  const job = () => ({
+    type: 'sync' as const,
+    sync_id: randomUUID(),
+    user_id: userId,
+    connection_id: connection.id,
+    reason: 'manual' as const,
+    requested_at: new Date().toISOString(),
+  });
+
+  // Initial sync: the bank's whole history into an empty table.
+  let t0 = performance.now();
+  const initial = await runSync(deps, job());
+  const initialSeconds = (performance.now() - t0) / 1000;
+  if (initial.status !== 'succeeded')
+    throw new Error(`initial sync ${initial.status}: ${initial.errors.join('; ')}`);
+  const stored = await store.listConnectionTransactions(userId, connection.id);
+
+  // Baseline: the same items, batch-written straight into DynamoDB Local (25 per request, 4 in flight).
+  const base = await freshStore(endpoint);
+  const again = reconcile({
+    userId,
+    connectionId: connection.id,
+    provider: bankId,
+    accountIdFor: (id) => id,
+    stored: [],
+    incoming: stored.map((s) => ({
+      ...s.original,
+      providerTxnId: s.providerTxnIds[0]!,
+      providerAccountId: s.accountId,
+      pendingTxnId: null,
+    })),
+    window: null,
+    now: new Date().toISOString(),
+    actor: 'sync:baseline',
+  });
+  const items = again.changes.flatMap((c) => base.store.changeItems(c)).map((i) => i.Put!.Item!);
+  const batches: Record<string, unknown>[][] = [];
+  for (let i = 0; i < items.length; i += 25) batches.push(items.slice(i, i + 25));
+  t0 = performance.now();
+  for (let i = 0; i < batches.length; i += 4) {
+    await Promise.all(
+      batches.slice(i, i + 4).map(async (batch) => {
+        let pending = batch.map((Item) => ({ PutRequest: { Item } }));
+        while (pending.length) {
+          const out = await base.doc.send(
+            new BatchWriteCommand({ RequestItems: { [base.tableName]: pending } }),
+          );
+          pending = (out.UnprocessedItems?.[base.tableName] ?? []) as typeof pending;
+        }
+      }),
+    );
+  }
+  const baselineSeconds = (performance.now() - t0) / 1000;
+
+  // Incremental: 50 more transactions appear at the bank.
+  user.transactions.push(...later);
+  linked.server.clock.advance(86_400_000);
+  t0 = performance.now();
+  const incremental = await runSync(deps, job());
+  const incrementalSeconds = (performance.now() - t0) / 1000;
+  doc.destroy();
+  base.doc.destroy();
+  void tableName;
+
+  const r = (n: number) => Math.round(n * 1000) / 1000;
+  return [
+    { name: `sync ${bankId}: initial, transactions stored`, value: stored.length, unit: 'txn' },
+    { name: `sync ${bankId}: initial sync of ${INITIAL} transactions`, value: r(initialSeconds), unit: 's' },
+    {
+      name: `sync ${bankId}: batch-write of the same ${items.length} items`,
+      value: r(baselineSeconds),
+      unit: 's',
+    },
+    {
+      name: `sync ${bankId}: initial sync / batch-write`,
+      value: r(initialSeconds / baselineSeconds),
+      unit: 'ratio',
+    },
+    {
+      name: `sync ${bankId}: incremental sync (+${incremental.added} new)`,
+      value: r(incrementalSeconds),
+      unit: 's',
+    },
+  ];
+}
+
+export const benchmarks: Benchmark[] = [
+  {
+    name: 'sync-speed',
+    async run() {
+      const ddb = await startDynamoDbLocal();
+      try {
+        const figures: Figure[] = [];
+        for (const bank of ['bank_a', 'bank_b', 'bank_c'] as BankId[])
+          figures.push(...(await benchBank(ddb.endpoint, bank)));
+        return figures;
+      } finally {
+        await ddb.stop();
+      }
+    },
+  },
+];

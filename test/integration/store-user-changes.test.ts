@@ -1,0 +1,299 @@
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoStore } from '../../shared/adapters/dynamodb/store';
+import { applyCorrection, conflictsOf, revertCorrections } from '../../shared/domain/corrections';
+import type { BankTransaction, StoredTransaction } from '../../shared/domain/models';
+import { reconcile } from '../../shared/domain/reconcile';
+import { applyRule, correctionRule } from '../../shared/domain/rules';
+import { effective } from '../../shared/domain/transactions';
+import { HttpProblem } from '../../shared/http/problem';
+import { ManualClock } from '../../shared/ports/clock';
+import { ConflictError, type Store } from '../../shared/ports/store';
+import { correctTransaction, recategorize, undoCorrection } from '../../shared/services/corrections';
+import { freshTable } from '../support/dynamodb';
+
+let table: Awaited<ReturnType<typeof freshTable>>;
+let store: DynamoStore;
+
+beforeAll(async () => {
+  table = await freshTable('corrections');
+  store = new DynamoStore(table.doc, table.tableName);
+});
+afterAll(async () => table?.drop());
+
+const rec = (id: string, over: Partial<BankTransaction> = {}): BankTransaction => ({
+  providerTxnId: id,
+  providerAccountId: 'chk',
+  status: 'posted',
+  date: '2026-02-10',
+  occurredAt: `2026-02-10T10:00:${id.padStart(2, '0').slice(-2)}.000Z`,
+  amountMinor: -1000,
+  currency: 'USD',
+  description: `BLUE BOTTLE COFFEE ${id}`,
+  merchantName: null,
+  pendingTxnId: null,
+  ...over,
+});
+
+async function sync(userId: string, conn: string, feed: BankTransaction[], now: string) {
+  const stored = await store.listConnectionTransactions(userId, conn);
+  const result = reconcile({
+    userId,
+    connectionId: conn,
+    provider: 'bank_a',
+    accountIdFor: (a) => `acct_${a}`,
+    stored,
+    incoming: feed,
+    window: null,
+    now,
+    actor: 'sync:run1',
+  });
+  return store.applyTransactionChanges(result.changes);
+}
+
+async function only(userId: string): Promise<StoredTransaction> {
+  const page = await store.listTransactions(userId, {}, { limit: 10 });
+  expect(page.items).toHaveLength(1);
+  return page.items[0]!;
+}
+
+const ctx = (userId: string, now = '2026-02-11T00:00:00.000Z') => ({ actor: `user:${userId}`, now });
+
+describe('the user-change write path', () => {
+  it('writes the overlay with its event in one transaction, moves the date index, and keeps original', async () => {
+    await sync('u1', 'c1', [rec('1')], '2026-02-10T12:00:00.000Z');
+    const t = await only('u1');
+    const change = applyCorrection(t, { date: '2026-01-31', amountMinor: -900, note: 'n' }, ctx('u1'))!;
+    await store.applyUserChange(change);
+
+    const stored = (await store.getTransaction('u1', t.id))!;
+    expect(stored.original).toEqual(t.original);
+    expect(stored.version).toBe(t.version + 1);
+    expect(effective(stored)).toMatchObject({ date: '2026-01-31', amountMinor: -900 });
+    const jan = await store.listTransactions('u1', { from: '2026-01-31', to: '2026-01-31' }, { limit: 10 });
+    expect(jan.items.map((x) => x.id)).toEqual([t.id]);
+    const feb = await store.listTransactions('u1', { from: '2026-02-10', to: '2026-02-10' }, { limit: 10 });
+    expect(feb.items).toEqual([]);
+    expect((await store.listTransactionEvents(t.id)).map((e) => [e.seq, e.kind, e.actor])).toEqual([
+      [1, 'created', 'sync:run1'],
+      [2, 'corrected', 'user:u1'],
+    ]);
+    // The change feed shows it as modified after the correction.
+    const feed = await store.transactionFeed('u1', `${t.updatedAt}#${t.id}`, 10);
+    expect(feed.items.map((x) => x.id)).toEqual([t.id]);
+  });
+
+  it('refuses a stale version and writes nothing of it', async () => {
+    await sync('u2', 'c2', [rec('1')], '2026-02-10T12:00:00.000Z');
+    const t = await only('u2');
+    const first = applyCorrection(t, { description: 'first' }, ctx('u2'))!;
+    const second = applyCorrection(t, { description: 'second' }, ctx('u2'))!;
+    await store.applyUserChange(first);
+    await expect(store.applyUserChange(second)).rejects.toBeInstanceOf(ConflictError);
+    // Replaying the change that won is refused too: its events exist and its version is gone.
+    await expect(store.applyUserChange(first)).rejects.toBeInstanceOf(ConflictError);
+    const stored = (await store.getTransaction('u2', t.id))!;
+    expect(effective(stored).description).toBe('first');
+    expect(await store.listTransactionEvents(t.id)).toHaveLength(2);
+    // Another user's id never reaches it.
+    await expect(
+      store.applyUserChange({ ...first, txn: { ...first.txn, userId: 'mallory' }, expectedVersion: 2 }),
+    ).rejects.toThrow();
+  });
+
+  it('never overwrites an event: a change whose event slot is taken fails whole', async () => {
+    await sync('u3', 'c3', [rec('1')], '2026-02-10T12:00:00.000Z');
+    const t = await only('u3');
+    // A (forged) event already sits in the next slot.
+    await table.doc.send(
+      new PutCommand({
+        TableName: table.tableName,
+        Item: {
+          pk: `TXN#${t.id}`,
+          sk: 'EVT#00000002',
+          entity: 'txn_event',
+          txnId: t.id,
+          seq: 2,
+          kind: 'corrected',
+          actor: 'user:x',
+          at: 'then',
+          before: null,
+          after: null,
+        },
+      }),
+    );
+    const change = applyCorrection(t, { description: 'new' }, ctx('u3'))!;
+    await expect(store.applyUserChange(change)).rejects.toBeInstanceOf(ConflictError);
+    const stored = (await store.getTransaction('u3', t.id))!;
+    expect(stored.version).toBe(t.version);
+    expect(stored.overlay ?? null).toBeNull();
+    expect((await store.listTransactionEvents(t.id))[1]).toMatchObject({ actor: 'user:x', at: 'then' });
+  });
+
+  it('keeps the overlay and category through syncs, which show bank changes as conflicts', async () => {
+    await sync('u4', 'c4', [rec('1')], '2026-02-10T12:00:00.000Z');
+    const t = await only('u4');
+    const change = applyCorrection(
+      t,
+      { amountMinor: -800, category: { primary: 'FOOD_AND_DRINK', detailed: 'FOOD_AND_DRINK_COFFEE' } },
+      ctx('u4'),
+    )!;
+    await store.applyUserChange(change);
+    // The bank corrects the amount and the description.
+    expect(
+      await sync(
+        'u4',
+        'c4',
+        [rec('1', { amountMinor: -1100, description: 'BLUE BOTTLE' })],
+        '2026-02-12T00:00:00.000Z',
+      ),
+    ).toEqual({ applied: 1, conflicts: [] });
+    const stored = (await store.getTransaction('u4', t.id))!;
+    expect(effective(stored)).toMatchObject({ amountMinor: -800, description: 'BLUE BOTTLE' });
+    expect(stored.category).toMatchObject({ source: 'user', detailed: 'FOOD_AND_DRINK_COFFEE' });
+    expect(conflictsOf(stored)).toEqual([
+      { field: 'amount', user_value: '-8.00', bank_value: '-11.00', bank_value_at_correction: '-10.00' },
+    ]);
+    // Undo removes the overlay attribute and restores the category.
+    const undo = revertCorrections(stored, undefined, ctx('u4', '2026-02-13T00:00:00.000Z'))!;
+    await store.applyUserChange(undo);
+    const back = (await store.getTransaction('u4', t.id))!;
+    expect(back.overlay).toBeUndefined();
+    expect(back.category ?? null).toBeNull();
+    expect(effective(back).amountMinor).toBe(-1100);
+    expect((await store.listTransactionEvents(t.id)).map((e) => e.kind)).toEqual([
+      'created',
+      'corrected',
+      'amount_changed',
+      'description_changed',
+      'correction_reverted',
+    ]);
+  });
+
+  it('writes many rule changes in batches, reporting the stale ones', async () => {
+    const feed = Array.from({ length: 130 }, (_, i) => rec(String(i)));
+    await sync('u5', 'c5', feed, '2026-02-10T12:00:00.000Z');
+    const all = (await store.listTransactions('u5', {}, { limit: 500 })).items;
+    expect(all).toHaveLength(130);
+    const rule = correctionRule(
+      'u5',
+      'Blue Bottle Coffee',
+      { primary: 'FOOD_AND_DRINK', detailed: null },
+      'now',
+    )!;
+    // One transaction moves on before the batch lands.
+    const moved = all[7]!;
+    await store.applyUserChange(
+      applyCorrection(moved, { note: 'x', description: 'BLUE BOTTLE COFFEE 7!' }, ctx('u5'))!,
+    );
+    const changes = all.map((t) => applyRule(t, rule, '2026-02-12T00:00:00.000Z')!);
+    const out = await store.applyUserChanges(changes);
+    expect(out).toEqual({ applied: 129, conflicts: [moved.id] });
+    const events = await store.listTransactionEvents(all[0]!.id);
+    expect(events.at(-1)).toMatchObject({ kind: 'categorized', actor: `rule:${rule.id}` });
+  });
+
+  it('stores user rules per user, replacing by id', async () => {
+    const rule = correctionRule('u6', 'Blue Bottle', { primary: 'FOOD_AND_DRINK', detailed: null }, 't1')!;
+    await store.putUserRule(rule);
+    await store.putUserRule({ ...rule, category: { primary: 'TRAVEL', detailed: null }, updated_at: 't2' });
+    expect(await store.listUserRules('u6')).toEqual([
+      { ...rule, category: { primary: 'TRAVEL', detailed: null }, updated_at: 't2' },
+    ]);
+    expect(await store.listUserRules('u7')).toEqual([]);
+  });
+});
+
+describe('the correction service on DynamoDB', () => {
+  const clock = new ManualClock('2026-02-11T00:00:00.000Z');
+
+  it('re-reads and recomputes when the sync writes in between, and changes nothing on bad input', async () => {
+    await sync('s1', 'cs1', [rec('1')], '2026-02-10T12:00:00.000Z');
+    const t = await only('s1');
+    let raced = false;
+    // The bank's change lands between the service's read and its write, once.
+    const racing: Store = Object.assign(Object.create(store) as DynamoStore, {
+      applyUserChange: async (change: Parameters<Store['applyUserChange']>[0]) => {
+        if (!raced) {
+          raced = true;
+          await sync('s1', 'cs1', [rec('1', { amountMinor: -1300 })], '2026-02-10T13:00:00.000Z');
+        }
+        return store.applyUserChange(change);
+      },
+    });
+    const view = await correctTransaction({ store: racing, clock }, 's1', t.id, {
+      description: 'Coffee',
+      note: 'why',
+    });
+    expect(view).toMatchObject({ description: 'Coffee', amount: '-13.00', reconciled: true, conflicts: [] });
+    expect((await store.listTransactionEvents(t.id)).map((e) => [e.seq, e.kind])).toEqual([
+      [1, 'created'],
+      [2, 'amount_changed'],
+      [3, 'corrected'],
+    ]);
+
+    const before = (await store.getTransaction('s1', t.id))!;
+    const bad = correctTransaction({ store, clock }, 's1', t.id, { amount: '1.234' });
+    await expect(bad).rejects.toBeInstanceOf(HttpProblem);
+    await expect(bad).rejects.toMatchObject({ status: 400, errors: [{ path: 'body.amount' }] });
+    await expect(
+      correctTransaction({ store, clock }, 'other', t.id, { description: 'x' }),
+    ).rejects.toMatchObject({
+      status: 404,
+    });
+    await expect(undoCorrection({ store, clock }, 'other', t.id)).rejects.toMatchObject({ status: 404 });
+    expect(await store.getTransaction('s1', t.id)).toEqual(before);
+  });
+
+  it('creates a rule from a category correction and re-categorizes past transactions, sparing user overrides', async () => {
+    await sync(
+      's2',
+      'cs2',
+      [rec('1'), rec('2'), rec('3'), rec('4', { description: 'PEETS COFFEE 4' })],
+      'now',
+    );
+    const all = (await store.listTransactions('s2', {}, { limit: 10 })).items;
+    const [a, b, c] = all.filter((t) => t.original.description.startsWith('BLUE'));
+    // The user set b's category by hand before.
+    await correctTransaction({ store, clock }, 's2', b!.id, {
+      category: { primary: 'TRAVEL', detailed: null },
+    });
+    const out = await correctTransaction({ store, clock }, 's2', a!.id, {
+      category: { primary: 'FOOD_AND_DRINK', detailed: 'FOOD_AND_DRINK_COFFEE' },
+      create_rule: true,
+      note: 'always coffee',
+    });
+    expect(out).toMatchObject({
+      category: { source: 'user', detailed: 'FOOD_AND_DRINK_COFFEE' },
+      rule: { match: { merchant: 'Blue Bottle Coffee' } },
+      recategorized: 1,
+    });
+    const rules = await store.listUserRules('s2');
+    expect(rules).toHaveLength(1);
+    expect((await store.getTransaction('s2', c!.id))!.category).toMatchObject({
+      source: 'user_rule',
+      ruleId: rules[0]!.id,
+    });
+    expect((await store.getTransaction('s2', b!.id))!.category).toMatchObject({
+      source: 'user',
+      primary: 'TRAVEL',
+    });
+    const peets = all.find((t) => t.original.description.startsWith('PEETS'))!;
+    expect((await store.getTransaction('s2', peets.id))!.category ?? null).toBeNull();
+    // Again: nothing changes, no event.
+    const versions = await Promise.all(
+      all.map(async (t) => (await store.getTransaction('s2', t.id))!.version),
+    );
+    expect(await recategorize(store, 's2', rules[0]!, 'later')).toBe(0);
+    const again = await correctTransaction({ store, clock }, 's2', a!.id, {
+      category: { primary: 'FOOD_AND_DRINK', detailed: 'FOOD_AND_DRINK_COFFEE' },
+      create_rule: true,
+      note: 'always coffee',
+    });
+    expect(again).toMatchObject({ recategorized: 0 });
+    expect(
+      await Promise.all(all.map(async (t) => (await store.getTransaction('s2', t.id))!.version)),
+    ).toEqual(versions);
+    expect(await store.listUserRules('s2')).toEqual(rules);
+  });
+});
