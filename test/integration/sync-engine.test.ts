@@ -41,7 +41,10 @@ describe.each(BANKS)('the sync engine against %s (in process, real DynamoDB)', (
     expect(run.pages).toBeGreaterThan(1);
     expect(run.quarantined).toBeGreaterThan(0);
     // Retry-After honoured (bank_b sends it as an HTTP date, to the second).
-    expect(f.sleeps.some((ms) => ms >= 2000 && ms <= 3000), String(f.sleeps)).toBe(true);
+    expect(
+      f.sleeps.some((ms) => ms >= 2000 && ms <= 3000),
+      String(f.sleeps),
+    ).toBe(true);
     expect(await f.stored()).toEqual(truth(bank));
     const quarantined = await store.listQuarantined(f.connection.id, run.id);
     expect(quarantined).toHaveLength(run.quarantined);

@@ -5,7 +5,7 @@ import { generateUser } from '../../shared/generator';
 import { visibleVersions } from '../../shared/generator/lifecycle';
 import type { BankId, BankRecordVersion, GeneratedTransaction } from '../../shared/generator/types';
 import { formatDecimal } from '../../shared/domain/money';
-import type { Api} from './api';
+import type { Api } from './api';
 import { submitConsent } from './api';
 
 export interface T {
