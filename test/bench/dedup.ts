@@ -3,6 +3,7 @@ import { visibleTransactions } from '../../shared/banks/kit/replay';
 import type { RenderContext } from '../../shared/banks/kit/dialect';
 import { withNormalizers } from '../../shared/services/providers';
 import { generateUser } from '../../shared/generator';
+import { Rng } from '../../shared/generator/prng';
 import { bankIds } from '../../shared/generator/lifecycle';
 import type { BankId, GeneratedUser } from '../../shared/generator/types';
 import type { BankAccount, BankTransaction, StoredTransaction } from '../../shared/domain/models';
@@ -13,18 +14,6 @@ const BANKS: BankId[] = ['bank_a', 'bank_b', 'bank_c'];
 const TARGET_TRANSACTIONS = 100_000;
 const SYNC_EVERY_DAYS = 3;
 const MALFORMED_RATE = 0.02;
-
-/** A small seeded PRNG for the fault injection (mulberry32). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Dedup accuracy against the generator's ground truth: every connection of enough generated users to make
@@ -44,7 +33,8 @@ async function run(): Promise<Figure[]> {
   let split = 0;
   let quarantined = 0;
   let syncs = 0;
-  const random = prng(99);
+  const rng = new Rng(99);
+  const random = () => rng.next();
   for (let index = 0; total < TARGET_TRANSACTIONS; index++) {
     const user: GeneratedUser = generateUser(options, index);
     total += user.transactions.length;
