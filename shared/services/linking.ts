@@ -201,7 +201,8 @@ export async function revokeConnection(deps: LinkingDeps, userId: string, id: st
   const connection = await getConnectionOr404(deps.store, userId, id);
   if (connection.status === 'revoked') return connection;
   const provider = deps.providers.find((p) => p.id === connection.provider);
-  if (provider) {
+  // A connection whose tokens are gone (revoked before, or a sync raced a revocation) has nothing to revoke.
+  if (provider && connection.tokens) {
     try {
       const tokens = JSON.parse(
         await deps.cipher.decrypt(connection.tokens, tokenContext(userId, connection.id)),

@@ -294,6 +294,10 @@ class BankSession {
     } catch (err) {
       if (err instanceof ProviderError && (err.kind === 'invalid_grant' || err.kind === 'invalid_client')) {
         const at = this.deps.clock.now().toISOString();
+        // A connection the user revoked meanwhile stays revoked.
+        const current = await this.deps.store.getConnection(this.connection.userId, this.connection.id);
+        if (current?.status !== 'active')
+          throw new LoginRequired(`the connection is ${current?.status ?? 'gone'}`);
         await this.deps.store.updateConnection(this.connection.userId, this.connection.id, {
           status: 'login_required',
           statusReason: 'The bank no longer accepts this connection. Link it again.',
@@ -305,7 +309,11 @@ class BankSession {
     }
     this.tokens = { accessToken: next.accessToken, refreshToken: next.refreshToken };
     this.expiresAt = next.expiresAt;
-    // Refresh tokens rotate: the new pair must be saved before the old one is forgotten.
+    // Refresh tokens rotate: the new pair must be saved before the old one is forgotten (unless the user
+    // revoked the connection meanwhile: then the new pair is not kept either).
+    const current = await this.deps.store.getConnection(this.connection.userId, this.connection.id);
+    if (current?.status !== 'active')
+      throw new LoginRequired(`the connection is ${current?.status ?? 'gone'}`);
     await this.deps.store.updateConnection(this.connection.userId, this.connection.id, {
       tokens: await this.deps.cipher.encrypt(
         JSON.stringify(this.tokens),
