@@ -95,7 +95,7 @@ export async function freePort(): Promise<number> {
  * small shell watchdog that kills it when this Node process goes away, however it goes.
  */
 export async function startDynamoDbLocal(
-  opts: { port?: number; dataDir?: string } = {},
+  opts: { port?: number; dataDir?: string; javaOptions?: string[] } = {},
 ): Promise<DynamoDbLocal> {
   checkJava();
   const emulator = ensureEmulator();
@@ -103,8 +103,8 @@ export async function startDynamoDbLocal(
   const storage = opts.dataDir ? ['-dbPath', opts.dataDir] : ['-inMemory'];
   if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true });
   const javaArgs = [
-    '-Xmx768m',
-    '-XX:+UseSerialGC',
+    // Small and quick to start for the twin and the tests; benchmarks that load 100k+ items pass more heap.
+    ...(opts.javaOptions ?? ['-Xmx768m', '-XX:+UseSerialGC']),
     `-Djava.library.path=${path.join(emulator, 'DynamoDBLocal_lib')}`,
     '-jar',
     path.join(emulator, 'DynamoDBLocal.jar'),

@@ -177,7 +177,7 @@ export const benchmarks: Benchmark[] = [
   {
     name: 'sync-speed',
     async run() {
-      const ddb = await startDynamoDbLocal();
+      const ddb = await startDynamoDbLocal({ javaOptions: ['-Xmx6g'] });
       try {
         const figures: Figure[] = [];
         for (const bank of ['bank_a', 'bank_b', 'bank_c'] as BankId[])
