@@ -233,6 +233,65 @@ export function shares(values: readonly number[]): number[] {
   return floors.map((f) => f / UNITS);
 }
 
+/**
+ * Spend per currency and primary category, added up from transactions or from stored cells alike, and turned into
+ * the breakdown: rows by spend, largest first (ties by code), in the requested currency or else the one with the
+ * most money out (then the most transactions, then the first code).
+ */
+export class CategoryTally {
+  // currency → primary → [spent, count]
+  private readonly byCurrency = new Map<string, Map<string, [number, number]>>();
+  private readonly outByCurrency = new Map<string, number>();
+  private readonly countByCurrency = new Map<string, number>();
+
+  add(currency: string, primary: string, spentMinor: number, count: number, outMinor: number): void {
+    let rows = this.byCurrency.get(currency);
+    if (!rows) {
+      rows = new Map();
+      this.byCurrency.set(currency, rows);
+    }
+    let cell = rows.get(primary);
+    if (!cell) {
+      cell = [0, 0];
+      rows.set(primary, cell);
+    }
+    cell[0] += spentMinor;
+    cell[1] += count;
+    this.outByCurrency.set(currency, (this.outByCurrency.get(currency) ?? 0) + outMinor);
+    this.countByCurrency.set(currency, (this.countByCurrency.get(currency) ?? 0) + count);
+  }
+
+  breakdown(requested?: string): CategoryBreakdown<CategoryRowMinor> {
+    let currency = requested ?? null;
+    if (currency === null) {
+      let best: [number, number] = [-1, -1];
+      for (const c of [...this.countByCurrency.keys()].sort()) {
+        const key: [number, number] = [this.outByCurrency.get(c) ?? 0, this.countByCurrency.get(c) ?? 0];
+        if (key[0] > best[0] || (key[0] === best[0] && key[1] > best[1])) {
+          best = key;
+          currency = c;
+        }
+      }
+    }
+    const otherCurrencies: Record<string, number> = {};
+    for (const [c, n] of this.countByCurrency) if (c !== currency) otherCurrencies[c] = n;
+    const rows =
+      currency !== null ? [...(this.byCurrency.get(currency) ?? new Map<string, [number, number]>())] : [];
+    rows.sort((a, b) => b[1][0] - a[1][0] || (a[0] < b[0] ? -1 : 1));
+    const s = shares(rows.map(([, [spent]]) => spent));
+    return {
+      categories: rows.map(([primary, [spentMinor, count]], i) => ({
+        primary,
+        spentMinor,
+        count,
+        share: s[i] as number,
+      })),
+      currency: rows.length ? currency : (requested ?? null),
+      otherCurrencies,
+    };
+  }
+}
+
 /** The breakdown in minor units: rows by spend, largest first (ties by code). */
 export function categoryBreakdownMinor(
   txns: Iterable<AnalyticsTxn>,
@@ -241,63 +300,20 @@ export function categoryBreakdownMinor(
   const parse = dayParser();
   const fromDay = options.from !== undefined ? dayNumber(options.from) : Number.NEGATIVE_INFINITY;
   const toDay = options.to !== undefined ? dayNumber(options.to) : Number.POSITIVE_INFINITY;
-  // currency → primary → [spent, count]; money out per currency picks the default currency.
-  const byCurrency = new Map<string, Map<string, [number, number]>>();
-  const outByCurrency = new Map<string, number>();
-  const countByCurrency = new Map<string, number>();
+  const tally = new CategoryTally();
   for (const t of txns) {
     if (flowOf(t) !== 'spend') continue;
     const day = parse(t.date);
     if (day < fromDay || day > toDay) continue;
-    let rows = byCurrency.get(t.currency);
-    if (!rows) {
-      rows = new Map();
-      byCurrency.set(t.currency, rows);
-    }
-    const primary = t.primary ?? UNCATEGORIZED;
-    let cell = rows.get(primary);
-    if (!cell) {
-      cell = [0, 0];
-      rows.set(primary, cell);
-    }
-    cell[0] -= t.amountMinor;
-    cell[1] += 1;
-    if (t.amountMinor < 0)
-      outByCurrency.set(t.currency, (outByCurrency.get(t.currency) ?? 0) - t.amountMinor);
-    countByCurrency.set(t.currency, (countByCurrency.get(t.currency) ?? 0) + 1);
+    tally.add(
+      t.currency,
+      t.primary ?? UNCATEGORIZED,
+      -t.amountMinor,
+      1,
+      t.amountMinor < 0 ? -t.amountMinor : 0,
+    );
   }
-  let currency = options.currency ?? null;
-  if (currency === null) {
-    // The currency with the most money out; then the most transactions; then the first code.
-    let best: [number, number] = [-1, -1];
-    for (const [c, n] of countByCurrency) {
-      const key: [number, number] = [outByCurrency.get(c) ?? 0, n];
-      const better =
-        key[0] > best[0] ||
-        (key[0] === best[0] &&
-          (key[1] > best[1] || (key[1] === best[1] && currency !== null && c < currency)));
-      if (better) {
-        best = key;
-        currency = c;
-      }
-    }
-  }
-  const otherCurrencies: Record<string, number> = {};
-  for (const [c, n] of countByCurrency) if (c !== currency) otherCurrencies[c] = n;
-  const rows =
-    currency !== null ? [...(byCurrency.get(currency) ?? new Map<string, [number, number]>())] : [];
-  rows.sort((a, b) => b[1][0] - a[1][0] || (a[0] < b[0] ? -1 : 1));
-  const s = shares(rows.map(([, [spent]]) => spent));
-  return {
-    categories: rows.map(([primary, [spentMinor, count]], i) => ({
-      primary,
-      spentMinor,
-      count,
-      share: s[i] as number,
-    })),
-    currency: rows.length ? currency : (options.currency ?? null),
-    otherCurrencies,
-  };
+  return tally.breakdown(options.currency);
 }
 
 /** `GET /analytics/categories`: `{primary, spent, count, share}` per primary category. */

@@ -21,7 +21,7 @@ import type {
   SeriesOptions,
   SeriesPoint,
 } from './analytics';
-import { UNCATEGORIZED, bucketStart, flowOf, shares } from './analytics';
+import { CategoryTally, UNCATEGORIZED, bucketStart, flowOf } from './analytics';
 import type { BudgetTxn } from './budgets';
 import { formatDecimal, money } from './money';
 import type { StoredTransaction } from './models';
@@ -297,56 +297,14 @@ export function categoriesFromCellsMinor(
 ): CategoryBreakdown<CategoryRowMinor> {
   const fromDay = options.from !== undefined ? dayNumber(options.from) : Number.NEGATIVE_INFINITY;
   const toDay = options.to !== undefined ? dayNumber(options.to) : Number.POSITIVE_INFINITY;
-  const byCurrency = new Map<string, Map<string, [number, number]>>();
-  const outByCurrency = new Map<string, number>();
-  const countByCurrency = new Map<string, number>();
+  const tally = new CategoryTally();
   for (const c of cells) {
     if (c.spendCount === 0) continue;
     const day = dayNumber(c.date);
     if (day < fromDay || day > toDay) continue;
-    let rows = byCurrency.get(c.currency);
-    if (!rows) {
-      rows = new Map();
-      byCurrency.set(c.currency, rows);
-    }
-    let row = rows.get(c.primary);
-    if (!row) {
-      row = [0, 0];
-      rows.set(c.primary, row);
-    }
-    row[0] += c.spentMinor;
-    row[1] += c.spendCount;
-    outByCurrency.set(c.currency, (outByCurrency.get(c.currency) ?? 0) + c.outMinor);
-    countByCurrency.set(c.currency, (countByCurrency.get(c.currency) ?? 0) + c.spendCount);
+    tally.add(c.currency, c.primary, c.spentMinor, c.spendCount, c.outMinor);
   }
-  let currency = options.currency ?? null;
-  if (currency === null) {
-    // As analytics.ts: the most money out, then the most transactions, then the first code.
-    let best: [number, number] = [-1, -1];
-    for (const c of [...countByCurrency.keys()].sort()) {
-      const key: [number, number] = [outByCurrency.get(c) ?? 0, countByCurrency.get(c) ?? 0];
-      if (key[0] > best[0] || (key[0] === best[0] && key[1] > best[1])) {
-        best = key;
-        currency = c;
-      }
-    }
-  }
-  const otherCurrencies: Record<string, number> = {};
-  for (const [c, n] of countByCurrency) if (c !== currency) otherCurrencies[c] = n;
-  const rows =
-    currency !== null ? [...(byCurrency.get(currency) ?? new Map<string, [number, number]>())] : [];
-  rows.sort((a, b) => b[1][0] - a[1][0] || (a[0] < b[0] ? -1 : 1));
-  const s = shares(rows.map(([, [spent]]) => spent));
-  return {
-    categories: rows.map(([primary, [spentMinor, count]], i) => ({
-      primary,
-      spentMinor,
-      count,
-      share: s[i] as number,
-    })),
-    currency: rows.length ? currency : (options.currency ?? null),
-    otherCurrencies,
-  };
+  return tally.breakdown(options.currency);
 }
 
 /** `categoryBreakdown` (analytics.ts) from cells. */
