@@ -4,42 +4,11 @@
  * memoized per quarter hour, so a year of transactions asks Intl a few thousand times at most.
  */
 
-const DAY_MS = 86_400_000;
+import { DAY_MS, civilFromDays, daysFromCivil, type CivilDate } from '../domain/stats';
+
+export { civilFromDays, daysFromCivil, type CivilDate };
+
 const BUCKET_MS = 15 * 60_000;
-
-export interface CivilDate {
-  year: number;
-  /** 1..12 */
-  month: number;
-  /** 1..31 */
-  day: number;
-}
-
-/** Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil). */
-export function daysFromCivil(year: number, month: number, day: number): number {
-  const y = month <= 2 ? year - 1 : year;
-  const era = Math.floor(y / 400);
-  const yoe = y - era * 400;
-  const mp = (month + 9) % 12;
-  const doy = Math.floor((153 * mp + 2) / 5) + day - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-  return era * 146097 + doe - 719468;
-}
-
-/** The civil date of a day number (Howard Hinnant's civil_from_days). */
-export function civilFromDays(days: number): CivilDate {
-  const z = days + 719468;
-  const era = Math.floor(z / 146097);
-  const doe = z - era * 146097;
-  const yoe = Math.floor(
-    (doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365,
-  );
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-  const mp = Math.floor((5 * doy + 2) / 153);
-  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
-  const month = mp < 10 ? mp + 3 : mp - 9;
-  return { year: yoe + era * 400 + (month <= 2 ? 1 : 0), month, day };
-}
 
 /** Parses `YYYY-MM-DD` (strictly) into a day number. */
 export function parseIsoDate(text: string): number {
