@@ -61,11 +61,15 @@ export interface Store extends InsightsStore {
   listConnections(userId: string, page: PageRequest): Promise<Page<Connection>>;
   /** Every connection in a status, across users (the scheduled fan-out). */
   listConnectionsByStatus(status: ConnectionStatus, page: PageRequest): Promise<Page<Connection>>;
-  /** Updates fields of an existing connection; throws ConflictError if it does not exist. */
+  /**
+   * Updates fields of an existing connection; throws ConflictError if it does not exist, or if `onlyIf` is given
+   * and the connection is no longer in that status (atomically: a revocation is never overwritten by a sync).
+   */
   updateConnection(
     userId: string,
     id: string,
     changes: Partial<Omit<Connection, 'id' | 'userId' | 'provider' | 'createdAt'>>,
+    onlyIf?: { status: ConnectionStatus },
   ): Promise<Connection>;
 
   // Accounts

@@ -15,7 +15,7 @@ import { reconcile } from '../domain/reconcile';
 import type { Clock } from '../ports/clock';
 import { connectionLockKey, type Lease, type Locks } from '../ports/locks';
 import type { TokenCipher } from '../ports/secrets';
-import type { Store } from '../ports/store';
+import { ConflictError, type Store } from '../ports/store';
 import type { LinkProvider } from './linking';
 import { tokenContext } from './linking';
 
@@ -294,34 +294,47 @@ class BankSession {
     } catch (err) {
       if (err instanceof ProviderError && (err.kind === 'invalid_grant' || err.kind === 'invalid_client')) {
         const at = this.deps.clock.now().toISOString();
-        // A connection the user revoked meanwhile stays revoked.
-        const current = await this.deps.store.getConnection(this.connection.userId, this.connection.id);
-        if (current?.status !== 'active')
-          throw new LoginRequired(`the connection is ${current?.status ?? 'gone'}`);
-        await this.deps.store.updateConnection(this.connection.userId, this.connection.id, {
-          status: 'login_required',
-          statusReason: 'The bank no longer accepts this connection. Link it again.',
-          updatedAt: at,
-        });
+        // Only an active connection becomes login_required: one the user revoked meanwhile stays revoked.
+        await this.deps.store
+          .updateConnection(
+            this.connection.userId,
+            this.connection.id,
+            {
+              status: 'login_required',
+              statusReason: 'The bank no longer accepts this connection. Link it again.',
+              updatedAt: at,
+            },
+            { status: 'active' },
+          )
+          .catch((conflict: unknown) => {
+            if (!(conflict instanceof ConflictError)) throw conflict;
+          });
         throw new LoginRequired(`refresh refused by the bank (${err.kind})`);
       }
       throw err;
     }
     this.tokens = { accessToken: next.accessToken, refreshToken: next.refreshToken };
     this.expiresAt = next.expiresAt;
-    // Refresh tokens rotate: the new pair must be saved before the old one is forgotten (unless the user
-    // revoked the connection meanwhile: then the new pair is not kept either).
-    const current = await this.deps.store.getConnection(this.connection.userId, this.connection.id);
-    if (current?.status !== 'active')
-      throw new LoginRequired(`the connection is ${current?.status ?? 'gone'}`);
-    await this.deps.store.updateConnection(this.connection.userId, this.connection.id, {
-      tokens: await this.deps.cipher.encrypt(
-        JSON.stringify(this.tokens),
-        tokenContext(this.connection.userId, this.connection.id),
-      ),
-      accessTokenExpiresAt: next.expiresAt,
-      updatedAt: this.deps.clock.now().toISOString(),
-    });
+    // Refresh tokens rotate: the new pair must be saved before the old one is forgotten, and only onto a
+    // connection that is still active (a revocation meanwhile wins).
+    await this.deps.store
+      .updateConnection(
+        this.connection.userId,
+        this.connection.id,
+        {
+          tokens: await this.deps.cipher.encrypt(
+            JSON.stringify(this.tokens),
+            tokenContext(this.connection.userId, this.connection.id),
+          ),
+          accessTokenExpiresAt: next.expiresAt,
+          updatedAt: this.deps.clock.now().toISOString(),
+        },
+        { status: 'active' },
+      )
+      .catch((conflict: unknown) => {
+        if (conflict instanceof ConflictError) throw new LoginRequired('the connection is no longer active');
+        throw conflict;
+      });
   }
 
   /** A data call with a valid token; an expired or unknown token is refreshed once and the call repeated. */

@@ -218,6 +218,7 @@ export class DynamoStore implements Store {
     userId: string,
     id: string,
     changes: Partial<Omit<Connection, 'id' | 'userId' | 'provider' | 'createdAt'>>,
+    onlyIf?: { status: ConnectionStatus },
   ): Promise<Connection> {
     const fields: Record<string, unknown> = { ...changes };
     if (changes.status) {
@@ -243,9 +244,11 @@ export class DynamoStore implements Store {
           TableName: this.tableName,
           Key: { pk: keys.user(userId), sk: keys.connection(id) },
           UpdateExpression: `SET ${sets.join(', ')}`,
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
+          ConditionExpression: onlyIf
+            ? 'attribute_exists(pk) AND #onlyStatus = :onlyStatus'
+            : 'attribute_exists(pk)',
+          ExpressionAttributeNames: onlyIf ? { ...names, '#onlyStatus': 'status' } : names,
+          ExpressionAttributeValues: onlyIf ? { ...values, ':onlyStatus': onlyIf.status } : values,
           ReturnValues: 'ALL_NEW',
         }),
       );
