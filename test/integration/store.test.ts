@@ -71,6 +71,12 @@ describe('DynamoStore against DynamoDB Local', () => {
     await expect(store.updateConnection('erin', 'nope', { status: 'active' })).rejects.toBeInstanceOf(
       ConflictError,
     );
+    // Conditional on the status: a revoked connection is not turned back by a late writer.
+    await store.updateConnection('erin', 'e1', { status: 'revoked' });
+    await expect(
+      store.updateConnection('erin', 'e1', { status: 'login_required' }, { status: 'active' }),
+    ).rejects.toBeInstanceOf(ConflictError);
+    expect((await store.getConnection('erin', 'e1'))?.status).toBe('revoked');
   });
 
   it('consumes a link session exactly once, and never an expired one', async () => {
