@@ -1,4 +1,5 @@
 import { formatDecimal, money } from '../../domain/money';
+import { dayNumber, isoDate, localDayOf, localMidnightUtc } from '../../domain/stats';
 
 /** `1234567` minor units of GBP → `12,345.67` (absolute value, thousands separators). */
 export function groupedAmount(minorAbs: number, currency: string): string {
@@ -32,44 +33,12 @@ export function parseDdmmyyyy(text: string): string | null {
   return t.toISOString().slice(0, 10) === iso ? iso : null;
 }
 
-function zoneOffsetMs(epochMs: number, timeZone: string): number {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-  }).formatToParts(new Date(epochMs));
-  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
-  const asUtc = Date.UTC(
-    get('year'),
-    get('month') - 1,
-    get('day'),
-    get('hour'),
-    get('minute'),
-    get('second'),
-  );
-  return asUtc - Math.floor(epochMs / 1000) * 1000;
-}
-
-/** Epoch ms of local midnight of `isoDate` in `timeZone` (how some banks send a date). */
-export function zonedMidnightEpochMs(isoDate: string, timeZone: string): number {
-  const [y, m, d] = isoDate.split('-').map(Number) as [number, number, number];
-  const guess = Date.UTC(y, m - 1, d);
-  let epoch = guess - zoneOffsetMs(guess, timeZone);
-  epoch = guess - zoneOffsetMs(epoch, timeZone);
-  return epoch;
+/** Epoch ms of local midnight of `date` (YYYY-MM-DD) in `timeZone` (how some banks send a date). */
+export function zonedMidnightEpochMs(date: string, timeZone: string): number {
+  return localMidnightUtc(dayNumber(date), timeZone);
 }
 
 /** The local date (YYYY-MM-DD) of an instant in a time zone. */
 export function localIsoDate(epochMs: number, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-CA', {
-    timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-  }).format(new Date(epochMs));
+  return isoDate(localDayOf(epochMs, timeZone));
 }
