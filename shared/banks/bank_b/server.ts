@@ -3,7 +3,6 @@ import { z } from 'zod';
 import type { GeneratedAccount } from '../../generator/types';
 import type { BankDialect, WireRecord } from '../kit/dialect';
 import { ddmmyyyy, groupedAmount } from '../kit/formats';
-import { compareVisible } from '../kit/replay';
 import {
   BANK_B,
   BANK_B_ERROR_CODES,
@@ -74,7 +73,8 @@ export const bankBDialect: BankDialect = {
     if (!page.success) return { ok: false, message: 'page must be a positive integer.' };
     const size = SizeSchema.safeParse(query.size ?? BANK_B_PAGE.default);
     if (!size.success) return { ok: false, message: `size must be an integer from 1 to ${BANK_B_PAGE.max}.` };
-    const newestFirst = [...visible].sort((a, b) => compareVisible(b, a));
+    // `visible` is oldest first (compareVisible, a total order).
+    const newestFirst = [...visible].reverse();
     const start = (page.data - 1) * size.data;
     const items = newestFirst.slice(start, start + size.data);
     return {

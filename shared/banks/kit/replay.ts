@@ -113,15 +113,33 @@ export function compareVisible(
   return a.bankTxnId < b.bankTxnId ? -1 : a.bankTxnId > b.bankTxnId ? 1 : 0;
 }
 
-/** Every record of `bank` the user can see at `asOf`, oldest first. */
+/** The last answer per user and bank: a sync pages through one unchanging list, page after page. */
+const lastVisible = new WeakMap<GeneratedUser, Map<string, { key: string; list: VisibleTransaction[] }>>();
+
+/**
+ * Every record of `bank` the user can see at `asOf`, oldest first. Remembers the last answer per user and bank (a
+ * sync asks once per page, on a frozen or barely moving clock); the list must not be mutated by callers.
+ */
 export function visibleTransactions(user: GeneratedUser, bank: string, asOf: Date): VisibleTransaction[] {
+  // Users are plain data; a test may append transactions to one, so the key includes the count.
+  const key = `${asOf.getTime()}|${user.transactions.length}|${user.accounts.length}`;
+  let perBank = lastVisible.get(user);
+  const hit = perBank?.get(bank);
+  if (hit?.key === key) return hit.list;
+  const list = replayVisible(user, bank, asOf);
+  if (!perBank) lastVisible.set(user, (perBank = new Map()));
+  perBank.set(bank, { key, list });
+  return list;
+}
+
+function replayVisible(user: GeneratedUser, bank: string, asOf: Date): VisibleTransaction[] {
   const asOfMs = asOf.getTime();
   const accounts = new Set(user.accounts.filter((a) => a.bank === bank).map((a) => a.id));
-  const out: VisibleTransaction[] = [];
+  const out: { t: VisibleTransaction; ms: number }[] = [];
   for (const txn of user.transactions) {
     if (txn.bank !== bank || !accounts.has(txn.accountId)) continue;
     for (const slot of replayOne(txn, asOfMs)) {
-      out.push({
+      const t: VisibleTransaction = {
         bankTxnId: slot.version.bankTxnId,
         accountId: txn.accountId,
         currency: txn.currency,
@@ -135,10 +153,13 @@ export function visibleTransactions(user: GeneratedUser, bank: string, asOf: Dat
         pendingBankTxnId: slot.pendingBankTxnId,
         resent: slot.resent,
         sourceId: txn.id,
-      });
+      };
+      out.push({ t, ms: Date.parse(t.at) });
     }
   }
-  return out.sort(compareVisible);
+  // compareVisible's order, with each instant parsed once.
+  out.sort((a, b) => a.ms - b.ms || compareVisible(a.t, b.t));
+  return out.map((o) => o.t);
 }
 
 export interface AccountView {
