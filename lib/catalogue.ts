@@ -74,6 +74,16 @@ export const catalogue: FunctionSpec[] = [
     grants: [],
   },
   {
+    name: 'Docs',
+    entry: 'functions/http/docs.ts',
+    description: 'The API contract: GET /openapi.json (generated from the zod schemas) and GET /docs',
+    routes: [
+      { method: 'GET', path: '/openapi.json', auth: false },
+      { method: 'GET', path: '/docs', auth: false },
+    ],
+    grants: [],
+  },
+  {
     name: 'Providers',
     entry: 'functions/http/providers.ts',
     description: 'The banks a user can link: GET /providers',

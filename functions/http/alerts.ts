@@ -14,12 +14,15 @@ const AlertsQuery = PageQuery.extend({
  * written there once per id before it reaches the Redis stream and the bus). `since` is inclusive: poll with the
  * newest `created_at` seen and skip the ids already shown.
  */
-export const handler = httpRoute({ query: AlertsQuery }, async ({ userId, query }) => {
-  const since = query.since ? new Date(query.since).toISOString() : undefined;
-  const page = await getRuntime().store.listAlerts(
-    userId,
-    { since },
-    { limit: query.limit, cursor: query.cursor },
-  );
-  return json(200, { alerts: page.items.map((s) => alertView(s.alert)), next_cursor: page.nextCursor });
-});
+export const handler = httpRoute(
+  { summary: 'Budget alerts, newest first.', query: AlertsQuery },
+  async ({ userId, query }) => {
+    const since = query.since ? new Date(query.since).toISOString() : undefined;
+    const page = await getRuntime().store.listAlerts(
+      userId,
+      { since },
+      { limit: query.limit, cursor: query.cursor },
+    );
+    return json(200, { alerts: page.items.map((s) => alertView(s.alert)), next_cursor: page.nextCursor });
+  },
+);

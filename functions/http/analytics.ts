@@ -22,6 +22,7 @@ const Currency = z
 export const handler = router({
   'GET /analytics/spending': httpRoute(
     {
+      summary: 'Spending over time, bucketed by day, week or month, optionally per category.',
       query: z.strictObject({
         ...Range,
         granularity: z.enum(['day', 'week', 'month']).default('month'),
@@ -31,10 +32,17 @@ export const handler = router({
     async ({ userId, query }) => json(200, await spending(getRuntime(), userId, query)),
   ),
   'GET /analytics/categories': httpRoute(
-    { query: z.strictObject({ ...Range, currency: Currency }) },
+    {
+      summary: 'Spending per category over a date range, with shares of the total.',
+      query: z.strictObject({ ...Range, currency: Currency }),
+    },
     async ({ userId, query }) => json(200, await categories(getRuntime(), userId, query)),
   ),
-  'GET /analytics/anomalies': httpRoute({ query: z.strictObject(Range) }, async ({ userId, query }) =>
-    json(200, await anomalies(getRuntime(), userId, query)),
+  'GET /analytics/anomalies': httpRoute(
+    {
+      summary: 'Anomalies found in a date range, each with a plain-language explanation.',
+      query: z.strictObject(Range),
+    },
+    async ({ userId, query }) => json(200, await anomalies(getRuntime(), userId, query)),
   ),
 });

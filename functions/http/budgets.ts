@@ -25,33 +25,59 @@ const settingsView = (s: { timeZone: string; updatedAt: string | null }) => ({
  * `{"time_zone":"America/New_York"}` (default UTC).
  */
 export const handler = router({
-  'POST /budgets': httpRoute({ body: BudgetInputSchema }, async ({ userId, body }) =>
-    json(201, await createUserBudget(getRuntime(), userId, body)),
+  'POST /budgets': httpRoute(
+    {
+      summary: 'Create a weekly or monthly budget for a primary category.',
+      status: 201,
+      body: BudgetInputSchema,
+    },
+    async ({ userId, body }) => json(201, await createUserBudget(getRuntime(), userId, body)),
   ),
-  'GET /budgets': httpRoute({ query: z.strictObject({}) }, async ({ userId }) => {
-    const rt = getRuntime();
-    const budgets = await rt.store.listBudgets(userId);
-    return json(200, { budgets: await budgetViews(rt, userId, budgets), next_cursor: null });
-  }),
-  'GET /budgets/{id}': httpRoute({ path: IdPath }, async ({ userId, path }) => {
-    const rt = getRuntime();
-    const [view] = await budgetViews(rt, userId, [await getBudgetOr404(rt.store, userId, path.id)]);
-    return json(200, view);
-  }),
-  'PUT /budgets/{id}': httpRoute({ path: IdPath, body: BudgetUpdateSchema }, async ({ userId, path, body }) =>
-    json(200, await updateUserBudget(getRuntime(), userId, path.id, body)),
+  'GET /budgets': httpRoute(
+    {
+      summary: "The caller's budgets, each with spent and remaining in the current period.",
+      query: z.strictObject({}),
+    },
+    async ({ userId }) => {
+      const rt = getRuntime();
+      const budgets = await rt.store.listBudgets(userId);
+      return json(200, { budgets: await budgetViews(rt, userId, budgets), next_cursor: null });
+    },
   ),
-  'DELETE /budgets/{id}': httpRoute({ path: IdPath }, async ({ userId, path }) => {
-    if (!(await getRuntime().store.deleteBudget(userId, path.id))) throw notFound('No such budget.');
-    return { statusCode: 204, headers: {}, body: '' };
-  }),
-  'GET /settings': httpRoute({}, async ({ userId }) =>
-    json(200, settingsView(await getRuntime().store.getUserSettings(userId))),
+  'GET /budgets/{id}': httpRoute(
+    { summary: 'One budget with spent and remaining in the current period.', path: IdPath },
+    async ({ userId, path }) => {
+      const rt = getRuntime();
+      const [view] = await budgetViews(rt, userId, [await getBudgetOr404(rt.store, userId, path.id)]);
+      return json(200, view);
+    },
   ),
-  'PUT /settings': httpRoute({ body: SettingsBody }, async ({ userId, body }) => {
-    const { store, clock } = getRuntime();
-    const settings = { timeZone: body.time_zone, updatedAt: clock.now().toISOString() };
-    await store.putUserSettings(userId, settings);
-    return json(200, settingsView(settings));
-  }),
+  'PUT /budgets/{id}': httpRoute(
+    {
+      summary: "Change a budget's limit, period or alert thresholds.",
+      path: IdPath,
+      body: BudgetUpdateSchema,
+    },
+    async ({ userId, path, body }) => json(200, await updateUserBudget(getRuntime(), userId, path.id, body)),
+  ),
+  'DELETE /budgets/{id}': httpRoute(
+    { summary: 'Delete a budget.', status: 204, path: IdPath },
+    async ({ userId, path }) => {
+      if (!(await getRuntime().store.deleteBudget(userId, path.id))) throw notFound('No such budget.');
+      return { statusCode: 204, headers: {}, body: '' };
+    },
+  ),
+  'GET /settings': httpRoute(
+    { summary: "The caller's settings (time zone for budget periods)." },
+    async ({ userId }) => json(200, settingsView(await getRuntime().store.getUserSettings(userId))),
+  ),
+  'PUT /settings': httpRoute(
+    { summary: "Set the caller's time zone (IANA name).", body: SettingsBody },
+    async ({ userId, body }) => {
+      const { store, clock } = getRuntime();
+      const settings = { timeZone: body.time_zone, updatedAt: clock.now().toISOString() };
+      await store.putUserSettings(userId, settings);
+      return json(200, settingsView(settings));
+    },
+  ),
 });

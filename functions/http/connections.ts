@@ -8,37 +8,47 @@ import { connectionView, getConnectionOr404, revokeConnection } from '../../shar
 import { linkingDeps } from '../../shared/services/providers';
 
 export const handler = router({
-  'GET /connections': httpRoute({ query: PageQuery.strict() }, async ({ userId, query }) => {
-    const page = await getRuntime().store.listConnections(userId, {
-      limit: query.limit,
-      cursor: query.cursor,
-    });
-    return json(200, { connections: page.items.map(connectionView), next_cursor: page.nextCursor });
-  }),
-  'GET /connections/{id}': httpRoute({ path: IdPath }, async ({ userId, path }) =>
-    json(200, connectionView(await getConnectionOr404(getRuntime().store, userId, path.id))),
+  'GET /connections': httpRoute(
+    { summary: "The caller's bank connections and their sync status.", query: PageQuery.strict() },
+    async ({ userId, query }) => {
+      const page = await getRuntime().store.listConnections(userId, {
+        limit: query.limit,
+        cursor: query.cursor,
+      });
+      return json(200, { connections: page.items.map(connectionView), next_cursor: page.nextCursor });
+    },
   ),
-  'DELETE /connections/{id}': httpRoute({ path: IdPath }, async ({ userId, path }) =>
-    json(200, connectionView(await revokeConnection(linkingDeps(), userId, path.id))),
+  'GET /connections/{id}': httpRoute(
+    { summary: 'One bank connection with its recent syncs.', path: IdPath },
+    async ({ userId, path }) =>
+      json(200, connectionView(await getConnectionOr404(getRuntime().store, userId, path.id))),
   ),
-  'POST /connections/{id}/sync': httpRoute({ path: IdPath }, async ({ userId, path }) => {
-    const { store, syncQueue, clock } = getRuntime();
-    const connection = await getConnectionOr404(store, userId, path.id);
-    if (connection.status !== 'active') {
-      throw new HttpProblem(
-        409,
-        `The connection is ${connection.status}; it cannot be synced until it is linked again.`,
-      );
-    }
-    const syncId = randomUUID();
-    await syncQueue.send({
-      type: 'sync',
-      sync_id: syncId,
-      user_id: userId,
-      connection_id: connection.id,
-      reason: 'manual',
-      requested_at: clock.now().toISOString(),
-    });
-    return json(202, { sync_id: syncId });
-  }),
+  'DELETE /connections/{id}': httpRoute(
+    { summary: 'Revoke a connection at the bank and stop syncing it.', path: IdPath },
+    async ({ userId, path }) =>
+      json(200, connectionView(await revokeConnection(linkingDeps(), userId, path.id))),
+  ),
+  'POST /connections/{id}/sync': httpRoute(
+    { summary: 'Queue a sync of one connection now.', status: 202, path: IdPath },
+    async ({ userId, path }) => {
+      const { store, syncQueue, clock } = getRuntime();
+      const connection = await getConnectionOr404(store, userId, path.id);
+      if (connection.status !== 'active') {
+        throw new HttpProblem(
+          409,
+          `The connection is ${connection.status}; it cannot be synced until it is linked again.`,
+        );
+      }
+      const syncId = randomUUID();
+      await syncQueue.send({
+        type: 'sync',
+        sync_id: syncId,
+        user_id: userId,
+        connection_id: connection.id,
+        reason: 'manual',
+        requested_at: clock.now().toISOString(),
+      });
+      return json(202, { sync_id: syncId });
+    },
+  ),
 });

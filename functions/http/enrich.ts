@@ -54,6 +54,10 @@ const EnrichBody = z
  * transactions, from the same engine as stored transactions (built-in rules plus the caller's rules); nothing
  * is stored. `category` is null where the engine abstains (below its confidence threshold).
  */
-export const handler = httpRoute({ body: EnrichBody }, async ({ userId, body }) =>
-  json(200, await enrichTransactions(getRuntime(), userId, body.transactions)),
+export const handler = httpRoute(
+  {
+    summary: 'Merchant name and category for up to 100 raw transactions, without storing them.',
+    body: EnrichBody,
+  },
+  async ({ userId, body }) => json(200, await enrichTransactions(getRuntime(), userId, body.transactions)),
 );

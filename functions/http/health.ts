@@ -1,3 +1,5 @@
 import { httpRoute, json } from '../../shared/http/handler';
 
-export const handler = httpRoute({ auth: false }, async () => json(200, { status: 'ok' }));
+export const handler = httpRoute({ auth: false, summary: 'Liveness.' }, async () =>
+  json(200, { status: 'ok' }),
+);

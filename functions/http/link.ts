@@ -30,44 +30,69 @@ const CallbackQuery = z.object({
 });
 
 export const handler = router({
-  'POST /auth/link-bank': httpRoute({ body: LinkBody }, async ({ userId, body }) =>
-    json(201, await startLink(linkingDeps(), userId, body)),
+  'POST /auth/link-bank': httpRoute(
+    {
+      summary: "Start linking a bank: returns the bank's authorize URL and the state.",
+      status: 201,
+      body: LinkBody,
+    },
+    async ({ userId, body }) => json(201, await startLink(linkingDeps(), userId, body)),
   ),
-  'POST /auth/callback': httpRoute({ body: CallbackBody }, async ({ userId, body }) =>
-    json(201, await completeLink(linkingDeps(), userId, body)),
+  'POST /auth/callback': httpRoute(
+    {
+      summary: 'Finish linking with the code and state the bank redirected back with.',
+      status: 201,
+      body: CallbackBody,
+    },
+    async ({ userId, body }) => json(201, await completeLink(linkingDeps(), userId, body)),
   ),
   /** A small page to link a bank from a browser against this API (the local twin issues its token). */
-  'GET /link': httpRoute({ auth: false }, async ({ event }) => html(200, linkPage(event))),
+  'GET /link': httpRoute(
+    {
+      produces: 'text/html',
+      summary: 'A small HTML page that starts linking a bank (for demos and the local twin).',
+      auth: false,
+    },
+    async ({ event }) => html(200, linkPage(event)),
+  ),
   /** The default redirect_uri: finishes the link server-side (the single-use state names the user). */
-  'GET /link/callback': httpRoute({ auth: false, query: CallbackQuery }, async ({ query }) => {
-    if (query.error) {
-      return html(
-        400,
-        callbackPage({
-          ok: false,
-          title: 'Linking was cancelled',
-          detail: query.error_description ?? query.error,
-        }),
-      );
-    }
-    if (!query.state || !query.code) {
-      return html(
-        400,
-        callbackPage({
-          ok: false,
-          title: 'Linking failed',
-          detail: 'The bank did not return a code and a state.',
-        }),
-      );
-    }
-    try {
-      const result = await completeLink(linkingDeps(), null, { state: query.state, code: query.code });
-      return html(200, callbackPage({ ok: true, title: 'Bank linked', detail: '', result }));
-    } catch (err) {
-      if (err instanceof HttpProblem) {
-        return html(err.status, callbackPage({ ok: false, title: 'Linking failed', detail: err.message }));
+  'GET /link/callback': httpRoute(
+    {
+      produces: 'text/html',
+      summary: "The default redirect target after the bank's consent page: finishes linking (HTML).",
+      auth: false,
+      query: CallbackQuery,
+    },
+    async ({ query }) => {
+      if (query.error) {
+        return html(
+          400,
+          callbackPage({
+            ok: false,
+            title: 'Linking was cancelled',
+            detail: query.error_description ?? query.error,
+          }),
+        );
       }
-      throw err;
-    }
-  }),
+      if (!query.state || !query.code) {
+        return html(
+          400,
+          callbackPage({
+            ok: false,
+            title: 'Linking failed',
+            detail: 'The bank did not return a code and a state.',
+          }),
+        );
+      }
+      try {
+        const result = await completeLink(linkingDeps(), null, { state: query.state, code: query.code });
+        return html(200, callbackPage({ ok: true, title: 'Bank linked', detail: '', result }));
+      } catch (err) {
+        if (err instanceof HttpProblem) {
+          return html(err.status, callbackPage({ ok: false, title: 'Linking failed', detail: err.message }));
+        }
+        throw err;
+      }
+    },
+  ),
 });

@@ -1,6 +1,6 @@
 import { httpRoute, json } from '../../shared/http/handler';
 import { syncProviders } from '../../shared/services/providers';
 
-export const handler = httpRoute({}, async () =>
+export const handler = httpRoute({ summary: 'The banks a user can link.' }, async () =>
   json(200, { providers: syncProviders().map((p) => ({ id: p.id, name: p.name })) }),
 );

@@ -94,19 +94,25 @@ const UndoQuery = z
 
 export const handler = router({
   'POST /transactions/{id}/reconcile': httpRoute(
-    { path: IdPath, body: CorrectionBody },
+    {
+      summary:
+        "Correct a transaction (amount, description, merchant, date, category, note); the bank's original stays.",
+      path: IdPath,
+      body: CorrectionBody,
+    },
     async ({ userId, path, body }) =>
       json(200, await correctTransaction(getRuntime(), userId, path.id, body)),
   ),
   'DELETE /transactions/{id}/reconcile': httpRoute(
-    { path: IdPath, query: UndoQuery },
+    { summary: "Undo the caller's corrections of a transaction.", path: IdPath, query: UndoQuery },
     async ({ userId, path, query }) =>
       json(
         200,
         await undoCorrection(getRuntime(), userId, path.id, { fields: query.fields, note: query.note }),
       ),
   ),
-  'GET /transactions/{id}/audit': httpRoute({ path: IdPath }, async ({ userId, path }) =>
-    json(200, await transactionAudit(getRuntime().store, userId, path.id)),
+  'GET /transactions/{id}/audit': httpRoute(
+    { summary: 'Every change to a transaction, by the bank and by the user, oldest first.', path: IdPath },
+    async ({ userId, path }) => json(200, await transactionAudit(getRuntime().store, userId, path.id)),
   ),
 });

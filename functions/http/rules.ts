@@ -15,17 +15,27 @@ import { createRule, deleteRule, listRules, updateRule } from '../../shared/serv
  * 204. Another user's rule is a 404.
  */
 export const handler = router({
-  'GET /rules': httpRoute({ query: z.strictObject({}) }, async ({ userId }) =>
-    json(200, await listRules(getRuntime().store, userId)),
+  'GET /rules': httpRoute(
+    { summary: "The caller's categorization rules.", query: z.strictObject({}) },
+    async ({ userId }) => json(200, await listRules(getRuntime().store, userId)),
   ),
-  'POST /rules': httpRoute({ body: RuleBodySchema }, async ({ userId, body }) =>
-    json(201, await createRule(getRuntime(), userId, body)),
+  'POST /rules': httpRoute(
+    {
+      summary: 'Create a categorization rule; user rules always win over the engine.',
+      status: 201,
+      body: RuleBodySchema,
+    },
+    async ({ userId, body }) => json(201, await createRule(getRuntime(), userId, body)),
   ),
-  'PUT /rules/{id}': httpRoute({ path: IdPath, body: RuleBodySchema }, async ({ userId, path, body }) =>
-    json(200, await updateRule(getRuntime(), userId, path.id, body)),
+  'PUT /rules/{id}': httpRoute(
+    { summary: 'Replace a categorization rule.', path: IdPath, body: RuleBodySchema },
+    async ({ userId, path, body }) => json(200, await updateRule(getRuntime(), userId, path.id, body)),
   ),
-  'DELETE /rules/{id}': httpRoute({ path: IdPath }, async ({ userId, path }) => {
-    await deleteRule(getRuntime(), userId, path.id);
-    return { statusCode: 204, headers: {}, body: '' };
-  }),
+  'DELETE /rules/{id}': httpRoute(
+    { summary: 'Delete a categorization rule.', status: 204, path: IdPath },
+    async ({ userId, path }) => {
+      await deleteRule(getRuntime(), userId, path.id);
+      return { statusCode: 204, headers: {}, body: '' };
+    },
+  ),
 });

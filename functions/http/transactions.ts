@@ -33,27 +33,33 @@ const SyncQuery = z
   .strict();
 
 export const handler = router({
-  'GET /transactions': httpRoute({ query: ListQuery }, async ({ userId, query }) => {
-    const page = await getRuntime().store.listTransactions(
-      userId,
-      {
-        accountId: query.account_id,
-        from: query.from,
-        to: query.to,
-        category: query.category,
-        minAmountMinor: query.min_amount,
-        maxAmountMinor: query.max_amount,
-        q: query.q,
-        status: query.status,
-      },
-      { limit: query.limit, cursor: query.cursor },
-    );
-    return json(200, { transactions: page.items.map(transactionView), next_cursor: page.nextCursor });
-  }),
-  'GET /transactions/sync': httpRoute({ query: SyncQuery }, async ({ userId, query }) =>
-    json(200, await transactionChanges(getRuntime().store, userId, query.cursor || undefined, query.count)),
+  'GET /transactions': httpRoute(
+    { summary: 'Transactions, newest first, with filters and cursor pagination.', query: ListQuery },
+    async ({ userId, query }) => {
+      const page = await getRuntime().store.listTransactions(
+        userId,
+        {
+          accountId: query.account_id,
+          from: query.from,
+          to: query.to,
+          category: query.category,
+          minAmountMinor: query.min_amount,
+          maxAmountMinor: query.max_amount,
+          q: query.q,
+          status: query.status,
+        },
+        { limit: query.limit, cursor: query.cursor },
+      );
+      return json(200, { transactions: page.items.map(transactionView), next_cursor: page.nextCursor });
+    },
   ),
-  'GET /transactions/{id}': httpRoute({ path: IdPath }, async ({ userId, path }) =>
-    json(200, await transactionDetail(getRuntime().store, userId, path.id)),
+  'GET /transactions/sync': httpRoute(
+    { summary: 'Plaid-style change feed: added, modified and removed since a cursor.', query: SyncQuery },
+    async ({ userId, query }) =>
+      json(200, await transactionChanges(getRuntime().store, userId, query.cursor || undefined, query.count)),
+  ),
+  'GET /transactions/{id}': httpRoute(
+    { summary: "One transaction with the bank's original and its history.", path: IdPath },
+    async ({ userId, path }) => json(200, await transactionDetail(getRuntime().store, userId, path.id)),
   ),
 });

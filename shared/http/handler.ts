@@ -31,7 +31,19 @@ export interface RouteSpec<
   path?: P;
   /** whether the route needs a verified JWT (default true). */
   auth?: boolean;
+  /** One line for the OpenAPI document (shared/http/openapi.ts). */
+  summary?: string;
+  /** The status of a successful answer, for the OpenAPI document (default 200). */
+  status?: number;
+  /** The media type of a successful answer, for the OpenAPI document (default application/json). */
+  produces?: 'application/json' | 'text/html';
 }
+
+/** What the OpenAPI document reads off a route: its schemas and summary. */
+export type DocumentedSpec = RouteSpec<ZodType | undefined, ZodType | undefined, ZodType | undefined>;
+
+/** A route's Lambda handler, carrying the spec it validates with (read by the OpenAPI generator). */
+export type RouteHandler = HttpHandler & { readonly spec: DocumentedSpec };
 
 export interface RouteRequest<B, Q, P> {
   body: B;
@@ -105,7 +117,7 @@ export function httpRoute<
 >(
   spec: RouteSpec<B, Q, P>,
   fn: (req: RouteRequest<Out<B>, Out<Q>, Out<P>>) => Promise<HttpResult>,
-): middy.MiddyfiedHandler<HttpEvent, HttpResult, Error, Context> {
+): middy.MiddyfiedHandler<HttpEvent, HttpResult, Error, Context> & { readonly spec: DocumentedSpec } {
   const needsAuth = spec.auth ?? true;
   const core = async (event: HttpEvent, context: Context): Promise<HttpResult> => {
     const claims = event.requestContext.authorizer?.jwt?.claims;
@@ -126,5 +138,5 @@ export function httpRoute<
     .use(httpCors({ origin: process.env.CORS_ORIGIN ?? '*', headers: 'authorization,content-type' }))
     .use(problemErrors());
   if (spec.body) handler.use(httpJsonBodyParser({ disableContentTypeError: false }));
-  return handler.handler(core);
+  return Object.assign(handler.handler(core), { spec: spec as DocumentedSpec });
 }

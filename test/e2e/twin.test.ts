@@ -31,6 +31,19 @@ describe('the local twin, started as a user starts it', () => {
     expect(res.headers.get('content-type')).toContain('application/json');
   });
 
+  it('serves the OpenAPI document and its HTML page without a token', async () => {
+    const res = await fetch(`${twin.url}/openapi.json`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('application/json');
+    const doc = (await res.json()) as { openapi: string; paths: Record<string, Record<string, unknown>> };
+    expect(doc.openapi).toBe('3.1.0');
+    expect(doc.paths['/transactions/sync']).toHaveProperty('get');
+    const page = await fetch(`${twin.url}/docs`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toContain('text/html');
+    expect(await page.text()).toContain('<code>/transactions/{id}</code>');
+  });
+
   it('issues a token at POST /dev/token that an authenticated route accepts', async () => {
     const res = await call('/dev/token', {
       method: 'POST',

@@ -1,0 +1,51 @@
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { DocumentedSpec } from '../shared/http/handler';
+import { buildOpenApi, type OpenApiDocument, type Operation } from '../shared/http/openapi';
+import { catalogue } from './catalogue';
+import { ROOT } from './local/dynamodb-local';
+
+/** Where the generated document lives: bundled into the Docs function, checked for drift by the tests. */
+export const OPENAPI_FILE = path.join(ROOT, 'shared', 'http', 'openapi.json');
+
+type Documented = { spec?: DocumentedSpec; routes?: Record<string, { spec?: DocumentedSpec }> };
+
+/** Every public API route of the catalogue (not the $default catch-all, not the mock banks) with its handler's spec. */
+export async function collectOperations(): Promise<Operation[]> {
+  const operations: Operation[] = [];
+  for (const fn of catalogue) {
+    const routes = (fn.routes ?? []).filter(
+      (r) => r.path !== '$default' && !r.path.startsWith('/mock-banks/'),
+    );
+    if (!routes.length) continue;
+    const mod = (await import(pathToFileURL(path.join(ROOT, fn.entry)).href)) as Record<string, unknown>;
+    const handler = mod[fn.handler ?? 'handler'] as Documented | undefined;
+    for (const route of routes) {
+      const key = `${route.method} ${route.path}`;
+      const spec = handler?.routes ? handler.routes[key]?.spec : handler?.spec;
+      if (handler?.routes && !handler.routes[key]) throw new Error(`${fn.entry} has no route ${key}`);
+      operations.push({
+        method: route.method,
+        path: route.path,
+        auth: route.auth ?? true,
+        spec,
+        fallbackSummary: fn.description,
+      });
+    }
+  }
+  return operations;
+}
+
+export async function generateOpenApi(version: string): Promise<OpenApiDocument> {
+  return buildOpenApi(await collectOperations(), {
+    version,
+    description:
+      'Link bank accounts, read normalized accounts and transactions, correct them, and get categories, budgets, ' +
+      'alerts and anomalies. Generated from the zod schemas the handlers validate with; see API.md for conventions.',
+  });
+}
+
+/** The file's text: stable key order and a trailing newline, as Prettier leaves JSON. */
+export function serialize(doc: OpenApiDocument): string {
+  return `${JSON.stringify(doc, null, 2)}\n`;
+}
