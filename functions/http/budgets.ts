@@ -3,7 +3,7 @@ import { BudgetInputSchema, BudgetUpdateSchema, TimeZoneSchema } from '../../sha
 import { httpRoute, json } from '../../shared/http/handler';
 import { notFound } from '../../shared/http/problem';
 import { router } from '../../shared/http/router';
-import { IdPath } from '../../shared/http/schemas';
+import { IdPath, PageQuery, pageOfList } from '../../shared/http/schemas';
 import { getRuntime } from '../../shared/runtime';
 import {
   budgetViews,
@@ -36,12 +36,12 @@ export const handler = router({
   'GET /budgets': httpRoute(
     {
       summary: "The caller's budgets, each with spent and remaining in the current period.",
-      query: z.strictObject({}),
+      query: PageQuery.strict(),
     },
-    async ({ userId }) => {
+    async ({ userId, query }) => {
       const rt = getRuntime();
-      const budgets = await rt.store.listBudgets(userId);
-      return json(200, { budgets: await budgetViews(rt, userId, budgets), next_cursor: null });
+      const page = pageOfList(await rt.store.listBudgets(userId), query);
+      return json(200, { budgets: await budgetViews(rt, userId, page.items), next_cursor: page.nextCursor });
     },
   ),
   'GET /budgets/{id}': httpRoute(

@@ -1,8 +1,7 @@
-import { z } from 'zod';
 import { RuleBodySchema } from '../../shared/domain/categorize/index';
 import { httpRoute, json } from '../../shared/http/handler';
 import { router } from '../../shared/http/router';
-import { IdPath } from '../../shared/http/schemas';
+import { IdPath, PageQuery } from '../../shared/http/schemas';
 import { getRuntime } from '../../shared/runtime';
 import { createRule, deleteRule, listRules, updateRule } from '../../shared/services/rules';
 
@@ -16,8 +15,8 @@ import { createRule, deleteRule, listRules, updateRule } from '../../shared/serv
  */
 export const handler = router({
   'GET /rules': httpRoute(
-    { summary: "The caller's categorization rules.", query: z.strictObject({}) },
-    async ({ userId }) => json(200, await listRules(getRuntime().store, userId)),
+    { summary: "The caller's categorization rules, in the order they apply.", query: PageQuery.strict() },
+    async ({ userId, query }) => json(200, await listRules(getRuntime().store, userId, query)),
   ),
   'POST /rules': httpRoute(
     {

@@ -10,6 +10,7 @@ import { categorizeStored, categoryContext } from '../domain/categorization';
 import type { UserTxnChange } from '../domain/corrections';
 import type { Account, StoredTransaction } from '../domain/models';
 import { conflict, notFound } from '../http/problem';
+import { pageOfList } from '../http/schemas';
 import type { Clock } from '../ports/clock';
 import type { Store } from '../ports/store';
 import { ruleView } from './corrections';
@@ -59,9 +60,10 @@ function byPrecedence(a: UserRule, b: UserRule): number {
   );
 }
 
-export async function listRules(store: Store, userId: string) {
+export async function listRules(store: Store, userId: string, page: { limit: number; cursor?: string }) {
   const rules = await store.listUserRules(userId);
-  return { rules: rules.sort(byPrecedence).map(ruleView) };
+  const one = pageOfList(rules.sort(byPrecedence), page);
+  return { rules: one.items.map(ruleView), next_cursor: one.nextCursor };
 }
 
 async function ruleOr404(

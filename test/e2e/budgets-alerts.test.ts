@@ -226,6 +226,39 @@ describe('budgets and alerts over HTTP', () => {
     expect((await other.get<{ budgets: B[] }>('/budgets')).body.budgets).toEqual([]);
   });
 
+  it('pages budgets and rules with limit and cursor, like every list', async () => {
+    const pager = new Api(twin.url).withToken(await devToken(twin.url, `${user}-pager`));
+    const categories = ['FOOD_AND_DRINK', 'TRANSPORTATION', 'ENTERTAINMENT'];
+    for (const category of categories)
+      expect(
+        (await pager.post('/budgets', { category, period: 'weekly', limit: '50.00', currency: 'USD' }))
+          .status,
+      ).toBe(201);
+    const first = await pager.get<{ budgets: B[]; next_cursor: string | null }>('/budgets?limit=2');
+    expect(first.body.budgets.map((b) => b.category)).toEqual(categories.slice(0, 2));
+    expect(first.body.next_cursor).toEqual(expect.any(String));
+    const second = await pager.get<{ budgets: B[]; next_cursor: string | null }>(
+      `/budgets?limit=2&cursor=${first.body.next_cursor}`,
+    );
+    expect(second.body.next_cursor).toBeNull();
+    expect(second.body.budgets.map((b) => b.category)).toEqual(categories.slice(2));
+    expect((await pager.get('/budgets?cursor=not-a-cursor')).status).toBe(400);
+    expect((await pager.get('/budgets?limit=0')).status).toBe(400);
+
+    for (const merchant of ['Alpha Cafe', 'Beta Cafe'])
+      expect(
+        (await pager.post('/rules', { match: { merchant }, category: { primary: 'FOOD_AND_DRINK' } })).status,
+      ).toBe(201);
+    const rules = await pager.get<{ rules: unknown[]; next_cursor: string | null }>('/rules?limit=1');
+    expect(rules.body.rules).toHaveLength(1);
+    const rest = await pager.get<{ rules: unknown[]; next_cursor: string | null }>(
+      `/rules?limit=1&cursor=${rules.body.next_cursor}`,
+    );
+    expect(rest.body).toMatchObject({ next_cursor: null });
+    expect(rest.body.rules).toHaveLength(1);
+    expect(rest.body.rules).not.toEqual(rules.body.rules);
+  });
+
   it('raises budget_exceeded once when a correction breaches the limit: table, Redis stream and bus', async () => {
     // The largest purchase of this month that is not food yet; the limit is set so that it tips the budget over.
     const month = await allTransactions(api, `&from=${today().slice(0, 7)}-01&to=${today()}`);

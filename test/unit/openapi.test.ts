@@ -1,9 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { z } from 'zod';
 import { catalogue } from '../../lib/catalogue';
 import { OPENAPI_FILE, generateOpenApi, serialize } from '../../lib/openapi';
 import { buildOpenApi, operationId, renderDocsHtml } from '../../shared/http/openapi';
+import { pageOfList } from '../../shared/http/schemas';
+import { InvalidCursorError } from '../../shared/ports/store';
 
 const version = (
   JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
@@ -96,5 +99,32 @@ describe('OpenAPI document', () => {
       description: 'd',
     });
     expect(renderDocsHtml(evil)).toContain('&lt;img src=x&gt;');
+  });
+});
+
+describe('pageOfList', () => {
+  it('pages any list whole, in order, with any limit', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer(), { maxLength: 60 }),
+        fc.integer({ min: 1, max: 25 }),
+        (items, limit) => {
+          const seen: number[] = [];
+          let cursor: string | undefined;
+          for (let guard = 0; guard < 100; guard++) {
+            const page = pageOfList(items, { limit, cursor });
+            expect(page.items.length).toBeLessThanOrEqual(limit);
+            seen.push(...page.items);
+            if (!page.nextCursor) break;
+            cursor = page.nextCursor;
+          }
+          expect(seen).toEqual(items);
+        },
+      ),
+    );
+  });
+
+  it('rejects a cursor it did not make', () => {
+    expect(() => pageOfList([1, 2], { limit: 1, cursor: 'bogus' })).toThrow(InvalidCursorError);
   });
 });
