@@ -110,71 +110,111 @@ function dayParser(): (date: string) => number {
   };
 }
 
-/** The spending series in minor units, sorted by period then currency. */
-export function spendingSeriesMinor(
-  txns: Iterable<AnalyticsTxn>,
-  options: SeriesOptions,
-): SeriesPointMinor[] {
-  const { granularity } = options;
-  const parse = dayParser();
-  const fromDay = options.from !== undefined ? dayNumber(options.from) : Number.NEGATIVE_INFINITY;
-  const toDay = options.to !== undefined ? dayNumber(options.to) : Number.POSITIVE_INFINITY;
+/**
+ * Spent and income per currency and period, added up from transactions or from stored cells alike, and turned into
+ * the series: one point per period (and currency), the empty periods between the bounds filled with zeros unless
+ * asked not to, sorted by period then currency.
+ */
+export class SeriesTally {
   // currency → bucket start → [spent, income]
-  const byCurrency = new Map<string, Map<number, [number, number]>>();
-  let minDay = Number.POSITIVE_INFINITY;
-  let maxDay = Number.NEGATIVE_INFINITY;
-  for (const t of txns) {
-    if (options.currency !== undefined && t.currency !== options.currency) continue;
-    const flow = flowOf(t);
-    if (flow === null) continue;
-    const day = parse(t.date);
-    if (day < fromDay || day > toDay) continue;
-    if (day < minDay) minDay = day;
-    if (day > maxDay) maxDay = day;
-    let buckets = byCurrency.get(t.currency);
+  private readonly byCurrency = new Map<string, Map<number, [number, number]>>();
+  private readonly parse = dayParser();
+  private readonly fromDay: number;
+  private readonly toDay: number;
+  private minDay = Number.POSITIVE_INFINITY;
+  private maxDay = Number.NEGATIVE_INFINITY;
+
+  constructor(private readonly options: SeriesOptions) {
+    this.fromDay = options.from !== undefined ? dayNumber(options.from) : Number.NEGATIVE_INFINITY;
+    this.toDay = options.to !== undefined ? dayNumber(options.to) : Number.POSITIVE_INFINITY;
+  }
+
+  /** Adds to the period of `date`; left out when not in the options' currency or date range. */
+  add(currency: string, date: string, spentMinor: number, incomeMinor: number): void {
+    if (this.options.currency !== undefined && currency !== this.options.currency) return;
+    const day = this.parse(date);
+    if (day < this.fromDay || day > this.toDay) return;
+    if (day < this.minDay) this.minDay = day;
+    if (day > this.maxDay) this.maxDay = day;
+    let buckets = this.byCurrency.get(currency);
     if (!buckets) {
       buckets = new Map();
-      byCurrency.set(t.currency, buckets);
+      this.byCurrency.set(currency, buckets);
     }
-    const key = bucketStart(granularity, day);
+    const key = bucketStart(this.options.granularity, day);
     let cell = buckets.get(key);
     if (!cell) {
       cell = [0, 0];
       buckets.set(key, cell);
     }
-    if (flow === 'spend') cell[0] -= t.amountMinor;
-    else cell[1] += t.amountMinor;
+    cell[0] += spentMinor;
+    cell[1] += incomeMinor;
   }
-  if (options.currency !== undefined && !byCurrency.has(options.currency))
-    byCurrency.set(options.currency, new Map());
 
-  const out: SeriesPointMinor[] = [];
-  const first = Number.isFinite(fromDay) ? fromDay : minDay;
-  const last = Number.isFinite(toDay) ? toDay : maxDay;
-  for (const [currency, buckets] of byCurrency) {
-    if (options.fillGaps !== false && Number.isFinite(first) && Number.isFinite(last) && first <= last) {
-      for (let b = bucketStart(granularity, first); b <= last; b = nextBucket(granularity, b)) {
-        if (!buckets.has(b)) buckets.set(b, [0, 0]);
+  points(): SeriesPointMinor[] {
+    const { granularity, currency: requested } = this.options;
+    const byCurrency = new Map(this.byCurrency);
+    if (requested !== undefined && !byCurrency.has(requested)) byCurrency.set(requested, new Map());
+    const out: SeriesPointMinor[] = [];
+    const first = Number.isFinite(this.fromDay) ? this.fromDay : this.minDay;
+    const last = Number.isFinite(this.toDay) ? this.toDay : this.maxDay;
+    for (const [currency, counted] of byCurrency) {
+      const buckets = new Map(counted);
+      if (
+        this.options.fillGaps !== false &&
+        Number.isFinite(first) &&
+        Number.isFinite(last) &&
+        first <= last
+      ) {
+        for (let b = bucketStart(granularity, first); b <= last; b = nextBucket(granularity, b)) {
+          if (!buckets.has(b)) buckets.set(b, [0, 0]);
+        }
+      }
+      for (const [start, [spent, income]] of buckets) {
+        out.push({ periodStart: isoDate(start), spentMinor: spent, incomeMinor: income, currency });
       }
     }
-    for (const [start, [spent, income]] of buckets) {
-      out.push({ periodStart: isoDate(start), spentMinor: spent, incomeMinor: income, currency });
-    }
+    out.sort((a, b) =>
+      a.periodStart < b.periodStart
+        ? -1
+        : a.periodStart > b.periodStart
+          ? 1
+          : a.currency < b.currency
+            ? -1
+            : 1,
+    );
+    return out;
   }
-  out.sort((a, b) =>
-    a.periodStart < b.periodStart ? -1 : a.periodStart > b.periodStart ? 1 : a.currency < b.currency ? -1 : 1,
-  );
-  return out;
 }
 
-/** `GET /analytics/spending`: `{period_start, spent, income, currency}` per period (and currency). */
-export function spendingSeries(txns: Iterable<AnalyticsTxn>, options: SeriesOptions): SeriesPoint[] {
-  return spendingSeriesMinor(txns, options).map((p) => ({
+/** The spending series in minor units, sorted by period then currency. */
+export function spendingSeriesMinor(
+  txns: Iterable<AnalyticsTxn>,
+  options: SeriesOptions,
+): SeriesPointMinor[] {
+  const tally = new SeriesTally(options);
+  for (const t of txns) {
+    const flow = flowOf(t);
+    if (flow === null) continue;
+    if (flow === 'spend') tally.add(t.currency, t.date, -t.amountMinor, 0);
+    else tally.add(t.currency, t.date, 0, t.amountMinor);
+  }
+  return tally.points();
+}
+
+/** The series' points with decimal strings, as `GET /analytics/spending` returns them. */
+export function formatSeries(points: readonly SeriesPointMinor[]): SeriesPoint[] {
+  return points.map((p) => ({
     period_start: p.periodStart,
     spent: formatDecimal(money(p.spentMinor, p.currency)),
     income: formatDecimal(money(p.incomeMinor, p.currency)),
     currency: p.currency,
   }));
+}
+
+/** `GET /analytics/spending`: `{period_start, spent, income, currency}` per period (and currency). */
+export function spendingSeries(txns: Iterable<AnalyticsTxn>, options: SeriesOptions): SeriesPoint[] {
+  return formatSeries(spendingSeriesMinor(txns, options));
 }
 
 export interface CategoryOptions {
@@ -321,7 +361,11 @@ export function categoryBreakdown(
   txns: Iterable<AnalyticsTxn>,
   options: CategoryOptions = {},
 ): CategoryBreakdown<CategoryRow> {
-  const b = categoryBreakdownMinor(txns, options);
+  return formatBreakdown(categoryBreakdownMinor(txns, options));
+}
+
+/** The breakdown with decimal strings, as `GET /analytics/categories` returns it. */
+export function formatBreakdown(b: CategoryBreakdown<CategoryRowMinor>): CategoryBreakdown<CategoryRow> {
   const currency = b.currency ?? 'USD';
   return {
     categories: b.categories.map((r) => ({

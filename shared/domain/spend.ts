@@ -21,9 +21,15 @@ import type {
   SeriesOptions,
   SeriesPoint,
 } from './analytics';
-import { CategoryTally, UNCATEGORIZED, bucketStart, flowOf } from './analytics';
+import {
+  CategoryTally,
+  SeriesTally,
+  UNCATEGORIZED,
+  flowOf,
+  formatBreakdown,
+  formatSeries,
+} from './analytics';
 import type { BudgetTxn } from './budgets';
-import { formatDecimal, money } from './money';
 import type { StoredTransaction } from './models';
 import { dayNumber, isoDate, nextMonthStartDay } from './stats';
 import { effective } from './transactions';
@@ -231,63 +237,12 @@ export function decodeCells(text: string): SpendCell[] {
 
 /** `spendingSeries` (analytics.ts) from cells: the same points, in the same order. */
 export function seriesFromCells(cells: Iterable<SpendCell>, options: SeriesOptions): SeriesPoint[] {
-  const { granularity } = options;
-  const fromDay = options.from !== undefined ? dayNumber(options.from) : Number.NEGATIVE_INFINITY;
-  const toDay = options.to !== undefined ? dayNumber(options.to) : Number.POSITIVE_INFINITY;
-  const byCurrency = new Map<string, Map<number, [number, number]>>();
-  let minDay = Number.POSITIVE_INFINITY;
-  let maxDay = Number.NEGATIVE_INFINITY;
+  const tally = new SeriesTally(options);
   for (const c of cells) {
-    if (options.currency !== undefined && c.currency !== options.currency) continue;
     if (c.spendCount + c.incomeCount === 0) continue;
-    const day = dayNumber(c.date);
-    if (day < fromDay || day > toDay) continue;
-    if (day < minDay) minDay = day;
-    if (day > maxDay) maxDay = day;
-    let buckets = byCurrency.get(c.currency);
-    if (!buckets) {
-      buckets = new Map();
-      byCurrency.set(c.currency, buckets);
-    }
-    const key = bucketStart(granularity, day);
-    let cell = buckets.get(key);
-    if (!cell) {
-      cell = [0, 0];
-      buckets.set(key, cell);
-    }
-    cell[0] += c.spentMinor;
-    cell[1] += c.incomeMinor;
+    tally.add(c.currency, c.date, c.spentMinor, c.incomeMinor);
   }
-  if (options.currency !== undefined && !byCurrency.has(options.currency))
-    byCurrency.set(options.currency, new Map());
-  const first = Number.isFinite(fromDay) ? fromDay : minDay;
-  const last = Number.isFinite(toDay) ? toDay : maxDay;
-  const out: SeriesPoint[] = [];
-  const points: { start: number; spent: number; income: number; currency: string }[] = [];
-  for (const [currency, buckets] of byCurrency) {
-    if (options.fillGaps !== false && Number.isFinite(first) && Number.isFinite(last) && first <= last) {
-      for (let b = bucketStart(granularity, first); b <= last; b = nextBucketStart(granularity, b)) {
-        if (!buckets.has(b)) buckets.set(b, [0, 0]);
-      }
-    }
-    for (const [start, [spent, income]] of buckets) points.push({ start, spent, income, currency });
-  }
-  points.sort((a, b) => a.start - b.start || (a.currency < b.currency ? -1 : 1));
-  for (const p of points) {
-    out.push({
-      period_start: isoDate(p.start),
-      spent: formatDecimal(money(p.spent, p.currency)),
-      income: formatDecimal(money(p.income, p.currency)),
-      currency: p.currency,
-    });
-  }
-  return out;
-}
-
-function nextBucketStart(granularity: SeriesOptions['granularity'], start: number): number {
-  if (granularity === 'day') return start + 1;
-  if (granularity === 'week') return start + 7;
-  return nextMonthStartDay(start);
+  return formatSeries(tally.points());
 }
 
 /** `categoryBreakdownMinor` (analytics.ts) from cells. */
@@ -312,16 +267,5 @@ export function categoriesFromCells(
   cells: Iterable<SpendCell>,
   options: { from?: string; to?: string; currency?: string } = {},
 ): CategoryBreakdown<CategoryRow> {
-  const b = categoriesFromCellsMinor(cells, options);
-  const currency = b.currency ?? 'USD';
-  return {
-    categories: b.categories.map((r) => ({
-      primary: r.primary,
-      spent: formatDecimal(money(r.spentMinor, currency)),
-      count: r.count,
-      share: r.share,
-    })),
-    currency: b.currency,
-    otherCurrencies: b.otherCurrencies,
-  };
+  return formatBreakdown(categoriesFromCellsMinor(cells, options));
 }

@@ -1,16 +1,10 @@
-import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
-  BatchWriteCommand,
   DeleteCommand,
-  GetCommand,
   PutCommand,
-  QueryCommand,
   TransactWriteCommand,
   UpdateCommand,
   type BatchGetCommandOutput,
-  type DynamoDBDocumentClient,
-  type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import type { Budget } from '../../domain/budgets';
 import {
@@ -22,7 +16,18 @@ import {
 } from '../../domain/insights';
 import { AlertSchema, type Alert } from '../../ports/alerts';
 import { ConflictError, type Page, type PageRequest } from '../../ports/store';
-import { decodeCursor, encodeCursor } from './cursor';
+import {
+  batchWriteAll,
+  getItem,
+  isConditionFailure,
+  putIf,
+  putNew,
+  queryAllItems,
+  queryPageItems,
+  type Doc,
+  type Item,
+  type Row,
+} from './items';
 
 /**
  * Budgets, user settings, alerts, anomalies and the spending projection in the single table. Functions that take
@@ -56,23 +61,9 @@ export const insightKeys = {
 /** A spend month item above this many bytes is refused (DynamoDB's limit is 400 KB): about 4,000 transactions. */
 export const MAX_SPEND_MONTH_BYTES = 380_000;
 
-type Doc = DynamoDBDocumentClient;
-type Row = Record<string, unknown>;
-
-async function queryAll(doc: Doc, input: QueryCommandInput): Promise<Row[]> {
-  const out: Row[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await doc.send(new QueryCommand({ ...input, ExclusiveStartKey: start }));
-    out.push(...((page.Items ?? []) as Row[]));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return out;
-}
-
 // ---- budgets ----------------------------------------------------------------------------------------------
 
-function budgetItem(b: Budget): Row {
+function budgetItem(b: Budget): Item<Budget> {
   return { pk: insightKeys.user(b.userId), sk: insightKeys.budget(b.id), entity: 'budget', ...b };
 }
 
@@ -90,50 +81,24 @@ function budgetOf(item: Row): Budget {
   };
 }
 
-export async function putNewBudget(doc: Doc, table: string, budget: Budget): Promise<void> {
-  try {
-    await doc.send(
-      new PutCommand({
-        TableName: table,
-        Item: budgetItem(budget),
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
-  } catch (err) {
-    if (err instanceof ConditionalCheckFailedException) throw new ConflictError('budget exists already');
-    throw err;
-  }
+/** Writes a new budget; ConflictError ('budget exists already') when its id is taken. */
+export function putNewBudget(doc: Doc, table: string, budget: Budget): Promise<void> {
+  return putNew(doc, table, budgetItem(budget));
 }
 
 /** Replaces an existing budget; ConflictError when it does not exist (deleted meanwhile). */
 export async function replaceBudget(doc: Doc, table: string, budget: Budget): Promise<void> {
-  try {
-    await doc.send(
-      new PutCommand({
-        TableName: table,
-        Item: budgetItem(budget),
-        ConditionExpression: 'attribute_exists(pk)',
-      }),
-    );
-  } catch (err) {
-    if (err instanceof ConditionalCheckFailedException) throw new ConflictError('budget does not exist');
-    throw err;
-  }
+  if (!(await putIf(doc, table, budgetItem(budget), 'present')))
+    throw new ConflictError('budget does not exist');
 }
 
 export async function getBudget(doc: Doc, table: string, userId: string, id: string): Promise<Budget | null> {
-  const out = await doc.send(
-    new GetCommand({
-      TableName: table,
-      Key: { pk: insightKeys.user(userId), sk: insightKeys.budget(id) },
-      ConsistentRead: true,
-    }),
-  );
-  return out.Item ? budgetOf(out.Item) : null;
+  const item = await getItem(doc, table, { pk: insightKeys.user(userId), sk: insightKeys.budget(id) }, true);
+  return item ? budgetOf(item) : null;
 }
 
 export async function listBudgets(doc: Doc, table: string, userId: string): Promise<Budget[]> {
-  const items = await queryAll(doc, {
+  const items = await queryAllItems(doc, {
     TableName: table,
     KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
     ExpressionAttributeValues: { ':pk': insightKeys.user(userId), ':sk': 'BUDGET#' },
@@ -159,17 +124,11 @@ export async function deleteBudget(doc: Doc, table: string, userId: string, id: 
 // ---- settings ---------------------------------------------------------------------------------------------
 
 export async function getUserSettings(doc: Doc, table: string, userId: string): Promise<UserSettings> {
-  const out = await doc.send(
-    new GetCommand({
-      TableName: table,
-      Key: { pk: insightKeys.user(userId), sk: insightKeys.settings },
-      ConsistentRead: true,
-    }),
-  );
-  if (!out.Item) return { ...DEFAULT_SETTINGS };
+  const item = await getItem(doc, table, { pk: insightKeys.user(userId), sk: insightKeys.settings }, true);
+  if (!item) return { ...DEFAULT_SETTINGS };
   return {
-    timeZone: typeof out.Item.timeZone === 'string' ? out.Item.timeZone : DEFAULT_SETTINGS.timeZone,
-    updatedAt: typeof out.Item.updatedAt === 'string' ? out.Item.updatedAt : null,
+    timeZone: typeof item.timeZone === 'string' ? item.timeZone : DEFAULT_SETTINGS.timeZone,
+    updatedAt: typeof item.updatedAt === 'string' ? item.updatedAt : null,
   };
 }
 
@@ -213,32 +172,24 @@ export async function putAlert(
 ): Promise<{ created: boolean; stored: StoredAlert }> {
   const parsed = AlertSchema.parse(alert);
   const key = { pk: insightKeys.user(parsed.user_id), sk: insightKeys.alert(parsed.id) };
-  try {
-    await doc.send(
-      new PutCommand({
-        TableName: table,
-        Item: {
-          ...key,
-          entity: 'alert',
-          gsi1pk: insightKeys.alertList(parsed.user_id),
-          gsi1sk: `${parsed.created_at}#${parsed.id}`,
-          id: parsed.id,
-          userId: parsed.user_id,
-          kind: parsed.kind,
-          createdAt: parsed.created_at,
-          // The alert as JSON, exactly as it was validated: it goes to the Redis stream and the bus as it is.
-          alert: JSON.stringify(parsed),
-        },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
+  const item = {
+    ...key,
+    entity: 'alert',
+    gsi1pk: insightKeys.alertList(parsed.user_id),
+    gsi1sk: `${parsed.created_at}#${parsed.id}`,
+    id: parsed.id,
+    userId: parsed.user_id,
+    kind: parsed.kind,
+    createdAt: parsed.created_at,
+    // The alert as JSON, exactly as it was validated: it goes to the Redis stream and the bus as it is.
+    alert: JSON.stringify(parsed),
+  };
+  if (await putIf(doc, table, item, 'absent')) {
     return { created: true, stored: { alert: parsed, publishedAt: null } };
-  } catch (err) {
-    if (!(err instanceof ConditionalCheckFailedException)) throw err;
   }
-  const out = await doc.send(new GetCommand({ TableName: table, Key: key, ConsistentRead: true }));
-  if (!out.Item) throw new ConflictError(`alert ${parsed.id} exists and vanished`);
-  return { created: false, stored: storedAlertOf(out.Item) };
+  const stored = await getItem(doc, table, key, true);
+  if (!stored) throw new ConflictError(`alert ${parsed.id} exists and vanished`);
+  return { created: false, stored: storedAlertOf(stored) };
 }
 
 export async function markAlertPublished(
@@ -268,19 +219,19 @@ export async function listAlerts(
   page: PageRequest,
 ): Promise<Page<StoredAlert>> {
   const pk = insightKeys.alertList(userId);
-  const out = await doc.send(
-    new QueryCommand({
+  const out = await queryPageItems(
+    doc,
+    {
       TableName: table,
       IndexName: 'gsi1',
       KeyConditionExpression: query.since ? 'gsi1pk = :pk AND gsi1sk >= :since' : 'gsi1pk = :pk',
       ExpressionAttributeValues: query.since ? { ':pk': pk, ':since': query.since } : { ':pk': pk },
       ScanIndexForward: false,
-      Limit: page.limit,
-      ExclusiveStartKey: page.cursor ? decodeCursor(page.cursor, { attr: 'gsi1pk', value: pk }) : undefined,
-    }),
+    },
+    { attr: 'gsi1pk', value: pk },
+    page,
   );
-  const items = (out.Items ?? []).map(storedAlertOf);
-  return { items, nextCursor: items.length ? encodeCursor(out.LastEvaluatedKey) : null };
+  return { items: out.items.map(storedAlertOf), nextCursor: out.nextCursor };
 }
 
 // ---- anomalies --------------------------------------------------------------------------------------------
@@ -300,27 +251,16 @@ function anomalyOf(item: Row): StoredAnomaly {
 }
 
 /** Writes the anomaly once per id; false when it exists already. */
-export async function putAnomaly(doc: Doc, table: string, anomaly: StoredAnomaly): Promise<boolean> {
-  try {
-    await doc.send(
-      new PutCommand({
-        TableName: table,
-        Item: {
-          pk: insightKeys.user(anomaly.userId),
-          sk: insightKeys.anomaly(anomaly.id),
-          entity: 'anomaly',
-          gsi1pk: insightKeys.anomalyList(anomaly.userId),
-          gsi1sk: `${anomaly.date}#${anomaly.id}`,
-          ...anomaly,
-        },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
-    return true;
-  } catch (err) {
-    if (err instanceof ConditionalCheckFailedException) return false;
-    throw err;
-  }
+export function putAnomaly(doc: Doc, table: string, anomaly: StoredAnomaly): Promise<boolean> {
+  const item = {
+    pk: insightKeys.user(anomaly.userId),
+    sk: insightKeys.anomaly(anomaly.id),
+    entity: 'anomaly',
+    gsi1pk: insightKeys.anomalyList(anomaly.userId),
+    gsi1sk: `${anomaly.date}#${anomaly.id}`,
+    ...anomaly,
+  };
+  return putIf(doc, table, item, 'absent');
 }
 
 /** The user's anomalies whose transaction date lies in [from, to] (either bound optional), by date. */
@@ -343,7 +283,7 @@ export async function listAnomalies(
     condition += ' AND gsi1sk <= :to';
     values[':to'] = `${range.to}~`;
   }
-  const items = await queryAll(doc, {
+  const items = await queryAllItems(doc, {
     TableName: table,
     IndexName: 'gsi1',
     KeyConditionExpression: condition,
@@ -362,14 +302,7 @@ export async function deleteAnomalies(
   const requests = ids.map((id) => ({
     DeleteRequest: { Key: { pk: insightKeys.user(userId), sk: insightKeys.anomaly(id) } },
   }));
-  for (let i = 0; i < requests.length; i += 25) {
-    let pending: typeof requests | undefined = requests.slice(i, i + 25);
-    for (let attempt = 0; pending?.length; attempt++) {
-      const out = await doc.send(new BatchWriteCommand({ RequestItems: { [table]: pending } }));
-      pending = out.UnprocessedItems?.[table] as typeof requests | undefined;
-      if (pending?.length) await new Promise((r) => setTimeout(r, 50 * 2 ** Math.min(attempt, 6)));
-    }
-  }
+  await batchWriteAll(doc, table, requests);
 }
 
 // ---- monthly projections: spending (Budgets function) and anomaly history (Anomalies function) -------------
@@ -437,14 +370,6 @@ function monthPut(table: string, kind: ProjectionKind, userId: string, month: Sp
       ...(month.rev === 0 ? {} : { ExpressionAttributeValues: { ':rev': month.rev } }),
     },
   };
-}
-
-function isConditionFailure(err: unknown): boolean {
-  return (
-    err instanceof ConditionalCheckFailedException ||
-    (err instanceof TransactionCanceledException &&
-      (err.CancellationReasons ?? []).some((r) => r.Code === 'ConditionalCheckFailed'))
-  );
 }
 
 /** The user's spend months (strongly consistent); a month never written comes back empty with rev 0. */
@@ -531,7 +456,7 @@ export async function readSpendRollups(
   fromMonth: string,
   toMonth: string,
 ): Promise<string[]> {
-  const items = await queryAll(doc, {
+  const items = await queryAllItems(doc, {
     TableName: table,
     KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
     ExpressionAttributeValues: {

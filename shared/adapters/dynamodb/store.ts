@@ -1,9 +1,7 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
-  BatchWriteCommand,
   DeleteCommand,
-  GetCommand,
   PutCommand,
   QueryCommand,
   TransactWriteCommand,
@@ -11,7 +9,6 @@ import {
   type DynamoDBDocumentClient,
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import type {
   Account,
   BankTransaction,
@@ -27,6 +24,18 @@ import type { TxnChange } from '../../domain/reconcile';
 import { effective, matchesFilter, type TxnFilter } from '../../domain/transactions';
 import { ConflictError, type Page, type PageRequest, type Store, type SyncProgress } from '../../ports/store';
 import { decodeCursor, encodeCursor } from './cursor';
+import {
+  batchWriteAll,
+  getItem,
+  putNew,
+  queryAllItems,
+  queryPageItems,
+  strip,
+  updateParts,
+  writeChanges,
+  type Item,
+  type TransactItems,
+} from './items';
 import * as insights from './insights-store';
 import type { Budget } from '../../domain/budgets';
 import type { SpendMonth, StoredAlert, StoredAnomaly, UserSettings } from '../../domain/insights';
@@ -68,29 +77,45 @@ export const keys = {
   conn: (connectionId: string) => `CONN#${connectionId}`,
 };
 
+/** The puts of a transaction's events, each only if absent: events are written once, never updated. */
+export function eventPuts(tableName: string, userId: string, events: readonly TxnEvent[]): TransactItems {
+  return events.map((e) => ({
+    Put: {
+      TableName: tableName,
+      Item: { pk: keys.txn(e.txnId), sk: keys.event(e.seq), entity: 'txn_event', userId, ...e },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    },
+  }));
+}
+
 const QUARANTINE_TTL_SECONDS = 30 * 86_400;
 const PROGRESS_TTL_SECONDS = 2 * 86_400;
 /** Records per checkpoint item (gzipped), well under DynamoDB's 400 KB item limit. */
 const PROGRESS_CHUNK = 500;
-/** TransactWriteItems takes at most 100 items. */
-const MAX_TRANSACT_ITEMS = 100;
 
-/** Every item carries its entity name, for stream filters and for readers of the raw table. */
-type Item<T> = T & { pk: string; sk: string; entity: string; [k: string]: unknown };
+/** A key-condition query on the table or an index: the partition, and optionally a sort key prefix. */
+interface KeyQuery {
+  index?: 'gsi1' | 'gsi2' | 'gsi3';
+  pk: string;
+  skPrefix?: string;
+}
 
-function strip<T>(item: Record<string, unknown>): T {
-  const {
-    pk: _pk,
-    sk: _sk,
-    entity: _e,
-    gsi1pk: _g1,
-    gsi1sk: _g1s,
-    gsi2pk: _g2,
-    gsi2sk: _g2s,
-    expires_at: _t,
-    ...rest
-  } = item;
-  return rest as T;
+/** The partition key attribute of the query's table or index, and the query's input. */
+function keyQueryInput(tableName: string, opts: KeyQuery): { pkAttr: string; input: QueryCommandInput } {
+  const pkAttr = opts.index ? `${opts.index}pk` : 'pk';
+  const skAttr = opts.index ? `${opts.index}sk` : 'sk';
+  return {
+    pkAttr,
+    input: {
+      TableName: tableName,
+      IndexName: opts.index,
+      KeyConditionExpression: opts.skPrefix ? '#pk = :pk AND begins_with(#sk, :sk)' : '#pk = :pk',
+      ExpressionAttributeNames: opts.skPrefix ? { '#pk': pkAttr, '#sk': skAttr } : { '#pk': pkAttr },
+      ExpressionAttributeValues: opts.skPrefix
+        ? { ':pk': opts.pk, ':sk': opts.skPrefix }
+        : { ':pk': opts.pk },
+    },
+  };
 }
 
 export class DynamoStore implements Store {
@@ -102,20 +127,8 @@ export class DynamoStore implements Store {
   // ---- plumbing: every entity below is a few lines on top of these -------------------------------------
 
   /** Writes an item that must not exist yet. */
-  protected async putNew<T extends object>(item: Item<T>): Promise<void> {
-    try {
-      await this.doc.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: item,
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
-    } catch (err) {
-      if (err instanceof ConditionalCheckFailedException)
-        throw new ConflictError(`${item.entity} exists already`);
-      throw err;
-    }
+  protected putNew<T extends object>(item: Item<T>): Promise<void> {
+    return putNew(this.doc, this.tableName, item);
   }
 
   protected async put<T extends object>(item: Item<T>): Promise<void> {
@@ -123,34 +136,36 @@ export class DynamoStore implements Store {
   }
 
   protected async get<T>(pk: string, sk: string): Promise<T | null> {
-    const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: { pk, sk } }));
-    return out.Item ? strip<T>(out.Item) : null;
+    const item = await getItem(this.doc, this.tableName, { pk, sk });
+    return item ? strip<T>(item) : null;
   }
 
   /** One page of a key-condition query on the table or an index, with an opaque cursor. */
   protected async queryPage<T>(
-    opts: { index?: 'gsi1' | 'gsi2' | 'gsi3'; pk: string; skPrefix?: string; newestFirst?: boolean },
+    opts: KeyQuery & { newestFirst?: boolean },
     page: PageRequest,
   ): Promise<Page<T>> {
-    const pkAttr = opts.index ? `${opts.index}pk` : 'pk';
-    const skAttr = opts.index ? `${opts.index}sk` : 'sk';
-    const input: QueryCommandInput = {
-      TableName: this.tableName,
-      IndexName: opts.index,
-      KeyConditionExpression: opts.skPrefix ? '#pk = :pk AND begins_with(#sk, :sk)' : '#pk = :pk',
-      ExpressionAttributeNames: opts.skPrefix ? { '#pk': pkAttr, '#sk': skAttr } : { '#pk': pkAttr },
-      ExpressionAttributeValues: opts.skPrefix
-        ? { ':pk': opts.pk, ':sk': opts.skPrefix }
-        : { ':pk': opts.pk },
-      Limit: page.limit,
-      ScanIndexForward: !opts.newestFirst,
-      ExclusiveStartKey: page.cursor
-        ? decodeCursor(page.cursor, { attr: pkAttr, value: opts.pk })
-        : undefined,
-    };
-    const out = await this.doc.send(new QueryCommand(input));
-    const items = (out.Items ?? []).map((i) => strip<T>(i));
-    return { items, nextCursor: items.length ? encodeCursor(out.LastEvaluatedKey) : null };
+    const { pkAttr, input } = keyQueryInput(this.tableName, opts);
+    const out = await queryPageItems(
+      this.doc,
+      { ...input, ScanIndexForward: !opts.newestFirst },
+      { attr: pkAttr, value: opts.pk },
+      page,
+    );
+    return { items: out.items.map((i) => strip<T>(i)), nextCursor: out.nextCursor };
+  }
+
+  /** Every item of a key condition, following LastEvaluatedKey. */
+  protected async queryAll<T>(
+    opts: KeyQuery,
+    read: { consistent?: boolean; keepKeys?: boolean } = {},
+  ): Promise<T[]> {
+    const { input } = keyQueryInput(this.tableName, opts);
+    const items = await queryAllItems(this.doc, {
+      ...input,
+      ConsistentRead: opts.index ? undefined : read.consistent,
+    });
+    return items.map((i) => (read.keepKeys ? (i as T) : strip<T>(i)));
   }
 
   // ---- link sessions ------------------------------------------------------------------------------------
@@ -224,16 +239,8 @@ export class DynamoStore implements Store {
     if (changes.status) {
       fields.gsi1pk = keys.connectionStatus(changes.status);
     }
-    const names: Record<string, string> = {};
-    const values: Record<string, unknown> = {};
-    const sets = Object.entries(fields)
-      .filter(([, v]) => v !== undefined)
-      .map(([k, v], i) => {
-        names[`#f${i}`] = k;
-        values[`:v${i}`] = v;
-        return `#f${i} = :v${i}`;
-      });
-    if (!sets.length) {
+    const set = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
+    if (!Object.keys(set).length) {
       const current = await this.getConnection(userId, id);
       if (!current) throw new ConflictError('connection does not exist');
       return current;
@@ -243,12 +250,14 @@ export class DynamoStore implements Store {
         new UpdateCommand({
           TableName: this.tableName,
           Key: { pk: keys.user(userId), sk: keys.connection(id) },
-          UpdateExpression: `SET ${sets.join(', ')}`,
+          ...updateParts(
+            set,
+            [],
+            onlyIf ? { names: { '#onlyStatus': 'status' }, values: { ':onlyStatus': onlyIf.status } } : {},
+          ),
           ConditionExpression: onlyIf
             ? 'attribute_exists(pk) AND #onlyStatus = :onlyStatus'
             : 'attribute_exists(pk)',
-          ExpressionAttributeNames: onlyIf ? { ...names, '#onlyStatus': 'status' } : names,
-          ExpressionAttributeValues: onlyIf ? { ...values, ':onlyStatus': onlyIf.status } : values,
           ReturnValues: 'ALL_NEW',
         }),
       );
@@ -309,11 +318,9 @@ export class DynamoStore implements Store {
    * The write items of one change: the transaction (created, or updated on its expected version) and its events.
    * Public for the write benchmark, which batch-writes exactly these items as its baseline.
    */
-  changeItems(
-    c: TxnChange,
-  ): NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']> {
+  changeItems(c: TxnChange): TransactItems {
     const t = c.txn;
-    const items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']> = [];
+    const items: TransactItems = [];
     const k = this.txnKeys(t);
     if (c.expectedVersion === null) {
       items.push({
@@ -335,83 +342,25 @@ export class DynamoStore implements Store {
         gsi2sk: k.gsi2sk,
       };
       if (!t.removed) Object.assign(set, { gsi1pk: k.gsi1pk, gsi1sk: k.gsi1sk });
-      const names: Record<string, string> = { '#version': 'version' };
-      const values: Record<string, unknown> = { ':expected': c.expectedVersion };
-      const clauses = Object.entries(set).map(([name, value], i) => {
-        names[`#s${i}`] = name;
-        values[`:s${i}`] = value;
-        return `#s${i} = :s${i}`;
-      });
       items.push({
         Update: {
           TableName: this.tableName,
           Key: { pk: k.pk, sk: k.sk },
-          UpdateExpression: `SET ${clauses.join(', ')}${t.removed ? ' REMOVE gsi1pk, gsi1sk' : ''}`,
+          ...updateParts(set, t.removed ? ['gsi1pk', 'gsi1sk'] : [], {
+            names: { '#version': 'version' },
+            values: { ':expected': c.expectedVersion },
+          }),
           ConditionExpression: '#version = :expected',
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
         },
       });
     }
-    for (const e of c.events) {
-      items.push({
-        Put: {
-          TableName: this.tableName,
-          Item: { pk: keys.txn(e.txnId), sk: keys.event(e.seq), entity: 'txn_event', userId: t.userId, ...e },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        },
-      });
-    }
+    items.push(...eventPuts(this.tableName, t.userId, c.events));
     return items;
   }
 
-  async applyTransactionChanges(changes: TxnChange[]): Promise<{ applied: number; conflicts: string[] }> {
-    // Pack whole changes into transactions of at most 100 items; a change never spans two transactions.
-    const groups: TxnChange[][] = [];
-    let current: TxnChange[] = [];
-    let size = 0;
-    for (const c of changes) {
-      const n = 1 + c.events.length;
-      if (n > MAX_TRANSACT_ITEMS)
-        throw new Error(`transaction ${c.txn.id} has too many events in one change`);
-      if (size + n > MAX_TRANSACT_ITEMS) {
-        groups.push(current);
-        current = [];
-        size = 0;
-      }
-      current.push(c);
-      size += n;
-    }
-    if (current.length) groups.push(current);
-
-    let applied = 0;
-    const conflicts: string[] = [];
-    const write = async (group: TxnChange[]): Promise<void> => {
-      try {
-        await this.doc.send(
-          new TransactWriteCommand({ TransactItems: group.flatMap((c) => this.changeItems(c)) }),
-        );
-        applied += group.length;
-      } catch (err) {
-        if (!(err instanceof TransactionCanceledException)) throw err;
-        if (group.length === 1) {
-          const reasons = err.CancellationReasons ?? [];
-          if (reasons.some((r) => r.Code === 'ConditionalCheckFailed')) {
-            conflicts.push(group[0]!.txn.id);
-            return;
-          }
-          throw err;
-        }
-        // Find the culprits: retry each change alone.
-        for (const c of group) await write([c]);
-      }
-    };
+  applyTransactionChanges(changes: TxnChange[]): Promise<{ applied: number; conflicts: string[] }> {
     // A few transactions in flight at once: DynamoDB takes them in parallel.
-    const CONCURRENCY = 2;
-    for (let i = 0; i < groups.length; i += CONCURRENCY) {
-      await Promise.all(groups.slice(i, i + CONCURRENCY).map((g) => write(g)));
-    }
-    return { applied, conflicts };
+    return writeChanges(this.doc, changes, (c) => this.changeItems(c), 2);
   }
 
   getTransaction(userId: string, id: string): Promise<StoredTransaction | null> {
@@ -650,7 +599,7 @@ export class DynamoStore implements Store {
     const expires = Math.floor(Date.now() / 1000) + PROGRESS_TTL_SECONDS;
     const pk = keys.conn(connectionId);
     const page = String(position.pages).padStart(6, '0');
-    const items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']> = [
+    const items: TransactItems = [
       {
         Put: {
           TableName: this.tableName,
@@ -681,12 +630,11 @@ export class DynamoStore implements Store {
       { pk: keys.conn(connectionId), skPrefix: `PROG#${syncId}` },
       { keepKeys: true },
     );
-    const requests = items.map((i) => ({ DeleteRequest: { Key: { pk: i.pk, sk: i.sk } } }));
-    for (let i = 0; i < requests.length; i += 25) {
-      await this.doc.send(
-        new BatchWriteCommand({ RequestItems: { [this.tableName]: requests.slice(i, i + 25) } }),
-      );
-    }
+    await batchWriteAll(
+      this.doc,
+      this.tableName,
+      items.map((i) => ({ DeleteRequest: { Key: { pk: i.pk, sk: i.sk } } })),
+    );
   }
 
   async putQuarantined(records: QuarantinedRecord[]): Promise<void> {
@@ -702,16 +650,7 @@ export class DynamoStore implements Store {
         },
       },
     }));
-    for (let i = 0; i < items.length; i += 25) {
-      let pending: typeof items | undefined = items.slice(i, i + 25);
-      for (let attempt = 0; pending?.length; attempt++) {
-        const out = await this.doc.send(
-          new BatchWriteCommand({ RequestItems: { [this.tableName]: pending } }),
-        );
-        pending = out.UnprocessedItems?.[this.tableName] as typeof items | undefined;
-        if (pending?.length) await new Promise((r) => setTimeout(r, 50 * 2 ** Math.min(attempt, 6)));
-      }
-    }
+    await batchWriteAll(this.doc, this.tableName, items);
   }
 
   async listQuarantined(connectionId: string, syncId: string): Promise<QuarantinedRecord[]> {
@@ -720,35 +659,6 @@ export class DynamoStore implements Store {
       skPrefix: `QUAR#${syncId}#`,
     });
     return items.map((i) => ({ ...i, raw: JSON.parse(i.raw) as unknown }));
-  }
-
-  /** Every item of a key condition, following LastEvaluatedKey. */
-  protected async queryAll<T>(
-    opts: { index?: 'gsi1' | 'gsi2' | 'gsi3'; pk: string; skPrefix?: string },
-    read: { consistent?: boolean; keepKeys?: boolean } = {},
-  ): Promise<T[]> {
-    const pkAttr = opts.index ? `${opts.index}pk` : 'pk';
-    const skAttr = opts.index ? `${opts.index}sk` : 'sk';
-    const out: T[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: opts.index,
-          KeyConditionExpression: opts.skPrefix ? '#pk = :pk AND begins_with(#sk, :sk)' : '#pk = :pk',
-          ExpressionAttributeNames: opts.skPrefix ? { '#pk': pkAttr, '#sk': skAttr } : { '#pk': pkAttr },
-          ExpressionAttributeValues: opts.skPrefix
-            ? { ':pk': opts.pk, ':sk': opts.skPrefix }
-            : { ':pk': opts.pk },
-          ExclusiveStartKey: start,
-          ConsistentRead: opts.index ? undefined : read.consistent,
-        }),
-      );
-      for (const item of page.Items ?? []) out.push(read.keepKeys ? (item as T) : strip<T>(item));
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return out;
   }
 }
 
