@@ -223,9 +223,11 @@ export const catalogue: FunctionSpec[] = [
     grants: ['table:read'],
   },
   {
-    name: 'BudgetsProcessor',
-    entry: 'functions/stream/budgets.ts',
-    description: 'Table stream: keeps the spending projection and raises budget threshold alerts',
+    // One consumer for both: DynamoDB Streams allows two readers per shard (the Categorizer is the other).
+    name: 'InsightsProcessor',
+    entry: 'functions/stream/insights.ts',
+    description:
+      'Table stream: keeps the spending projection, raises budget threshold alerts, detects anomalies (with alerts)',
     stream: {
       filters: [
         { dynamodb: { NewImage: { entity: { S: ['transaction', 'budget'] } } } },
@@ -237,23 +239,7 @@ export const catalogue: FunctionSpec[] = [
     },
     grants: ['table:read', 'table:write', 'bus:put', 'redis'],
     memoryMb: 1024,
-    timeoutSeconds: 60,
-  },
-  {
-    name: 'AnomaliesProcessor',
-    entry: 'functions/stream/anomalies.ts',
-    description: 'Table stream: anomaly detection on new and changed purchases, anomaly alerts',
-    stream: {
-      filters: [
-        { eventName: ['INSERT', 'MODIFY'], dynamodb: { NewImage: { entity: { S: ['transaction'] } } } },
-      ],
-      batchSize: 500,
-      retryAttempts: 3,
-      bisectBatchOnError: true,
-    },
-    grants: ['table:read', 'table:write', 'bus:put', 'redis'],
-    memoryMb: 1024,
-    timeoutSeconds: 60,
+    timeoutSeconds: 120,
   },
   {
     name: 'Categorizer',

@@ -121,7 +121,7 @@ interface Finding {
 }
 
 /**
- * The Anomalies stream function's work on one batch (functions/stream/anomalies.ts).
+ * The Anomalies stream function's work on one batch (functions/stream/insights.ts).
  *
  * The function keeps its own projection of what detection reads of each live transaction, per user and month
  * (`AHIST#<yyyy-mm>`, written once per touched month at the end of a batch, on condition nobody wrote it since

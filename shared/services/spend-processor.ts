@@ -76,7 +76,7 @@ interface UserState {
 }
 
 /**
- * The Budgets stream function's work on one batch (functions/stream/budgets.ts). For each record, in order:
+ * The Budgets stream function's work on one batch (functions/stream/insights.ts). For each record, in order:
  *
  * - a `transaction` change (insert, bank update, categorization, user correction, removal): its effective values
  *   before and after (domain/spend.ts) update the user's spending projection, and for every budget of the

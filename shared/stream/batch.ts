@@ -47,3 +47,34 @@ export async function processStreamBatch(
   }
   return response;
 }
+
+/** A part of a combined batch: a unit and the records it takes (the others pass it by). */
+export interface StreamBatchPart {
+  unit: StreamBatchUnit;
+  accepts(record: DynamoDBRecord): boolean;
+}
+
+/**
+ * Several units as one, for one consumer of the stream: each is prepared with, and handles, the records it accepts;
+ * every unit handles a record (and finishes) even when another failed on it, then the first error is thrown. A
+ * record that failed in one unit is retried in all, which their idempotence allows. (DynamoDB Streams allows two
+ * readers per shard; consumers beyond that are throttled, so processors share a consumer.)
+ */
+export function combineUnits(parts: readonly StreamBatchPart[]): StreamBatchUnit {
+  const all = async (run: (part: StreamBatchPart) => Promise<void> | undefined) => {
+    const errors: unknown[] = [];
+    for (const part of parts) {
+      try {
+        await run(part);
+      } catch (err) {
+        errors.push(err);
+      }
+    }
+    if (errors.length) throw errors[0];
+  };
+  return {
+    prepare: (records) => all((p) => p.unit.prepare?.(records.filter((r) => p.accepts(r)))),
+    handle: (record) => all((p) => (p.accepts(record) ? p.unit.handle(record) : undefined)),
+    finish: () => all((p) => p.unit.finish?.()),
+  };
+}

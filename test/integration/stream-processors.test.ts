@@ -19,17 +19,17 @@ import {
   spendEntryOf,
 } from '../../shared/domain/spend';
 import { ManualClock } from '../../shared/ports/clock';
-import { anomalyTxnOf, AnomalyBatch } from '../../shared/services/anomaly-processor';
+import { anomalyTxnOf } from '../../shared/services/anomaly-processor';
+import { insightsBatch } from '../../shared/services/insights-processor';
 import type { AlertDeps } from '../../shared/services/alerts';
 import { budgetViews } from '../../shared/services/budgets';
-import { SpendBatch } from '../../shared/services/spend-processor';
 import { processStreamBatch } from '../../shared/stream/batch';
 import { freshTable, region } from '../support/dynamodb';
 import { category, insert, setCategory, setOverlay, txn } from '../support/insights';
 import { startUpstashHarness, type UpstashHarness } from './upstash-support';
 
 /**
- * The Budgets and Anomalies stream functions against DynamoDB Local: real table writes (as the sync, the
+ * The Insights stream function (budgets and anomalies) against DynamoDB Local: real table writes (as the sync, the
  * categorizer and corrections make them) read back through the Streams API by the twin's event source mapping
  * (lib/local/stream-poller.ts) with the catalogue's filters, batch sizes, retries and bisection; alerts to a real
  * Redis through the Upstash REST bridge; events to the local bus.
@@ -57,8 +57,7 @@ const handlers: Record<
   string,
   (event: DynamoDBStreamEvent, ctx: Context) => ReturnType<typeof processStreamBatch>
 > = {
-  BudgetsProcessor: (event, ctx) => processStreamBatch(event, ctx, new SpendBatch(deps)),
-  AnomaliesProcessor: (event, ctx) => processStreamBatch(event, ctx, new AnomalyBatch(deps)),
+  InsightsProcessor: (event, ctx) => processStreamBatch(event, ctx, insightsBatch(deps)),
 };
 
 beforeAll(async () => {
@@ -405,10 +404,7 @@ describe('at-least-once delivery', () => {
       fn: f.function,
       keys: f.records.map((r) => r.dynamodb!.Keys!.sk!.S),
     }));
-    expect(failed.sort((a, b) => (a.fn < b.fn ? -1 : 1))).toEqual([
-      { fn: 'AnomaliesProcessor', keys: ['TXN#txn_poison'] },
-      { fn: 'BudgetsProcessor', keys: ['TXN#txn_poison'] },
-    ]);
+    expect(failed).toEqual([{ fn: 'InsightsProcessor', keys: ['TXN#txn_poison'] }]);
     // The records around it were processed.
     const month = (await store.loadSpendMonths(user, ['2026-11'])).get('2026-11')!;
     expect([...month.entries.keys()].sort()).toEqual([good1.id, good2.id].sort());

@@ -292,6 +292,8 @@ describe('FinaggStack with the real catalogue', () => {
         },
       });
     }
+    // DynamoDB Streams serves at most two readers per shard without throttling: processors share consumers.
+    expect(catalogue.filter((s) => s.stream).length).toBeLessThanOrEqual(2);
     // The stream consumers' on-failure destination: one queue, encrypted, for every stream consumer.
     expect(stack.streamFailureQueue).toBeDefined();
     template.resourceCountIs('AWS::SQS::Queue', 3);

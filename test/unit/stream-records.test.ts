@@ -1,6 +1,7 @@
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
+import { combineUnits, type StreamBatchUnit } from '../../shared/stream/batch';
 import { entityOf, parseChange, StreamRecordError } from '../../shared/stream/records';
 import { TransactionImageSchema } from '../../shared/stream/transaction-image';
 import { txn } from '../support/insights';
@@ -60,5 +61,59 @@ describe('stream records', () => {
     expect(() =>
       parseChange(record('INSERT', null, item({ entity: 'budget' })), TransactionImageSchema),
     ).toThrow(/entity/);
+  });
+});
+
+describe('combineUnits', () => {
+  const rec = (n: number, entity: string): DynamoDBRecord => ({
+    eventName: 'INSERT',
+    dynamodb: { SequenceNumber: String(n), NewImage: { entity: { S: entity } } },
+  });
+  const recorder = (failOn?: string) => {
+    const seen = { prepared: [] as string[], handled: [] as string[], finished: 0 };
+    const unit: StreamBatchUnit = {
+      prepare: async (records) => {
+        seen.prepared.push(...records.map((r) => r.dynamodb!.SequenceNumber!));
+      },
+      handle: async (record) => {
+        seen.handled.push(record.dynamodb!.SequenceNumber!);
+        if (record.dynamodb!.SequenceNumber === failOn) throw new Error(`failed ${failOn}`);
+      },
+      finish: async () => {
+        seen.finished++;
+      },
+    };
+    return { seen, unit };
+  };
+
+  it('gives each unit the records it accepts, runs every unit on a record another failed on, then fails it', async () => {
+    const all = recorder('2');
+    const budgets = recorder();
+    const combined = combineUnits([
+      { unit: all.unit, accepts: () => true },
+      { unit: budgets.unit, accepts: (r) => r.dynamodb?.NewImage?.entity?.S === 'budget' },
+    ]);
+    const records = [rec(1, 'transaction'), rec(2, 'budget'), rec(3, 'budget')];
+    await combined.prepare!(records);
+    for (const r of records) {
+      if (r.dynamodb!.SequenceNumber === '2') await expect(combined.handle(r)).rejects.toThrow('failed 2');
+      else await combined.handle(r);
+    }
+    await combined.finish!();
+    expect(all.seen).toEqual({ prepared: ['1', '2', '3'], handled: ['1', '2', '3'], finished: 1 });
+    expect(budgets.seen).toEqual({ prepared: ['2', '3'], handled: ['2', '3'], finished: 1 });
+  });
+
+  it('finishes every unit even when one fails to finish', async () => {
+    const a = recorder();
+    const b = recorder();
+    const failing: StreamBatchUnit = { ...a.unit, finish: () => Promise.reject(new Error('boom')) };
+    await expect(
+      combineUnits([
+        { unit: failing, accepts: () => true },
+        { unit: b.unit, accepts: () => true },
+      ]).finish!(),
+    ).rejects.toThrow('boom');
+    expect(b.seen.finished).toBe(1);
   });
 });

@@ -1,11 +1,11 @@
 import type { Context, DynamoDBStreamEvent } from 'aws-lambda';
 import { eventPublisher, getRuntime, redisPorts } from '../../shared/runtime';
-import { SpendBatch } from '../../shared/services/spend-processor';
+import { insightsBatch } from '../../shared/services/insights-processor';
 import { processStreamBatch } from '../../shared/stream/batch';
 
 /**
- * Budgets (table stream: transaction and budget items): keeps the spending projection and raises budget
- * threshold alerts (shared/services/spend-processor.ts).
+ * Insights (table stream: transaction and budget items): the spending projection and budget threshold alerts, and
+ * anomaly detection with anomaly alerts (shared/services/insights-processor.ts).
  */
 export const handler = async (event: DynamoDBStreamEvent, context: Context) => {
   const { store, clock } = getRuntime();
@@ -13,6 +13,6 @@ export const handler = async (event: DynamoDBStreamEvent, context: Context) => {
   return processStreamBatch(
     event,
     context,
-    new SpendBatch({ store, clock, sink: alerts, events: eventPublisher() }),
+    insightsBatch({ store, clock, sink: alerts, events: eventPublisher() }),
   );
 };
