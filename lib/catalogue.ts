@@ -223,6 +223,14 @@ export const catalogue: FunctionSpec[] = [
     grants: ['table:read'],
   },
   {
+    name: 'Replay',
+    entry: 'functions/ops/replay.ts',
+    description:
+      "Operator-invoked: replays users' transactions through the table stream so the processors rebuild projections",
+    grants: ['table:read', 'table:write'],
+    timeoutSeconds: 900,
+  },
+  {
     // One consumer for both: DynamoDB Streams allows two readers per shard (the Categorizer is the other).
     name: 'InsightsProcessor',
     entry: 'functions/stream/insights.ts',

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { Context } from 'aws-lambda';
 import { z } from 'zod';
 import { catalogue, type FunctionSpec } from '../catalogue';
 import { ensureTable } from '../../shared/adapters/dynamodb/setup';
@@ -17,6 +18,7 @@ import { startUpstashBridge, type UpstashBridge } from './upstash-bridge';
 import { resetRuntime } from '../../shared/runtime';
 import { localEventPublisher } from '../../shared/adapters/memory/events';
 import { StreamPoller, streamsClient, type StreamLambda } from './stream-poller';
+import { lambdaContext } from './lambda-context';
 
 export interface TwinOptions {
   port?: number;
@@ -184,6 +186,28 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
       }
       q.setConsumer(fn, await load<QueueLambda>(fn));
     }
+    if (!fn.routes?.length && !fn.stream && !fn.queue && !fn.schedule) {
+      // An operator's function (no trigger): what `aws lambda invoke` does in the cloud.
+      const handler = await load<(event: unknown, context: Context) => Promise<unknown>>(fn);
+      gateway.addLocalRoute('POST', `/dev/invoke/${fn.name}`, async (_req, body) => {
+        let payload: unknown;
+        try {
+          payload = JSON.parse(body.toString('utf8') || '{}');
+        } catch {
+          return problem(400, 'The payload is not valid JSON.');
+        }
+        try {
+          const result = await handler(payload, lambdaContext(fn, region));
+          return {
+            status: 200,
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify(result ?? null),
+          };
+        } catch (err) {
+          return problem(500, `${fn.name} failed: ${(err as Error).message}`);
+        }
+      });
+    }
     if (fn.schedule) {
       const handler = await load<ScheduledLambda>(fn);
       scheduled.set(fn.name, { fn, handler });
@@ -257,7 +281,7 @@ function problem(status: number, detail: string, errors?: { path: string; messag
     headers: { 'content-type': 'application/problem+json' },
     body: JSON.stringify({
       type: 'about:blank',
-      title: 'Bad Request',
+      title: status === 400 ? 'Bad Request' : 'Function error',
       status,
       detail,
       ...(errors ? { errors } : {}),

@@ -89,6 +89,11 @@ export interface Store extends InsightsStore {
   getTransaction(userId: string, id: string): Promise<StoredTransaction | null>;
   /** Live transactions matching the filter, newest first. */
   listTransactions(userId: string, filter: TxnFilter, page: PageRequest): Promise<Page<StoredTransaction>>;
+  /**
+   * Sends every live transaction of the user through the table's stream again, unchanged (a replay marker is set
+   * at `at`, nothing else): the stream processors rebuild what they derive from them. Returns how many.
+   */
+  replayTransactions(userId: string, at: string): Promise<number>;
   listTransactionEvents(txnId: string): Promise<TxnEvent[]>;
   /** Transactions in the order they last changed, after a feed position; removed ones included. */
   transactionFeed(

@@ -13,7 +13,7 @@ import { dayNumber, deterministicId, isoDate } from '../domain/stats';
 import { effective, transactionView } from '../domain/transactions';
 import { ANOMALY_DETECTED } from '../ports/events';
 import type { StreamBatchUnit } from '../stream/batch';
-import { entityOf, parseChange, StreamRecordError, type ImageChange } from '../stream/records';
+import { entityOf, isReplay, parseChange, StreamRecordError, type ImageChange } from '../stream/records';
 import { TransactionImageSchema } from '../stream/transaction-image';
 import { raiseAlert, type AlertDeps } from './alerts';
 import { todayIn } from './budgets';
@@ -155,7 +155,10 @@ export class AnomalyBatch implements StreamBatchUnit {
     const changes: ImageChange<StoredTransaction>[] = [];
     for (const record of records) {
       try {
-        if (entityOf(record) === 'transaction') changes.push(parseChange(record, TransactionImageSchema));
+        if (entityOf(record) !== 'transaction') continue;
+        const change = parseChange(record, TransactionImageSchema);
+        // A replay is judged as if the transaction were new (its history rebuilt, its anomalies found again).
+        changes.push(isReplay(record) ? { ...change, before: null } : change);
       } catch {
         // Fails on its own in handle().
       }

@@ -40,6 +40,17 @@ export function entityOf(record: DynamoDBRecord): string | null {
   return typeof entity === 'string' ? entity : null;
 }
 
+/**
+ * True for a replay (Store.replayTransactions): a MODIFY whose only news is a new replay marker. Processors that
+ * skip unchanged items treat it as new, so what they derive is rebuilt; writes are idempotent either way.
+ */
+export function isReplay(record: DynamoDBRecord): boolean {
+  const after = record.dynamodb?.NewImage?.replay_at?.S;
+  return (
+    record.eventName === 'MODIFY' && after !== undefined && after !== record.dynamodb?.OldImage?.replay_at?.S
+  );
+}
+
 function parseImage<S extends ZodType>(
   schema: S,
   image: Image | undefined,

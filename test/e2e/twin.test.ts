@@ -44,6 +44,23 @@ describe('the local twin, started as a user starts it', () => {
     expect(await page.text()).toContain('<code>/transactions/{id}</code>');
   });
 
+  it('invokes an operator function (no trigger) at POST /dev/invoke/<name>, as aws lambda invoke does', async () => {
+    const invoke = (name: string, payload: string) =>
+      call(`/dev/invoke/${name}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: payload,
+      });
+    const ok = await invoke('Replay', JSON.stringify({ user_ids: ['nobody'] }));
+    expect(ok.status).toBe(200);
+    expect(ok.body).toEqual({ users: 1, transactions: 0 });
+    const bad = await invoke('Replay', JSON.stringify({ user_ids: 'nobody' }));
+    expect(bad.status).toBe(500);
+    expect(String(bad.body!.detail)).toContain('invalid payload: user_ids');
+    expect((await invoke('Replay', '{not json')).status).toBe(400);
+    expect((await invoke('SyncWorker', '{}')).status).toBe(404);
+  });
+
   it('issues a token at POST /dev/token that an authenticated route accepts', async () => {
     const res = await call('/dev/token', {
       method: 'POST',

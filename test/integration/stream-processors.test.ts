@@ -1,4 +1,4 @@
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context, DynamoDBStreamEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { catalogue, type FunctionSpec } from '../../lib/catalogue';
@@ -21,6 +21,7 @@ import {
 import { ManualClock } from '../../shared/ports/clock';
 import { anomalyTxnOf } from '../../shared/services/anomaly-processor';
 import { insightsBatch } from '../../shared/services/insights-processor';
+import { replayUsers } from '../../shared/services/replay';
 import type { AlertDeps } from '../../shared/services/alerts';
 import { budgetViews } from '../../shared/services/budgets';
 import { processStreamBatch } from '../../shared/stream/batch';
@@ -408,5 +409,76 @@ describe('at-least-once delivery', () => {
     // The records around it were processed.
     const month = (await store.loadSpendMonths(user, ['2026-11'])).get('2026-11')!;
     expect([...month.entries.keys()].sort()).toEqual([good1.id, good2.id].sort());
+  });
+});
+
+describe('a replay (the Replay function)', () => {
+  it('rebuilds a lost spending projection, anomaly history and anomalies from the transactions', async () => {
+    const user = 'u-replay';
+    const day = (n: number) => new Date(Date.parse(NOW) - n * 86_400_000).toISOString().slice(0, 10);
+    const coffee = category('FOOD_AND_DRINK', 'FOOD_AND_DRINK_COFFEE');
+    const all: StoredTransaction[] = [];
+    for (let d = 70; d >= 3; d--)
+      all.push(
+        txn(user, {
+          date: day(d),
+          amountMinor: -(480 + (d % 3) * 30),
+          merchantName: 'Daily Beans',
+          category: coffee,
+        }),
+      );
+    all.push(
+      txn(user, { date: day(2), amountMinor: -38_000, merchantName: 'Daily Beans', category: coffee }),
+    );
+    await insert(store, all);
+    await settle();
+    const months = [...new Set(all.map((t) => t.original.date.slice(0, 7)))].sort();
+    const anomaliesBefore = (await store.listAnomalies(user, {})).map((a) => a.id).sort();
+    expect(anomaliesBefore.length).toBeGreaterThan(0);
+    const alertsBefore = (await storedAlerts(user)).map((a) => a.id).sort();
+
+    // Lost: every projection item and anomaly of the user (a processor down past the stream's retention).
+    const { Items = [] } = await table.doc.send(
+      new QueryCommand({
+        TableName: table.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': `USER#${user}` },
+      }),
+    );
+    for (const item of Items.filter((i) => /^(SPEND#|SPENDAGG#|AHIST#)/.test(String(i.sk))))
+      await table.doc.send(
+        new DeleteCommand({ TableName: table.tableName, Key: { pk: item.pk, sk: item.sk } }),
+      );
+    await store.deleteAnomalies(user, anomaliesBefore);
+    const lost = await store.loadSpendMonths(user, months);
+    expect([...lost.values()].every((m) => m.entries.size === 0)).toBe(true);
+    expect(await store.listAnomalies(user, {})).toEqual([]);
+
+    expect(await replayUsers({ store, clock }, [user])).toEqual({ users: 1, transactions: all.length });
+    await settle();
+
+    const rebuilt = await store.loadSpendMonths(user, months);
+    expect([...rebuilt.values()].flatMap((m) => [...m.entries.keys()]).sort()).toEqual(
+      all.map((t) => t.id).sort(),
+    );
+    expect((await store.listAnomalies(user, {})).map((a) => a.id).sort()).toEqual(anomaliesBefore);
+    expect((await store.listAnomalies(user, {})).map((a) => a.id).sort()).toEqual(
+      detectAllAnomalies(all.map(anomalyTxnOf))
+        .map((a) => a.id)
+        .sort(),
+    );
+    // Nothing was alerted twice, and the transactions themselves did not change.
+    expect((await storedAlerts(user)).map((a) => a.id).sort()).toEqual(alertsBefore);
+    const after = await live(user);
+    expect(after.map((t) => [t.id, t.version, t.updatedAt]).sort()).toEqual(
+      all.map((t) => [t.id, t.version, t.updatedAt]).sort(),
+    );
+    expect(after.every((t) => !('replay_at' in t))).toBe(true);
+
+    // Twice is the same.
+    await replayUsers({ store, clock }, [user]);
+    await settle();
+    expect((await store.listAnomalies(user, {})).map((a) => a.id).sort()).toEqual(anomaliesBefore);
+    expect((await storedAlerts(user)).map((a) => a.id).sort()).toEqual(alertsBefore);
   });
 });

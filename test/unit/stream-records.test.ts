@@ -2,7 +2,7 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { combineUnits, type StreamBatchUnit } from '../../shared/stream/batch';
-import { entityOf, parseChange, StreamRecordError } from '../../shared/stream/records';
+import { entityOf, isReplay, parseChange, StreamRecordError } from '../../shared/stream/records';
 import { TransactionImageSchema } from '../../shared/stream/transaction-image';
 import { txn } from '../support/insights';
 
@@ -115,5 +115,25 @@ describe('combineUnits', () => {
       ]).finish!(),
     ).rejects.toThrow('boom');
     expect(b.seen.finished).toBe(1);
+  });
+});
+
+describe('isReplay', () => {
+  const image = (replay?: string) => ({
+    entity: { S: 'transaction' },
+    ...(replay ? { replay_at: { S: replay } } : {}),
+  });
+  const modify = (before?: string, after?: string): DynamoDBRecord => ({
+    eventName: 'MODIFY',
+    dynamodb: { OldImage: image(before), NewImage: image(after) },
+  });
+  it('is true only for a MODIFY that sets a new replay marker', () => {
+    expect(isReplay(modify(undefined, '2026-11-25T00:00:00Z'))).toBe(true);
+    expect(isReplay(modify('2026-11-24T00:00:00Z', '2026-11-25T00:00:00Z'))).toBe(true);
+    expect(isReplay(modify('2026-11-25T00:00:00Z', '2026-11-25T00:00:00Z'))).toBe(false);
+    expect(isReplay(modify())).toBe(false);
+    expect(isReplay({ eventName: 'INSERT', dynamodb: { NewImage: image('2026-11-25T00:00:00Z') } })).toBe(
+      false,
+    );
   });
 });

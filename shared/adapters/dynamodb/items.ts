@@ -43,6 +43,7 @@ export function strip<T>(item: Row): T {
     gsi3pk: _g3,
     gsi3sk: _g3s,
     expires_at: _t,
+    replay_at: _replay,
     ...rest
   } = item;
   return rest as T;

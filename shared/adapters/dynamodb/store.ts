@@ -88,6 +88,9 @@ export function eventPuts(tableName: string, userId: string, events: readonly Tx
   }));
 }
 
+/** The attribute a replay sets on a transaction item (shared/stream/records.ts `isReplay` reads it). */
+export const REPLAY_ATTRIBUTE = 'replay_at';
+
 const QUARANTINE_TTL_SECONDS = 30 * 86_400;
 const PROGRESS_TTL_SECONDS = 2 * 86_400;
 /** Records per checkpoint item (gzipped), well under DynamoDB's 400 KB item limit. */
@@ -363,6 +366,35 @@ export class DynamoStore implements Store {
     // transactions (200 TransactWriteItems) is bound by round trips. DynamoDB Local runs them one at a time
     // whatever this is (measured: 1, 2, 4 and 8 give the same time there).
     return writeChanges(this.doc, changes, (c) => this.changeItems(c), 8);
+  }
+
+  async replayTransactions(userId: string, at: string): Promise<number> {
+    const { input } = keyQueryInput(this.tableName, { pk: keys.user(userId), skPrefix: 'TXN#' });
+    const rows = await queryAllItems(this.doc, {
+      ...input,
+      ProjectionExpression: '#pk, #sk, #removed',
+      ExpressionAttributeNames: { ...input.ExpressionAttributeNames, '#removed': 'removed' },
+    });
+    const live = rows.filter((r) => r.removed !== true);
+    // Only the marker changes: versions, updatedAt and the change feed stay as they are.
+    const touch = async (row: Record<string, unknown>) => {
+      try {
+        await this.doc.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: { pk: row.pk, sk: row.sk },
+            UpdateExpression: 'SET #replay = :at',
+            ConditionExpression: 'attribute_exists(pk)',
+            ExpressionAttributeNames: { '#replay': REPLAY_ATTRIBUTE },
+            ExpressionAttributeValues: { ':at': at },
+          }),
+        );
+      } catch (err) {
+        if (!(err instanceof ConditionalCheckFailedException)) throw err;
+      }
+    };
+    for (let i = 0; i < live.length; i += 16) await Promise.all(live.slice(i, i + 16).map(touch));
+    return live.length;
   }
 
   getTransaction(userId: string, id: string): Promise<StoredTransaction | null> {
