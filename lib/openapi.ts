@@ -2,6 +2,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { DocumentedSpec } from '../shared/http/handler';
 import { buildOpenApi, type OpenApiDocument, type Operation } from '../shared/http/openapi';
+import { RESPONSES_OUTSIDE_BUNDLES } from '../shared/http/responses';
 import { catalogue } from './catalogue';
 import { ROOT } from './local/dynamodb-local';
 
@@ -10,7 +11,10 @@ export const OPENAPI_FILE = path.join(ROOT, 'shared', 'http', 'openapi.json');
 
 type Documented = { spec?: DocumentedSpec; routes?: Record<string, { spec?: DocumentedSpec }> };
 
-/** Every public API route of the catalogue (not the $default catch-all, not the mock banks) with its handler's spec. */
+/**
+ * Every public API route of the catalogue (not the $default catch-all, not the mock banks) with its handler's spec
+ * (and the response schema of a route whose Lambda is kept free of zod, shared/http/responses.ts).
+ */
 export async function collectOperations(): Promise<Operation[]> {
   const operations: Operation[] = [];
   for (const fn of catalogue) {
@@ -22,8 +26,13 @@ export async function collectOperations(): Promise<Operation[]> {
     const handler = mod[fn.handler ?? 'handler'] as Documented | undefined;
     for (const route of routes) {
       const key = `${route.method} ${route.path}`;
-      const spec = handler?.routes ? handler.routes[key]?.spec : handler?.spec;
       if (handler?.routes && !handler.routes[key]) throw new Error(`${fn.entry} has no route ${key}`);
+      let spec = handler?.routes ? handler.routes[key]?.spec : handler?.spec;
+      const outside = RESPONSES_OUTSIDE_BUNDLES[key];
+      if (outside) {
+        if (spec?.response) throw new Error(`${key} declares its response twice`);
+        spec = { ...spec, response: outside };
+      }
       operations.push({
         method: route.method,
         path: route.path,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { httpRoute, json } from '../../shared/http/handler';
+import { AlertList } from '../../shared/http/responses';
 import { PageQuery } from '../../shared/http/schemas';
 import { getRuntime } from '../../shared/runtime';
 import { alertView } from '../../shared/services/alerts';
@@ -15,7 +16,7 @@ const AlertsQuery = PageQuery.extend({
  * newest `created_at` seen and skip the ids already shown.
  */
 export const handler = httpRoute(
-  { summary: 'Budget alerts, newest first.', query: AlertsQuery },
+  { summary: 'Budget and anomaly alerts, newest first.', query: AlertsQuery, response: AlertList },
   async ({ userId, query }) => {
     const since = query.since ? new Date(query.since).toISOString() : undefined;
     const page = await getRuntime().store.listAlerts(

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { BudgetInputSchema, BudgetUpdateSchema, TimeZoneSchema } from '../../shared/domain/budgets';
 import { httpRoute, json } from '../../shared/http/handler';
 import { notFound } from '../../shared/http/problem';
+import { BudgetJson, BudgetList, Settings } from '../../shared/http/responses';
 import { router } from '../../shared/http/router';
 import { IdPath, PageQuery, pageOfList } from '../../shared/http/schemas';
 import { getRuntime } from '../../shared/runtime';
@@ -30,6 +31,7 @@ export const handler = router({
       summary: 'Create a weekly or monthly budget for a primary category.',
       status: 201,
       body: BudgetInputSchema,
+      response: BudgetJson,
     },
     async ({ userId, body }) => json(201, await createUserBudget(getRuntime(), userId, body)),
   ),
@@ -37,6 +39,7 @@ export const handler = router({
     {
       summary: "The caller's budgets, each with spent and remaining in the current period.",
       query: PageQuery.strict(),
+      response: BudgetList,
     },
     async ({ userId, query }) => {
       const rt = getRuntime();
@@ -45,7 +48,11 @@ export const handler = router({
     },
   ),
   'GET /budgets/{id}': httpRoute(
-    { summary: 'One budget with spent and remaining in the current period.', path: IdPath },
+    {
+      summary: 'One budget with spent and remaining in the current period.',
+      path: IdPath,
+      response: BudgetJson,
+    },
     async ({ userId, path }) => {
       const rt = getRuntime();
       const [view] = await budgetViews(rt, userId, [await getBudgetOr404(rt.store, userId, path.id)]);
@@ -57,6 +64,7 @@ export const handler = router({
       summary: "Change a budget's limit, period or alert thresholds.",
       path: IdPath,
       body: BudgetUpdateSchema,
+      response: BudgetJson,
     },
     async ({ userId, path, body }) => json(200, await updateUserBudget(getRuntime(), userId, path.id, body)),
   ),
@@ -68,11 +76,11 @@ export const handler = router({
     },
   ),
   'GET /settings': httpRoute(
-    { summary: "The caller's settings (time zone for budget periods)." },
+    { summary: "The caller's settings (time zone for budget periods).", response: Settings },
     async ({ userId }) => json(200, settingsView(await getRuntime().store.getUserSettings(userId))),
   ),
   'PUT /settings': httpRoute(
-    { summary: "Set the caller's time zone (IANA name).", body: SettingsBody },
+    { summary: "Set the caller's time zone (IANA name).", body: SettingsBody, response: Settings },
     async ({ userId, body }) => {
       const { store, clock } = getRuntime();
       const settings = { timeZone: body.time_zone, updatedAt: clock.now().toISOString() };

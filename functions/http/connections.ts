@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { httpRoute, json } from '../../shared/http/handler';
 import { HttpProblem } from '../../shared/http/problem';
+import { ConnectionJson, ConnectionList, SyncQueued } from '../../shared/http/responses';
 import { router } from '../../shared/http/router';
 import { IdPath, PageQuery } from '../../shared/http/schemas';
 import { getRuntime } from '../../shared/runtime';
@@ -9,7 +10,11 @@ import { linkingDeps } from '../../shared/services/providers';
 
 export const handler = router({
   'GET /connections': httpRoute(
-    { summary: "The caller's bank connections and their sync status.", query: PageQuery.strict() },
+    {
+      summary: "The caller's bank connections and their sync status.",
+      query: PageQuery.strict(),
+      response: ConnectionList,
+    },
     async ({ userId, query }) => {
       const page = await getRuntime().store.listConnections(userId, {
         limit: query.limit,
@@ -19,17 +24,25 @@ export const handler = router({
     },
   ),
   'GET /connections/{id}': httpRoute(
-    { summary: 'One bank connection with its recent syncs.', path: IdPath },
+    {
+      summary: 'One bank connection with its status and its last sync.',
+      path: IdPath,
+      response: ConnectionJson,
+    },
     async ({ userId, path }) =>
       json(200, connectionView(await getConnectionOr404(getRuntime().store, userId, path.id))),
   ),
   'DELETE /connections/{id}': httpRoute(
-    { summary: 'Revoke a connection at the bank and stop syncing it.', path: IdPath },
+    {
+      summary: 'Revoke a connection at the bank and stop syncing it.',
+      path: IdPath,
+      response: ConnectionJson,
+    },
     async ({ userId, path }) =>
       json(200, connectionView(await revokeConnection(linkingDeps(), userId, path.id))),
   ),
   'POST /connections/{id}/sync': httpRoute(
-    { summary: 'Queue a sync of one connection now.', status: 202, path: IdPath },
+    { summary: 'Queue a sync of one connection now.', status: 202, path: IdPath, response: SyncQueued },
     async ({ userId, path }) => {
       const { store, syncQueue, clock } = getRuntime();
       const connection = await getConnectionOr404(store, userId, path.id);

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { html, httpRoute, json } from '../../shared/http/handler';
 import { HttpProblem } from '../../shared/http/problem';
+import { LinkCompleted, LinkStarted } from '../../shared/http/responses';
 import { router } from '../../shared/http/router';
 import { completeLink, startLink } from '../../shared/services/linking';
 import { linkingDeps } from '../../shared/services/providers';
@@ -35,6 +36,7 @@ export const handler = router({
       summary: "Start linking a bank: returns the bank's authorize URL and the state.",
       status: 201,
       body: LinkBody,
+      response: LinkStarted,
     },
     async ({ userId, body }) => json(201, await startLink(linkingDeps(), userId, body)),
   ),
@@ -43,6 +45,7 @@ export const handler = router({
       summary: 'Finish linking with the code and state the bank redirected back with.',
       status: 201,
       body: CallbackBody,
+      response: LinkCompleted,
     },
     async ({ userId, body }) => json(201, await completeLink(linkingDeps(), userId, body)),
   ),

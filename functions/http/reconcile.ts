@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { CORRECTABLE_FIELDS, UNDOABLE_FIELDS } from '../../shared/domain/corrections';
 import { isDetailed, isPrimary, isValidCategory, primaryOf } from '../../shared/domain/taxonomy';
 import { httpRoute, json } from '../../shared/http/handler';
+import { CorrectedTransaction, TransactionAudit, TransactionJson } from '../../shared/http/responses';
 import { router } from '../../shared/http/router';
 import { IdPath, IsoDate } from '../../shared/http/schemas';
 import { getRuntime } from '../../shared/runtime';
@@ -99,12 +100,18 @@ export const handler = router({
         "Correct a transaction (amount, description, merchant, date, category, note); the bank's original stays.",
       path: IdPath,
       body: CorrectionBody,
+      response: CorrectedTransaction,
     },
     async ({ userId, path, body }) =>
       json(200, await correctTransaction(getRuntime(), userId, path.id, body)),
   ),
   'DELETE /transactions/{id}/reconcile': httpRoute(
-    { summary: "Undo the caller's corrections of a transaction.", path: IdPath, query: UndoQuery },
+    {
+      summary: "Undo the caller's corrections of a transaction.",
+      path: IdPath,
+      query: UndoQuery,
+      response: TransactionJson,
+    },
     async ({ userId, path, query }) =>
       json(
         200,
@@ -112,7 +119,11 @@ export const handler = router({
       ),
   ),
   'GET /transactions/{id}/audit': httpRoute(
-    { summary: 'Every change to a transaction, by the bank and by the user, oldest first.', path: IdPath },
+    {
+      summary: 'Every change to a transaction, by the bank and by the user, oldest first.',
+      path: IdPath,
+      response: TransactionAudit,
+    },
     async ({ userId, path }) => json(200, await transactionAudit(getRuntime().store, userId, path.id)),
   ),
 });

@@ -1,5 +1,6 @@
 import { RuleBodySchema } from '../../shared/domain/categorize/index';
 import { httpRoute, json } from '../../shared/http/handler';
+import { RuleChanged, RuleList } from '../../shared/http/responses';
 import { router } from '../../shared/http/router';
 import { IdPath, PageQuery } from '../../shared/http/schemas';
 import { getRuntime } from '../../shared/runtime';
@@ -15,7 +16,11 @@ import { createRule, deleteRule, listRules, updateRule } from '../../shared/serv
  */
 export const handler = router({
   'GET /rules': httpRoute(
-    { summary: "The caller's categorization rules, in the order they apply.", query: PageQuery.strict() },
+    {
+      summary: "The caller's categorization rules, in the order they apply.",
+      query: PageQuery.strict(),
+      response: RuleList,
+    },
     async ({ userId, query }) => json(200, await listRules(getRuntime().store, userId, query)),
   ),
   'POST /rules': httpRoute(
@@ -23,11 +28,12 @@ export const handler = router({
       summary: 'Create a categorization rule; user rules always win over the engine.',
       status: 201,
       body: RuleBodySchema,
+      response: RuleChanged,
     },
     async ({ userId, body }) => json(201, await createRule(getRuntime(), userId, body)),
   ),
   'PUT /rules/{id}': httpRoute(
-    { summary: 'Replace a categorization rule.', path: IdPath, body: RuleBodySchema },
+    { summary: 'Replace a categorization rule.', path: IdPath, body: RuleBodySchema, response: RuleChanged },
     async ({ userId, path, body }) => json(200, await updateRule(getRuntime(), userId, path.id, body)),
   ),
   'DELETE /rules/{id}': httpRoute(

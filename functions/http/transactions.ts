@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { transactionView } from '../../shared/domain/transactions';
 import { httpRoute, json } from '../../shared/http/handler';
+import { TransactionChanges, TransactionDetail, TransactionList } from '../../shared/http/responses';
 import { router } from '../../shared/http/router';
 import { DecimalQuery, IdPath, IsoDate, PageQuery } from '../../shared/http/schemas';
 import { getRuntime } from '../../shared/runtime';
@@ -34,7 +35,11 @@ const SyncQuery = z
 
 export const handler = router({
   'GET /transactions': httpRoute(
-    { summary: 'Transactions, newest first, with filters and cursor pagination.', query: ListQuery },
+    {
+      summary: 'Transactions, newest first, with filters and cursor pagination.',
+      query: ListQuery,
+      response: TransactionList,
+    },
     async ({ userId, query }) => {
       const page = await getRuntime().store.listTransactions(
         userId,
@@ -54,12 +59,20 @@ export const handler = router({
     },
   ),
   'GET /transactions/sync': httpRoute(
-    { summary: 'Plaid-style change feed: added, modified and removed since a cursor.', query: SyncQuery },
+    {
+      summary: 'Plaid-style change feed: added, modified and removed since a cursor.',
+      query: SyncQuery,
+      response: TransactionChanges,
+    },
     async ({ userId, query }) =>
       json(200, await transactionChanges(getRuntime().store, userId, query.cursor || undefined, query.count)),
   ),
   'GET /transactions/{id}': httpRoute(
-    { summary: "One transaction with the bank's original and its history.", path: IdPath },
+    {
+      summary: "One transaction with the bank's original and its history.",
+      path: IdPath,
+      response: TransactionDetail,
+    },
     async ({ userId, path }) => json(200, await transactionDetail(getRuntime().store, userId, path.id)),
   ),
 });

@@ -15,7 +15,6 @@ interface CompiledRoute {
   fn: FunctionSpec;
   handler: HttpLambda;
   match: (path: string) => Record<string, string> | null;
-  specificity: number[];
 }
 
 const MAX_BODY = 10 * 1024 * 1024; // API Gateway's payload limit
@@ -32,6 +31,11 @@ function specificity(path: string): number[] {
 function compare(a: number[], b: number[]): number {
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return (b[i] ?? 0) - (a[i] ?? 0);
   return 0;
+}
+
+/** Sorts path templates most specific first: the first one that matches a path is the route API Gateway picks. */
+export function bySpecificity(a: string, b: string): number {
+  return compare(specificity(a), specificity(b));
 }
 
 function problem(res: ServerResponse, status: number, title: string, detail: string): void {
@@ -65,10 +69,9 @@ export class LocalGateway {
         fn,
         handler,
         match: compilePath(route.path),
-        specificity: specificity(route.path),
       });
     }
-    this.routes.sort((a, b) => compare(a.specificity, b.specificity));
+    this.routes.sort((a, b) => bySpecificity(a.route.path, b.route.path));
   }
 
   /** Twin-only endpoints that are not Lambda functions (the local token issuer and its JWKS). */

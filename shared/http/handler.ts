@@ -37,6 +37,11 @@ export interface RouteSpec<
   status?: number;
   /** The media type of a successful answer, for the OpenAPI document (default application/json). */
   produces?: 'application/json' | 'text/html';
+  /**
+   * zod schema of the body of a successful JSON answer (shared/http/responses.ts). Documentation and the e2e tests'
+   * contract check only: the handler's output is not validated at runtime.
+   */
+  response?: ZodType;
 }
 
 /** What the OpenAPI document reads off a route: its schemas and summary. */

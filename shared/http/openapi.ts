@@ -77,13 +77,25 @@ const problemResponse = (description: string) => ({
 
 const SUCCESS: Record<number, string> = { 200: 'OK', 201: 'Created', 202: 'Accepted', 204: 'No content' };
 
+function jsonSchema(schema: ZodType, io: 'input' | 'output'): JsonSchema {
+  const { $schema: _drop, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as JsonSchema;
+  return rest;
+}
+
 /** JSON Schema of what a client sends (the schema's input side), without the draft marker. */
 export function inputSchema(schema: ZodType): JsonSchema {
-  const { $schema: _drop, ...rest } = z.toJSONSchema(schema, {
-    io: 'input',
-    unrepresentable: 'any',
-  }) as JsonSchema;
-  return rest;
+  return jsonSchema(schema, 'input');
+}
+
+/** JSON Schema of what a route answers (the schema's output side), without the draft marker. */
+export function outputSchema(schema: ZodType): JsonSchema {
+  return jsonSchema(schema, 'output');
+}
+
+/** The schema of a successful answer's body: text for a page, the route's response schema, or anything. */
+function successSchema(spec: DocumentedSpec): JsonSchema {
+  if (spec.produces && spec.produces !== 'application/json') return { type: 'string' };
+  return spec.response ? outputSchema(spec.response) : {};
 }
 
 function parameters(schema: ZodType | undefined, where: 'path' | 'query'): OperationObject['parameters'] {
@@ -133,9 +145,7 @@ export function buildOpenApi(
           ? { description: SUCCESS[status]! }
           : {
               description: SUCCESS[status] ?? 'OK',
-              content: {
-                [spec.produces ?? 'application/json']: { schema: spec.produces ? { type: 'string' } : {} },
-              },
+              content: { [spec.produces ?? 'application/json']: { schema: successSchema(spec) } },
             },
     };
     if (spec.body || spec.query || spec.path) responses['400'] = problemResponse('The request is invalid.');
@@ -195,6 +205,8 @@ export function renderDocsHtml(doc: OpenApiDocument): string {
             `<td><code>${escape(JSON.stringify(p.schema))}</code></td></tr>`,
         )
         .join('');
+      const [successCode, success] = Object.entries(op.responses).find(([c]) => c.startsWith('2')) ?? [];
+      const answer = success?.content?.['application/json']?.schema;
       sections.push(
         `<section id="${escape(op.operationId)}"><h3><span class="m">${method.toUpperCase()}</span> ` +
           `<code>${escape(path)}</code>${op.security ? ' <small>(public)</small>' : ''}</h3>` +
@@ -205,6 +217,11 @@ export function renderDocsHtml(doc: OpenApiDocument): string {
           (op.requestBody
             ? `<p>Request body (application/json):</p><pre>${escape(
                 JSON.stringify(op.requestBody.content['application/json'].schema, null, 2),
+              )}</pre>`
+            : '') +
+          (answer && Object.keys(answer).length
+            ? `<p>Response body (${successCode}, application/json):</p><pre>${escape(
+                JSON.stringify(answer, null, 2),
               )}</pre>`
             : '') +
           `<p>Responses: ${Object.entries(op.responses)

@@ -1,4 +1,76 @@
-/** A small HTTP client for the API as a mobile or web app would use it. */
+import { z, type ZodType } from 'zod';
+import { compilePath } from '../../lib/catalogue';
+import { bySpecificity } from '../../lib/local/gateway';
+import { collectOperations } from '../../lib/openapi';
+
+interface DocumentedRoute {
+  key: string;
+  method: string;
+  match: (path: string) => Record<string, string> | null;
+  /** The status of a successful answer (the spec's, default 200). */
+  status: number;
+  /** Whether a successful answer is JSON with a body (not a page, not 204). */
+  json: boolean;
+  response: ZodType | undefined;
+}
+
+let documented: Promise<DocumentedRoute[]> | undefined;
+
+/** The OpenAPI document's routes, most specific first (as the gateway picks them), with their response schemas. */
+function documentedRoutes(): Promise<DocumentedRoute[]> {
+  documented ??= collectOperations().then((operations) =>
+    operations
+      .sort((a, b) => bySpecificity(a.path, b.path))
+      .map((op) => {
+        const status = op.spec?.status ?? 200;
+        return {
+          key: `${op.method} ${op.path}`,
+          method: op.method,
+          match: compilePath(op.path),
+          status,
+          json: status !== 204 && (op.spec?.produces ?? 'application/json') === 'application/json',
+          response: op.spec?.response,
+        };
+      }),
+  );
+  return documented;
+}
+
+/**
+ * The contract check: a 2xx answer of a documented route has the route's documented status and, when the route
+ * answers JSON, a body its response schema (shared/http/responses.ts) accepts. Throws naming the route and what
+ * does not match. Requests to undocumented paths (`/dev/token`, the mock banks) and error answers pass unchecked.
+ */
+export async function checkContract(
+  method: string,
+  url: string,
+  answer: { status: number; body: unknown; headers: Headers },
+): Promise<void> {
+  if (answer.status < 200 || answer.status > 299) return;
+  const path = new URL(url, 'http://localhost').pathname;
+  const route = (await documentedRoutes()).find((r) => r.method === method && r.match(path) !== null);
+  if (!route) return;
+  const fail = (what: string) => {
+    throw new Error(`${route.key} (${method} ${path}) broke its documented contract: ${what}`);
+  };
+  if (answer.status !== route.status) fail(`answered ${answer.status}, documented ${route.status}`);
+  if (!route.json) return;
+  if (!answer.headers.get('content-type')?.startsWith('application/json'))
+    fail(`answered ${answer.headers.get('content-type')}, documented application/json`);
+  if (!route.response) return fail('it answers JSON but declares no response schema');
+  const parsed = route.response.safeParse(answer.body);
+  if (!parsed.success) {
+    fail(
+      `the body does not match its response schema:\n${z.prettifyError(parsed.error)}\n` +
+        `body: ${JSON.stringify(answer.body).slice(0, 2000)}`,
+    );
+  }
+}
+
+/**
+ * A small HTTP client for the API as a mobile or web app would use it. Every successful answer of a documented
+ * route is checked against the route's documented status and response schema (`checkContract`).
+ */
 export class Api {
   constructor(
     readonly baseUrl: string,
@@ -30,7 +102,9 @@ export class Api {
     } catch {
       // not JSON (an HTML page): keep the text
     }
-    return { status: res.status, body: parsed as T, headers: res.headers };
+    const answer = { status: res.status, body: parsed as T, headers: res.headers };
+    await checkContract(method, path, answer);
+    return answer;
   }
 
   get = <T = Record<string, unknown>>(path: string) => this.call<T>('GET', path);

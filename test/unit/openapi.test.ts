@@ -2,9 +2,12 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { z } from 'zod';
+import { build } from 'esbuild';
+import { esbuildOptions } from '../../lib/bundling';
 import { catalogue } from '../../lib/catalogue';
 import { OPENAPI_FILE, generateOpenApi, serialize } from '../../lib/openapi';
 import { buildOpenApi, operationId, renderDocsHtml } from '../../shared/http/openapi';
+import { RESPONSES_OUTSIDE_BUNDLES } from '../../shared/http/responses';
 import { pageOfList } from '../../shared/http/schemas';
 import { InvalidCursorError } from '../../shared/ports/store';
 
@@ -87,6 +90,114 @@ describe('OpenAPI document', () => {
     expect(doc.paths['/open']!.get!).toMatchObject({ summary: 'An open route', security: [] });
     expect(doc.paths['/open']!.get!.responses).not.toHaveProperty('401');
     expect(operationId('GET', '/analytics/spending')).toBe('getAnalyticsSpending');
+  });
+
+  it('documents a success body from the response schema’s output side, and anything without one (pure)', () => {
+    const doc = buildOpenApi(
+      [
+        {
+          method: 'GET',
+          path: '/things',
+          auth: true,
+          fallbackSummary: 'Things',
+          spec: {
+            response: z.strictObject({
+              count: z.number().int().default(0),
+              next_cursor: z.string().nullable(),
+              label: z.string().transform((s) => s.length),
+            }),
+          },
+        },
+        { method: 'GET', path: '/other', auth: true, fallbackSummary: 'Other' },
+        {
+          method: 'GET',
+          path: '/page',
+          auth: false,
+          fallbackSummary: 'A page',
+          spec: { produces: 'text/html', response: z.object({ ignored: z.string() }) },
+        },
+      ],
+      { version: '1', description: 'test' },
+    );
+    expect(doc.paths['/things']!.get!.responses['200']).toEqual({
+      description: 'OK',
+      content: {
+        'application/json': {
+          schema: {
+            type: 'object',
+            properties: {
+              count: {
+                type: 'integer',
+                default: 0,
+                minimum: Number.MIN_SAFE_INTEGER,
+                maximum: Number.MAX_SAFE_INTEGER,
+              },
+              next_cursor: { type: ['string', 'null'] },
+              label: {},
+            },
+            required: ['count', 'next_cursor', 'label'],
+            additionalProperties: false,
+          },
+        },
+      },
+    });
+    expect(doc.paths['/other']!.get!.responses['200']!.content).toEqual({
+      'application/json': { schema: {} },
+    });
+    expect(doc.paths['/page']!.get!.responses['200']!.content).toEqual({
+      'text/html': { schema: { type: 'string' } },
+    });
+    expect(renderDocsHtml(doc)).toContain('Response body (200, application/json)');
+  });
+
+  it('documents the response body of every route that answers JSON', async () => {
+    const doc = await generateOpenApi(version);
+    for (const [path, methods] of Object.entries(doc.paths))
+      for (const [method, op] of Object.entries(methods)) {
+        const success = Object.entries(op.responses).find(([code]) => code.startsWith('2'))!;
+        const json = success[1].content?.['application/json'];
+        if (success[0] === '204' || !json) continue;
+        const route = `${method.toUpperCase()} ${path}`;
+        expect(Object.keys(json.schema).length, `${route} documents no response body`).toBeGreaterThan(0);
+        expect(json.schema, route).not.toHaveProperty('$schema');
+      }
+    const detail =
+      doc.paths['/transactions/{id}']!.get!.responses['200']!.content!['application/json']!.schema;
+    expect(detail).toMatchObject({
+      type: 'object',
+      additionalProperties: false,
+      required: expect.arrayContaining(['id', 'amount', 'category', 'reconciled', 'original', 'history']),
+      properties: {
+        amount: { type: 'string' },
+        merchant_name: { type: ['string', 'null'] },
+        status: { enum: ['pending', 'posted'] },
+      },
+    });
+    const list = doc.paths['/budgets']!.get!.responses['200']!.content!['application/json']!.schema;
+    expect(list).toMatchObject({ required: ['budgets', 'next_cursor'] });
+    expect(doc.paths['/health']!.get!.responses['200']!.content!['application/json']!.schema).toEqual({
+      type: 'object',
+      properties: { status: { type: 'string', const: 'ok' } },
+      required: ['status'],
+      additionalProperties: false,
+    });
+  });
+
+  it('keeps zod out of the Lambdas whose responses are documented outside their specs', async () => {
+    for (const key of Object.keys(RESPONSES_OUTSIDE_BUNDLES)) {
+      const fn = catalogue.find((f) => f.routes?.some((r) => `${r.method} ${r.path}` === key))!;
+      const result = await build({ ...esbuildOptions(fn.entry), write: false, metafile: true });
+      const bundled = Object.values(result.metafile.outputs).flatMap((o) =>
+        Object.entries(o.inputs)
+          .filter(([, i]) => i.bytesInOutput > 0)
+          .map(([file]) => file),
+      );
+      expect(bundled.length, fn.entry).toBeGreaterThan(0);
+      expect(
+        bundled.filter((file) => file.includes('node_modules/zod/')),
+        fn.entry,
+      ).toEqual([]);
+    }
   });
 
   it('renders an HTML page with every operation, escaping what it shows', async () => {
