@@ -51,6 +51,21 @@ export interface FunctionSpec {
   environment?: Record<string, string>;
 }
 
+/** A mock bank's function: its whole protocol (OAuth2, data, admin) behind one greedy public route per method. */
+function mockBank(letter: 'A' | 'B' | 'C', title: string): FunctionSpec {
+  const id = `bank_${letter.toLowerCase()}`;
+  return {
+    name: `MockBank${letter}`,
+    entry: `functions/banks/${id}.ts`,
+    description: `Mock bank ${id} (${title}): OAuth2 + PKCE consent, token, revoke, accounts, transactions, admin`,
+    routes: [
+      { method: 'GET', path: `/mock-banks/${id}/{proxy+}`, auth: false },
+      { method: 'POST', path: `/mock-banks/${id}/{proxy+}`, auth: false },
+    ],
+    grants: ['table:read', 'table:write'],
+  };
+}
+
 export const catalogue: FunctionSpec[] = [
   {
     name: 'Health',
@@ -269,39 +284,9 @@ export const catalogue: FunctionSpec[] = [
     memoryMb: 1024,
     timeoutSeconds: 60,
   },
-  {
-    name: 'MockBankA',
-    entry: 'functions/banks/bank_a.ts',
-    description:
-      'Mock bank bank_a (Acorn Bank): OAuth2 + PKCE consent, token, revoke, accounts, transactions, admin',
-    routes: [
-      { method: 'GET', path: '/mock-banks/bank_a/{proxy+}', auth: false },
-      { method: 'POST', path: '/mock-banks/bank_a/{proxy+}', auth: false },
-    ],
-    grants: ['table:read', 'table:write'],
-  },
-  {
-    name: 'MockBankB',
-    entry: 'functions/banks/bank_b.ts',
-    description:
-      'Mock bank bank_b (Birch & Co. Bank): OAuth2 + PKCE consent, token, revoke, accounts, transactions, admin',
-    routes: [
-      { method: 'GET', path: '/mock-banks/bank_b/{proxy+}', auth: false },
-      { method: 'POST', path: '/mock-banks/bank_b/{proxy+}', auth: false },
-    ],
-    grants: ['table:read', 'table:write'],
-  },
-  {
-    name: 'MockBankC',
-    entry: 'functions/banks/bank_c.ts',
-    description:
-      'Mock bank bank_c (Cedar Bank): OAuth2 + PKCE consent, token, revoke, accounts, transactions, admin',
-    routes: [
-      { method: 'GET', path: '/mock-banks/bank_c/{proxy+}', auth: false },
-      { method: 'POST', path: '/mock-banks/bank_c/{proxy+}', auth: false },
-    ],
-    grants: ['table:read', 'table:write'],
-  },
+  mockBank('A', 'Acorn Bank'),
+  mockBank('B', 'Birch & Co. Bank'),
+  mockBank('C', 'Cedar Bank'),
 ];
 
 /** Every concrete route (the `$default` catch-all excluded), for the 404/405 logic and the OpenAPI document. */

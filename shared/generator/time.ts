@@ -4,7 +4,7 @@
  * memoized per quarter hour, so a year of transactions asks Intl a few thousand times at most.
  */
 
-import { DAY_MS, civilFromDays, daysFromCivil, type CivilDate } from '../domain/stats';
+import { DAY_MS, civilFromDays, daysFromCivil, zoneOffsetMs, type CivilDate } from '../domain/stats';
 
 export { civilFromDays, daysFromCivil, type CivilDate };
 
@@ -71,23 +71,11 @@ export function rfc3339(ms: number): string {
  * Memoization only: the values are a pure function of zone and instant.
  */
 class ZoneOffsets {
-  private readonly format: Intl.DateTimeFormat;
   /** Offset of the whole UTC day, or NaN when the offset changes during that day. */
   private readonly days = new Map<number, number>();
   private readonly buckets = new Map<number, number>();
 
-  constructor(readonly timeZone: string) {
-    this.format = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-  }
+  constructor(readonly timeZone: string) {}
 
   /** Local wall time minus UTC, in ms, at the instant `utcMs`. */
   offsetAt(utcMs: number): number {
@@ -110,37 +98,7 @@ class ZoneOffsets {
   }
 
   private compute(at: number): number {
-    let year = 0;
-    let month = 0;
-    let day = 0;
-    let hour = 0;
-    let minute = 0;
-    let second = 0;
-    for (const part of this.format.formatToParts(at)) {
-      switch (part.type) {
-        case 'year':
-          year = Number(part.value);
-          break;
-        case 'month':
-          month = Number(part.value);
-          break;
-        case 'day':
-          day = Number(part.value);
-          break;
-        case 'hour':
-          hour = Number(part.value);
-          break;
-        case 'minute':
-          minute = Number(part.value);
-          break;
-        case 'second':
-          second = Number(part.value);
-          break;
-        default:
-          break;
-      }
-    }
-    return daysFromCivil(year, month, day) * DAY_MS + ((hour * 60 + minute) * 60 + second) * 1000 - at;
+    return zoneOffsetMs(this.timeZone, at);
   }
 }
 
