@@ -127,6 +127,8 @@ export const catalogue: FunctionSpec[] = [
       { method: 'GET', path: '/connections/{id}' },
       { method: 'DELETE', path: '/connections/{id}' },
       { method: 'POST', path: '/connections/{id}/sync' },
+      { method: 'GET', path: '/connections/{id}/syncs' },
+      { method: 'GET', path: '/connections/{id}/syncs/{sync_id}/quarantined' },
     ],
     grants: ['table:read', 'table:write', 'queue:send', 'kms:decrypt'],
     timeoutSeconds: 20,

@@ -1,11 +1,26 @@
 import { randomUUID } from 'node:crypto';
 import { httpRoute, json } from '../../shared/http/handler';
 import { HttpProblem } from '../../shared/http/problem';
-import { ConnectionJson, ConnectionList, SyncQueued } from '../../shared/http/responses';
+import { z } from 'zod';
+import {
+  ConnectionJson,
+  ConnectionList,
+  QuarantinedList,
+  SyncQueued,
+  SyncRunList,
+} from '../../shared/http/responses';
 import { router } from '../../shared/http/router';
 import { IdPath, PageQuery } from '../../shared/http/schemas';
 import { getRuntime } from '../../shared/runtime';
-import { connectionView, getConnectionOr404, revokeConnection } from '../../shared/services/linking';
+import {
+  connectionView,
+  getConnectionOr404,
+  quarantinedView,
+  revokeConnection,
+  syncRunView,
+} from '../../shared/services/linking';
+
+const SyncPath = IdPath.extend({ sync_id: z.string().min(1).max(128) });
 import { linkingDeps } from '../../shared/services/providers';
 
 export const handler = router({
@@ -40,6 +55,35 @@ export const handler = router({
     },
     async ({ userId, path }) =>
       json(200, connectionView(await revokeConnection(linkingDeps(), userId, path.id))),
+  ),
+  'GET /connections/{id}/syncs': httpRoute(
+    {
+      summary:
+        "The connection's syncs, newest first: what each read, added, changed, removed and quarantined.",
+      path: IdPath,
+      query: PageQuery.extend({ limit: PageQuery.shape.limit.unwrap().max(100).default(20) }).strict(),
+      response: SyncRunList,
+    },
+    async ({ userId, path, query }) => {
+      const { store } = getRuntime();
+      const connection = await getConnectionOr404(store, userId, path.id);
+      const page = await store.listSyncRuns(connection.id, { limit: query.limit, cursor: query.cursor });
+      return json(200, { syncs: page.items.map(syncRunView), next_cursor: page.nextCursor });
+    },
+  ),
+  'GET /connections/{id}/syncs/{sync_id}/quarantined': httpRoute(
+    {
+      summary:
+        "The records a sync could not read (kept 30 days): each with the reason and the bank's payload.",
+      path: SyncPath,
+      response: QuarantinedList,
+    },
+    async ({ userId, path }) => {
+      const { store } = getRuntime();
+      const connection = await getConnectionOr404(store, userId, path.id);
+      const records = await store.listQuarantined(connection.id, path.sync_id);
+      return json(200, { records: records.map(quarantinedView) });
+    },
   ),
   'POST /connections/{id}/sync': httpRoute(
     { summary: 'Queue a sync of one connection now.', status: 202, path: IdPath, response: SyncQueued },

@@ -2,7 +2,14 @@ import { z, type ZodType } from 'zod';
 import type { AnomalyKind } from '../domain/anomalies';
 import type { RuleMatch } from '../domain/categorize/index';
 import { CORRECTABLE_FIELDS } from '../domain/corrections';
-import type { BankAccount, ConnectionStatus, SyncRun, TxnCategory, TxnEventKind } from '../domain/models';
+import type {
+  BankAccount,
+  ConnectionStatus,
+  QuarantinedRecord,
+  SyncRun,
+  TxnCategory,
+  TxnEventKind,
+} from '../domain/models';
 import { AlertKindSchema } from '../ports/alerts';
 import { IsoDate } from './schemas';
 
@@ -362,6 +369,34 @@ export const ConnectionJson = z.strictObject({
 export const ConnectionList = pageOf('connections', ConnectionJson);
 
 export const SyncQueued = z.strictObject({ sync_id: z.uuid() });
+
+export const SyncRunJson = z.strictObject({
+  id: z.string().min(1),
+  reason: enumOf<SyncRun['reason']>()(['link', 'schedule', 'manual']),
+  status: SyncStatusEnum,
+  started_at: Instant,
+  finished_at: Instant.nullable(),
+  pages: z.number().int().nonnegative(),
+  added: z.number().int().nonnegative(),
+  modified: z.number().int().nonnegative(),
+  removed: z.number().int().nonnegative(),
+  merged: z.number().int().nonnegative(),
+  quarantined: z.number().int().nonnegative(),
+  errors: z.array(z.string()),
+});
+
+export const SyncRunList = pageOf('syncs', SyncRunJson);
+
+export const QuarantinedList = z.strictObject({
+  records: z.array(
+    z.strictObject({
+      kind: enumOf<QuarantinedRecord['kind']>()(['account', 'transaction']),
+      reason: z.string(),
+      raw: z.unknown().describe("The bank's record as it arrived"),
+      at: Instant,
+    }),
+  ),
+});
 
 export const ProviderList = z.strictObject({
   providers: z.array(z.strictObject({ id: Id, name: z.string() })),

@@ -132,7 +132,8 @@ export interface Store extends InsightsStore {
   ): Promise<void>;
   clearSyncProgress(connectionId: string, syncId: string): Promise<void>;
   putSyncRun(run: SyncRun): Promise<void>;
-  listSyncRuns(connectionId: string, limit: number): Promise<SyncRun[]>;
+  /** The connection's sync runs, newest first. */
+  listSyncRuns(connectionId: string, page: PageRequest): Promise<Page<SyncRun>>;
   putQuarantined(records: QuarantinedRecord[]): Promise<void>;
   listQuarantined(connectionId: string, syncId: string): Promise<QuarantinedRecord[]>;
 }

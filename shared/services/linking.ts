@@ -7,7 +7,7 @@ import type { Store } from '../ports/store';
 import { HttpProblem, badRequest, notFound } from '../http/problem';
 import type { Provider, ProviderTokens } from '../banks/kit/provider';
 import { ProviderError } from '../banks/kit/provider';
-import type { Account, BankAccount, Connection } from '../domain/models';
+import type { Account, BankAccount, Connection, QuarantinedRecord, SyncRun } from '../domain/models';
 import { accountId, accountView } from '../domain/accounts';
 
 /** A provider with the normalizer of its bank's account records (throws on a record it cannot read). */
@@ -37,6 +37,29 @@ export function connectionView(c: Connection) {
     last_sync_at: c.lastSyncAt ?? null,
     last_sync_status: c.lastSyncStatus ?? null,
   };
+}
+
+/** A sync run as the API shows it (`GET /connections/{id}/syncs`). */
+export function syncRunView(r: SyncRun) {
+  return {
+    id: r.id,
+    reason: r.reason,
+    status: r.status,
+    started_at: r.startedAt,
+    finished_at: r.finishedAt,
+    pages: r.pages,
+    added: r.added,
+    modified: r.modified,
+    removed: r.removed,
+    merged: r.merged,
+    quarantined: r.quarantined,
+    errors: r.errors,
+  };
+}
+
+/** A record the sync could not read, with why (`GET /connections/{id}/syncs/{sync_id}/quarantined`). */
+export function quarantinedView(q: QuarantinedRecord) {
+  return { kind: q.kind, reason: q.reason, raw: q.raw, at: q.at };
 }
 
 export function defaultRedirectUri(publicBaseUrl: string): string {

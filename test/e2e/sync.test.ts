@@ -144,4 +144,52 @@ describe('sync against the mock banks, compared with the generator ground truth'
     expect((await other.get(`/accounts/${some.account_id}`)).status).toBe(404);
     expect((await other.get(`/connections/${connections.get('bank_a')}`)).status).toBe(404);
   });
+
+  it('shows each sync\u2019s result and the records it quarantined, to the connection\u2019s owner only', async () => {
+    const id = connections.get('bank_c')!;
+    await bankAdmin(twin.url, 'bank_c', 'faults', { malformed: 0.3, malformed_mode: 'extra' });
+    const at = new Date().toISOString();
+    expect((await api.post(`/connections/${id}/sync`)).status).toBe(202);
+    expect(await waitForSync(api, id, at)).toBe('succeeded');
+    await bankAdmin(twin.url, 'bank_c', 'faults', {});
+
+    type Run = {
+      id: string;
+      reason: string;
+      status: string;
+      quarantined: number;
+      added: number;
+      pages: number;
+    };
+    const runs = await api.get<{ syncs: Run[]; next_cursor: string | null }>(
+      `/connections/${id}/syncs?limit=2`,
+    );
+    expect(runs.status).toBe(200);
+    const [latest, previous] = runs.body.syncs;
+    expect(latest).toMatchObject({ reason: 'manual', status: 'succeeded', added: 0 });
+    expect(latest!.pages).toBeGreaterThan(0);
+    expect(latest!.quarantined).toBeGreaterThan(0);
+    expect(previous).toBeDefined();
+    // Page to the end: the first sync, at linking, comes last; no run twice.
+    const all = [...runs.body.syncs];
+    for (let cursor = runs.body.next_cursor; cursor;) {
+      const page = await api.get<{ syncs: Run[]; next_cursor: string | null }>(
+        `/connections/${id}/syncs?limit=2&cursor=${cursor}`,
+      );
+      all.push(...page.body.syncs);
+      cursor = page.body.next_cursor;
+    }
+    expect(all.at(-1)).toMatchObject({ reason: 'link', status: 'succeeded' });
+    expect(new Set(all.map((r) => r.id)).size).toBe(all.length);
+
+    const quarantined = await api.get<{ records: { kind: string; reason: string; raw: unknown }[] }>(
+      `/connections/${id}/syncs/${latest!.id}/quarantined`,
+    );
+    expect(quarantined.body.records).toHaveLength(latest!.quarantined);
+    expect(quarantined.body.records.every((r) => r.kind === 'transaction' && r.reason.length > 0)).toBe(true);
+
+    const other = api.withToken(await devToken(twin.url, 'not-the-owner'));
+    expect((await other.get(`/connections/${id}/syncs`)).status).toBe(404);
+    expect((await other.get(`/connections/${id}/syncs/${latest!.id}/quarantined`)).status).toBe(404);
+  });
 });

@@ -596,12 +596,11 @@ export class DynamoStore implements Store {
     });
   }
 
-  async listSyncRuns(connectionId: string, limit: number): Promise<SyncRun[]> {
-    const page = await this.queryPage<SyncRun>(
+  listSyncRuns(connectionId: string, page: PageRequest): Promise<Page<SyncRun>> {
+    return this.queryPage<SyncRun>(
       { pk: keys.conn(connectionId), skPrefix: 'SYNC#', newestFirst: true },
-      { limit },
+      page,
     );
-    return page.items;
   }
 
   async loadSyncProgress(connectionId: string, syncId: string): Promise<SyncProgress | null> {
