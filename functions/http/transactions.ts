@@ -36,7 +36,8 @@ const SyncQuery = z
 export const handler = router({
   'GET /transactions': httpRoute(
     {
-      summary: 'Transactions, newest first, with filters and cursor pagination.',
+      summary:
+        'Transactions, newest first, with filters and cursor pagination. A request reads at most 2,000 transactions: with a selective filter a page can hold fewer than limit items; follow next_cursor until it is null.',
       query: ListQuery,
       response: TransactionList,
     },

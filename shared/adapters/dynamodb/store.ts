@@ -88,6 +88,9 @@ export function eventPuts(tableName: string, userId: string, events: readonly Tx
   }));
 }
 
+/** The most transaction items one list request reads (shared/adapters/dynamodb/store.ts `listTransactions`). */
+const MAX_SCANNED = 2000;
+
 /** The attribute a replay sets on a transaction item (shared/stream/records.ts `isReplay` reads it). */
 export const REPLAY_ATTRIBUTE = 'replay_at';
 
@@ -434,7 +437,10 @@ export class DynamoStore implements Store {
       : undefined;
     let last: Record<string, unknown> | undefined;
     let exhausted = false;
-    while (items.length < page.limit) {
+    let scanned = 0;
+    // A selective filter (text, amounts, category) reads at most MAX_SCANNED items per request: the page may then
+    // hold fewer than `limit` (even none), with a cursor to go on from. Latency stays bounded whatever the filter.
+    while (items.length < page.limit && scanned < MAX_SCANNED) {
       const out = await this.doc.send(
         new QueryCommand({
           TableName: this.tableName,
@@ -448,6 +454,7 @@ export class DynamoStore implements Store {
         }),
       );
       const raw = out.Items ?? [];
+      scanned += raw.length;
       let stoppedEarly = false;
       for (const item of raw) {
         const t = strip<StoredTransaction>(item);
