@@ -137,6 +137,10 @@ async function syncUnderLock(
   const { store, clock } = deps;
   const session = new BankSession(deps, provider, connection);
   const now = () => clock.now().toISOString();
+  // What is stored is read while the bank is paged through (both take a while for a long history). A write in
+  // between is caught by the version conditions, and the retry below reads afresh.
+  const storedAtStart = store.listConnectionTransactions(connection.userId, connection.id);
+  storedAtStart.catch(() => undefined); // its failure surfaces where it is awaited, not as an unhandled rejection
 
   // Accounts and balances.
   const quarantine: QuarantinedRecord[] = [];
@@ -206,7 +210,10 @@ async function syncUnderLock(
   // Reconcile and write; a lost race on some transaction is retried from fresh state.
   const accountIds = new Map(accounts.map((a) => [a.providerAccountId, a.id]));
   for (let attempt = 0; ; attempt++) {
-    const stored = await store.listConnectionTransactions(connection.userId, connection.id);
+    const stored =
+      attempt === 0
+        ? await storedAtStart
+        : await store.listConnectionTransactions(connection.userId, connection.id);
     const result = reconcile({
       userId: connection.userId,
       connectionId: connection.id,
