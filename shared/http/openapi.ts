@@ -98,7 +98,10 @@ function successSchema(spec: DocumentedSpec): JsonSchema {
   return spec.response ? outputSchema(spec.response) : {};
 }
 
-function parameters(schema: ZodType | undefined, where: 'path' | 'query'): OperationObject['parameters'] {
+function parameters(
+  schema: ZodType | undefined,
+  where: 'path' | 'query',
+): NonNullable<OperationObject['parameters']> {
   if (!schema) return [];
   const json = inputSchema(schema);
   const properties = (json.properties ?? {}) as Record<string, JsonSchema>;
@@ -151,10 +154,7 @@ export function buildOpenApi(
     if (spec.body || spec.query || spec.path) responses['400'] = problemResponse('The request is invalid.');
     if (op.auth) responses['401'] = problemResponse('The bearer token is missing or not valid.');
     if (hasPathId) responses['404'] = problemResponse("No such resource (or another user's).");
-    const parameterList = [
-      ...(parameters(spec.path, 'path') ?? []),
-      ...(parameters(spec.query, 'query') ?? []),
-    ];
+    const parameterList = [...parameters(spec.path, 'path'), ...parameters(spec.query, 'query')];
     const operation: OperationObject = {
       operationId: operationId(op.method, op.path),
       summary: spec.summary ?? op.fallbackSummary,

@@ -40,14 +40,19 @@ export function entityOf(record: DynamoDBRecord): string | null {
   return typeof entity === 'string' ? entity : null;
 }
 
+/** The attribute a replay (Store.replayTransactions) sets on a transaction item, and nothing else. */
+export const REPLAY_ATTRIBUTE = 'replay_at';
+
 /**
  * True for a replay (Store.replayTransactions): a MODIFY whose only news is a new replay marker. Processors that
  * skip unchanged items treat it as new, so what they derive is rebuilt; writes are idempotent either way.
  */
 export function isReplay(record: DynamoDBRecord): boolean {
-  const after = record.dynamodb?.NewImage?.replay_at?.S;
+  const after = record.dynamodb?.NewImage?.[REPLAY_ATTRIBUTE]?.S;
   return (
-    record.eventName === 'MODIFY' && after !== undefined && after !== record.dynamodb?.OldImage?.replay_at?.S
+    record.eventName === 'MODIFY' &&
+    after !== undefined &&
+    after !== record.dynamodb?.OldImage?.[REPLAY_ATTRIBUTE]?.S
   );
 }
 

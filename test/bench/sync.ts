@@ -96,7 +96,7 @@ async function measureBank(endpoint: string, baseEndpoint: string, bankId: BankI
     fetch: inProcessFetch([linked.server]),
     clock: linked.server.clock,
   });
-  const { store, doc, tableName } = await freshStore(endpoint);
+  const { store, doc } = await freshStore(endpoint);
   const cipher = new LocalAesCipher(randomBytes(32).toString('base64'));
   const userId = 'bench-user';
   const connection: Connection = {
@@ -191,7 +191,6 @@ async function measureBank(endpoint: string, baseEndpoint: string, bankId: BankI
   const incrementalSeconds = (performance.now() - t0) / 1000;
   doc.destroy();
   base.doc.destroy();
-  void tableName;
 
   const r = (n: number) => Math.round(n * 1000) / 1000;
   return [

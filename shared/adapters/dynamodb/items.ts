@@ -10,6 +10,7 @@ import {
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, type Page, type PageRequest } from '../../ports/store';
+import { REPLAY_ATTRIBUTE } from '../../stream/records';
 import { decodeCursor, encodeCursor } from './cursor';
 
 /**
@@ -43,7 +44,7 @@ export function strip<T>(item: Row): T {
     gsi3pk: _g3,
     gsi3sk: _g3s,
     expires_at: _t,
-    replay_at: _replay,
+    [REPLAY_ATTRIBUTE]: _replay,
     ...rest
   } = item;
   return rest as T;

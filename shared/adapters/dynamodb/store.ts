@@ -23,10 +23,12 @@ import type {
 import type { TxnChange } from '../../domain/reconcile';
 import { effective, matchesFilter, type TxnFilter } from '../../domain/transactions';
 import { ConflictError, type Page, type PageRequest, type Store, type SyncProgress } from '../../ports/store';
+import { REPLAY_ATTRIBUTE } from '../../stream/records';
 import { decodeCursor, encodeCursor } from './cursor';
 import {
   batchWriteAll,
   getItem,
+  isConditionFailure,
   putNew,
   queryAllItems,
   queryPageItems,
@@ -88,11 +90,8 @@ export function eventPuts(tableName: string, userId: string, events: readonly Tx
   }));
 }
 
-/** The most transaction items one list request reads (shared/adapters/dynamodb/store.ts `listTransactions`). */
+/** The most transaction items one `listTransactions` request reads. */
 const MAX_SCANNED = 2000;
-
-/** The attribute a replay sets on a transaction item (shared/stream/records.ts `isReplay` reads it). */
-export const REPLAY_ATTRIBUTE = 'replay_at';
 
 const QUARANTINE_TTL_SECONDS = 30 * 86_400;
 const PROGRESS_TTL_SECONDS = 2 * 86_400;
@@ -393,7 +392,7 @@ export class DynamoStore implements Store {
           }),
         );
       } catch (err) {
-        if (!(err instanceof ConditionalCheckFailedException)) throw err;
+        if (!isConditionFailure(err)) throw err;
       }
     };
     for (let i = 0; i < live.length; i += 16) await Promise.all(live.slice(i, i + 16).map(touch));
