@@ -1,14 +1,13 @@
-import { getBank } from '../../shared/banks/registry';
 import { visibleTransactions } from '../../shared/banks/kit/replay';
 import type { RenderContext } from '../../shared/banks/kit/dialect';
-import { withNormalizers } from '../../shared/services/providers';
 import { generateUser } from '../../shared/generator';
 import { Rng } from '../../shared/generator/prng';
 import { bankIds } from '../../shared/generator/lifecycle';
 import type { BankId, GeneratedUser } from '../../shared/generator/types';
-import type { BankAccount, BankTransaction, StoredTransaction } from '../../shared/domain/models';
+import type { BankTransaction, StoredTransaction } from '../../shared/domain/models';
 import { reconcile } from '../../shared/domain/reconcile';
 import type { Benchmark, Figure } from './types';
+import { bankWiring } from '../support/bank-wiring';
 
 const BANKS: BankId[] = ['bank_a', 'bank_b', 'bank_c'];
 const TARGET_TRANSACTIONS = 100_000;
@@ -39,25 +38,7 @@ async function run(): Promise<Figure[]> {
     const user: GeneratedUser = generateUser(options, index);
     total += user.transactions.length;
     for (const bankId of BANKS) {
-      const module = getBank(bankId)!;
-      const provider = withNormalizers({ id: bankId, name: bankId, client: module.createClient() });
-      const accounts = new Map(user.accounts.filter((a) => a.bank === bankId).map((a) => [a.id, a]));
-      const bankAccounts = new Map<string, BankAccount>(
-        [...accounts.values()].map((a) => [
-          a.id,
-          {
-            providerAccountId: a.id,
-            name: a.name,
-            mask: a.mask,
-            type: a.type,
-            subtype: a.subtype,
-            currency: a.currency,
-            timeZone: a.timeZone,
-            balanceCurrentMinor: 0,
-            balanceAvailableMinor: 0,
-          },
-        ]),
-      );
+      const { module, provider, accounts, bankAccounts } = bankWiring(bankId, user);
       const cache = new Map<string, BankTransaction>();
       let stored: StoredTransaction[] = [];
       const endMs = Date.parse(options.start) + (options.days + 10) * 86_400_000;

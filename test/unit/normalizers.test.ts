@@ -3,11 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { visibleTransactions } from '../../shared/banks/kit/replay';
 import type { RenderContext } from '../../shared/banks/kit/dialect';
 import { getBank } from '../../shared/banks/registry';
-import type { BankAccount } from '../../shared/domain/models';
 import { formatDecimal } from '../../shared/domain/money';
 import { generateUser } from '../../shared/generator';
 import type { BankId, GeneratedUser } from '../../shared/generator/types';
-import { withNormalizers } from '../../shared/services/providers';
+import { bankWiring } from '../support/bank-wiring';
 
 const BANKS: BankId[] = ['bank_a', 'bank_b', 'bank_c'];
 const users = new Map<number, GeneratedUser>();
@@ -17,25 +16,7 @@ const userOf = (i: number) => {
 };
 
 function setup(bankId: BankId, user: GeneratedUser, atMs: number) {
-  const module = getBank(bankId)!;
-  const provider = withNormalizers({ id: bankId, name: bankId, client: module.createClient() });
-  const accounts = new Map(user.accounts.filter((a) => a.bank === bankId).map((a) => [a.id, a]));
-  const bankAccounts = new Map<string, BankAccount>(
-    [...accounts.values()].map((a) => [
-      a.id,
-      {
-        providerAccountId: a.id,
-        name: a.name,
-        mask: a.mask,
-        type: a.type,
-        subtype: a.subtype,
-        currency: a.currency,
-        timeZone: a.timeZone,
-        balanceCurrentMinor: 0,
-        balanceAvailableMinor: 0,
-      },
-    ]),
-  );
+  const { module, provider, accounts, bankAccounts } = bankWiring(bankId, user);
   const ctx: RenderContext = { rootUrl: 'http://x/mock-banks', accounts, now: new Date(atMs) };
   return { module, provider, bankAccounts, ctx, visible: visibleTransactions(user, bankId, new Date(atMs)) };
 }
