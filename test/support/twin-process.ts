@@ -1,5 +1,4 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
 import { freePort, ROOT } from '../../lib/local/dynamodb-local';
 
 export interface TwinProcess {
@@ -11,19 +10,24 @@ export interface TwinProcess {
 }
 
 /**
- * Starts the local twin exactly as a user does (`npm start` runs `tsx bin/local.ts`), as a child process, and
- * resolves when it prints its `listening` line.
+ * Starts the local twin exactly as a user does (`npm start` runs `node --import tsx bin/local.ts`), as a child
+ * process, and resolves when it prints its `listening` line. Node itself runs the twin, not the `tsx` wrapper: the
+ * wrapper relays a signal and SIGKILLs its child when the child has not acknowledged it within 30 ms, which a
+ * busy machine misses (the twin then dies mid-write and exits 130 instead of stopping cleanly).
  */
 export async function startTwinProcess(
   opts: { env?: Record<string, string>; args?: string[]; timeoutMs?: number } = {},
 ): Promise<TwinProcess> {
   const port = await freePort();
-  const tsx = path.join(ROOT, 'node_modules', '.bin', 'tsx');
-  const child = spawn(tsx, ['bin/local.ts', '--port', String(port), ...(opts.args ?? [])], {
-    cwd: ROOT,
-    env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'WARN', ...opts.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'bin/local.ts', '--port', String(port), ...(opts.args ?? [])],
+    {
+      cwd: ROOT,
+      env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'WARN', ...opts.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
