@@ -22,7 +22,7 @@
  *   period does not alert twice.
  */
 import { z } from 'zod';
-import type { Alert } from '../ports/alerts';
+import type { Alert } from './alerts';
 import { MoneyError, formatDecimal, money, parseDecimal } from './money';
 import { isPrimary } from './taxonomy';
 import {

@@ -2,7 +2,7 @@
  * What budgets, alerts, anomalies and analytics keep beside the transactions (the Store port's words for them).
  * Pure data.
  */
-import type { Alert } from '../ports/alerts';
+import type { Alert } from './alerts';
 import type { AnomalyKind } from './anomalies';
 
 /** A user's settings that budgets and analytics read. */

@@ -10,7 +10,7 @@ import type {
   TxnCategory,
   TxnEventKind,
 } from '../domain/models';
-import { AlertKindSchema } from '../ports/alerts';
+import { AlertKindSchema } from '../domain/alerts';
 import { IsoDate } from './schemas';
 
 /**

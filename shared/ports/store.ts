@@ -15,7 +15,7 @@ import type { UserRule } from '../domain/categorize/user-rules';
 import type { TxnFilter } from '../domain/transactions';
 import type { Budget } from '../domain/budgets';
 import type { SpendMonth, StoredAlert, StoredAnomaly, UserSettings } from '../domain/insights';
-import type { Alert } from './alerts';
+import type { Alert } from '../domain/alerts';
 
 /** A page of results and the opaque cursor of the next one (null at the end). */
 export interface Page<T> {

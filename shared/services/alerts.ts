@@ -1,5 +1,6 @@
 import { logger } from '../logger';
-import type { Alert, AlertSink } from '../ports/alerts';
+import type { Alert } from '../domain/alerts';
+import type { AlertSink } from '../ports/alerts';
 import type { Clock } from '../ports/clock';
 import type { DomainEvent, EventPublisher } from '../ports/events';
 import type { Store } from '../ports/store';

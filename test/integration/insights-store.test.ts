@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoStore } from '../../shared/adapters/dynamodb/store';
 import { createBudget, type Budget } from '../../shared/domain/budgets';
 import type { StoredAnomaly } from '../../shared/domain/insights';
-import type { Alert } from '../../shared/ports/alerts';
+import type { Alert } from '../../shared/domain/alerts';
 import { ConflictError, InvalidCursorError } from '../../shared/ports/store';
 import { freshTable } from '../support/dynamodb';
 

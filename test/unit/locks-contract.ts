@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { Alert, AlertSink } from '../../shared/ports/alerts';
+import type { Alert } from '../../shared/domain/alerts';
+import type { AlertSink } from '../../shared/ports/alerts';
 import { connectionLockKey, withLock, type Locks } from '../../shared/ports/locks';
 
 /**

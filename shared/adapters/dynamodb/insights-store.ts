@@ -14,7 +14,7 @@ import {
   type StoredAnomaly,
   type UserSettings,
 } from '../../domain/insights';
-import { AlertSchema, type Alert } from '../../ports/alerts';
+import { AlertSchema, type Alert } from '../../domain/alerts';
 import { ConflictError, type Page, type PageRequest } from '../../ports/store';
 import {
   batchWriteAll,
@@ -28,43 +28,22 @@ import {
   type Item,
   type Row,
 } from './items';
+import { keys } from './keys';
 
 /**
  * Budgets, user settings, alerts, anomalies and the spending projection in the single table. Functions that take
  * the document client and the table name; DynamoStore delegates to them (one line each).
  *
- *   entity         pk           sk                   gsi1pk          gsi1sk
- *   budget         USER#<uid>   BUDGET#<id>
- *   user_settings  USER#<uid>   SETTINGS
- *   alert          USER#<uid>   ALERT#<id>           ALERTS#<uid>    <created_at>#<id>   (written once per id)
- *   anomaly        USER#<uid>   ANOM#<id>            ANOMS#<uid>     <txn date>#<id>     (written once per id)
- *   spend_month    USER#<uid>   SPEND#<yyyy-mm>      entries: {<txn id>: "<date>|<amount>|<cur>|<primary>|..."}, rev
- *   spend_rollup   USER#<uid>   SPENDAGG#<yyyy-mm>   cells: per date, currency and category (domain/spend.ts), rev
- *   anomaly_history USER#<uid>  AHIST#<yyyy-mm>      entries: {<txn id>: JSON of what detection reads}, rev (Anomalies fn)
- *
- * `USER#<uid>` is the same partition as the user's connections, accounts and transactions (store.ts `keys.user`).
- * Only `transaction` and `budget` items drive the stream functions; the others are filtered out of their triggers.
+ * Their key shapes are in keys.ts (`USER#<uid>` partition: budget, user_settings, alert, anomaly, spend_month,
+ * spend_rollup, anomaly_history).
  */
-export const insightKeys = {
-  user: (userId: string) => `USER#${userId}`,
-  budget: (id: string) => `BUDGET#${id}`,
-  settings: 'SETTINGS',
-  alert: (id: string) => `ALERT#${id}`,
-  alertList: (userId: string) => `ALERTS#${userId}`,
-  anomaly: (id: string) => `ANOM#${id}`,
-  anomalyList: (userId: string) => `ANOMS#${userId}`,
-  spendMonth: (month: string) => `SPEND#${month}`,
-  spendRollup: (month: string) => `SPENDAGG#${month}`,
-  historyMonth: (month: string) => `AHIST#${month}`,
-};
-
 /** A spend month item above this many bytes is refused (DynamoDB's limit is 400 KB): about 4,000 transactions. */
 export const MAX_SPEND_MONTH_BYTES = 380_000;
 
 // ---- budgets ----------------------------------------------------------------------------------------------
 
 function budgetItem(b: Budget): Item<Budget> {
-  return { pk: insightKeys.user(b.userId), sk: insightKeys.budget(b.id), entity: 'budget', ...b };
+  return { pk: keys.user(b.userId), sk: keys.budget(b.id), entity: 'budget', ...b };
 }
 
 function budgetOf(item: Row): Budget {
@@ -93,7 +72,7 @@ export async function replaceBudget(doc: Doc, table: string, budget: Budget): Pr
 }
 
 export async function getBudget(doc: Doc, table: string, userId: string, id: string): Promise<Budget | null> {
-  const item = await getItem(doc, table, { pk: insightKeys.user(userId), sk: insightKeys.budget(id) }, true);
+  const item = await getItem(doc, table, { pk: keys.user(userId), sk: keys.budget(id) }, true);
   return item ? budgetOf(item) : null;
 }
 
@@ -101,7 +80,7 @@ export async function listBudgets(doc: Doc, table: string, userId: string): Prom
   const items = await queryAllItems(doc, {
     TableName: table,
     KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
-    ExpressionAttributeValues: { ':pk': insightKeys.user(userId), ':sk': 'BUDGET#' },
+    ExpressionAttributeValues: { ':pk': keys.user(userId), ':sk': 'BUDGET#' },
     ConsistentRead: true,
   });
   return items
@@ -114,7 +93,7 @@ export async function deleteBudget(doc: Doc, table: string, userId: string, id: 
   const out = await doc.send(
     new DeleteCommand({
       TableName: table,
-      Key: { pk: insightKeys.user(userId), sk: insightKeys.budget(id) },
+      Key: { pk: keys.user(userId), sk: keys.budget(id) },
       ReturnValues: 'ALL_OLD',
     }),
   );
@@ -124,7 +103,7 @@ export async function deleteBudget(doc: Doc, table: string, userId: string, id: 
 // ---- settings ---------------------------------------------------------------------------------------------
 
 export async function getUserSettings(doc: Doc, table: string, userId: string): Promise<UserSettings> {
-  const item = await getItem(doc, table, { pk: insightKeys.user(userId), sk: insightKeys.settings }, true);
+  const item = await getItem(doc, table, { pk: keys.user(userId), sk: keys.settings }, true);
   if (!item) return { ...DEFAULT_SETTINGS };
   return {
     timeZone: typeof item.timeZone === 'string' ? item.timeZone : DEFAULT_SETTINGS.timeZone,
@@ -142,8 +121,8 @@ export async function putUserSettings(
     new PutCommand({
       TableName: table,
       Item: {
-        pk: insightKeys.user(userId),
-        sk: insightKeys.settings,
+        pk: keys.user(userId),
+        sk: keys.settings,
         entity: 'user_settings',
         userId,
         ...settings,
@@ -171,11 +150,11 @@ export async function putAlert(
   alert: Alert,
 ): Promise<{ created: boolean; stored: StoredAlert }> {
   const parsed = AlertSchema.parse(alert);
-  const key = { pk: insightKeys.user(parsed.user_id), sk: insightKeys.alert(parsed.id) };
+  const key = { pk: keys.user(parsed.user_id), sk: keys.alert(parsed.id) };
   const item = {
     ...key,
     entity: 'alert',
-    gsi1pk: insightKeys.alertList(parsed.user_id),
+    gsi1pk: keys.alertList(parsed.user_id),
     gsi1sk: `${parsed.created_at}#${parsed.id}`,
     id: parsed.id,
     userId: parsed.user_id,
@@ -202,7 +181,7 @@ export async function markAlertPublished(
   await doc.send(
     new UpdateCommand({
       TableName: table,
-      Key: { pk: insightKeys.user(userId), sk: insightKeys.alert(id) },
+      Key: { pk: keys.user(userId), sk: keys.alert(id) },
       UpdateExpression: 'SET publishedAt = :at',
       ConditionExpression: 'attribute_exists(pk)',
       ExpressionAttributeValues: { ':at': at },
@@ -218,7 +197,7 @@ export async function listAlerts(
   query: { since?: string },
   page: PageRequest,
 ): Promise<Page<StoredAlert>> {
-  const pk = insightKeys.alertList(userId);
+  const pk = keys.alertList(userId);
   const out = await queryPageItems(
     doc,
     {
@@ -253,10 +232,10 @@ function anomalyOf(item: Row): StoredAnomaly {
 /** Writes the anomaly once per id; false when it exists already. */
 export function putAnomaly(doc: Doc, table: string, anomaly: StoredAnomaly): Promise<boolean> {
   const item = {
-    pk: insightKeys.user(anomaly.userId),
-    sk: insightKeys.anomaly(anomaly.id),
+    pk: keys.user(anomaly.userId),
+    sk: keys.anomaly(anomaly.id),
     entity: 'anomaly',
-    gsi1pk: insightKeys.anomalyList(anomaly.userId),
+    gsi1pk: keys.anomalyList(anomaly.userId),
     gsi1sk: `${anomaly.date}#${anomaly.id}`,
     ...anomaly,
   };
@@ -270,7 +249,7 @@ export async function listAnomalies(
   userId: string,
   range: { from?: string; to?: string },
 ): Promise<StoredAnomaly[]> {
-  const values: Record<string, unknown> = { ':pk': insightKeys.anomalyList(userId) };
+  const values: Record<string, unknown> = { ':pk': keys.anomalyList(userId) };
   let condition = 'gsi1pk = :pk';
   // Sort keys are `<date>#<id>`: `~` sorts after every id character, so `to~` includes the whole last day.
   if (range.from && range.to) {
@@ -300,7 +279,7 @@ export async function deleteAnomalies(
   ids: readonly string[],
 ): Promise<void> {
   const requests = ids.map((id) => ({
-    DeleteRequest: { Key: { pk: insightKeys.user(userId), sk: insightKeys.anomaly(id) } },
+    DeleteRequest: { Key: { pk: keys.user(userId), sk: keys.anomaly(id) } },
   }));
   await batchWriteAll(doc, table, requests);
 }
@@ -309,8 +288,8 @@ export async function deleteAnomalies(
 
 type ProjectionKind = 'spend' | 'history';
 const PROJECTION = {
-  spend: { key: (m: string) => insightKeys.spendMonth(m), entity: 'spend_month' },
-  history: { key: (m: string) => insightKeys.historyMonth(m), entity: 'anomaly_history' },
+  spend: { key: (m: string) => keys.spendMonth(m), entity: 'spend_month' },
+  history: { key: (m: string) => keys.historyMonth(m), entity: 'anomaly_history' },
 } as const;
 
 async function loadMonths(
@@ -324,20 +303,20 @@ async function loadMonths(
   for (const month of months) result.set(month, { month, rev: 0, entries: new Map() });
   const unique = [...result.keys()];
   for (let i = 0; i < unique.length; i += 100) {
-    let keys: Record<string, unknown>[] | undefined = unique
+    let batch: Record<string, unknown>[] | undefined = unique
       .slice(i, i + 100)
-      .map((m) => ({ pk: insightKeys.user(userId), sk: PROJECTION[kind].key(m) }));
-    for (let attempt = 0; keys?.length; attempt++) {
+      .map((m) => ({ pk: keys.user(userId), sk: PROJECTION[kind].key(m) }));
+    for (let attempt = 0; batch?.length; attempt++) {
       const out: BatchGetCommandOutput = await doc.send(
-        new BatchGetCommand({ RequestItems: { [table]: { Keys: keys, ConsistentRead: true } } }),
+        new BatchGetCommand({ RequestItems: { [table]: { Keys: batch, ConsistentRead: true } } }),
       );
       for (const item of out.Responses?.[table] ?? []) {
         const month = String(item.month);
         const entries = new Map(Object.entries((item.entries ?? {}) as Record<string, string>));
         result.set(month, { month, rev: Number(item.rev), entries });
       }
-      keys = out.UnprocessedKeys?.[table]?.Keys;
-      if (keys?.length) await new Promise((r) => setTimeout(r, 50 * 2 ** Math.min(attempt, 6)));
+      batch = out.UnprocessedKeys?.[table]?.Keys;
+      if (batch?.length) await new Promise((r) => setTimeout(r, 50 * 2 ** Math.min(attempt, 6)));
     }
   }
   return result;
@@ -357,7 +336,7 @@ function monthPut(table: string, kind: ProjectionKind, userId: string, month: Sp
     put: {
       TableName: table,
       Item: {
-        pk: insightKeys.user(userId),
+        pk: keys.user(userId),
         sk: PROJECTION[kind].key(month.month),
         entity: PROJECTION[kind].entity,
         userId,
@@ -396,8 +375,8 @@ export async function saveSpendMonth(
 ): Promise<number> {
   const { rev, put } = monthPut(table, 'spend', userId, month, at);
   const rollup = {
-    pk: insightKeys.user(userId),
-    sk: insightKeys.spendRollup(month.month),
+    pk: keys.user(userId),
+    sk: keys.spendRollup(month.month),
     entity: 'spend_rollup',
     userId,
     month: month.month,
@@ -460,9 +439,9 @@ export async function readSpendRollups(
     TableName: table,
     KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
     ExpressionAttributeValues: {
-      ':pk': insightKeys.user(userId),
-      ':from': insightKeys.spendRollup(fromMonth),
-      ':to': insightKeys.spendRollup(toMonth),
+      ':pk': keys.user(userId),
+      ':from': keys.spendRollup(fromMonth),
+      ':to': keys.spendRollup(toMonth),
     },
     ProjectionExpression: 'cells',
   });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DeleteCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { UserRule } from '../../domain/categorize/user-rules';
-import { keys } from './store';
+import { keys } from './keys';
 
 /**
  * A user's categorization rules: `pk USER#<uid>`, `sk RULE#<id>`, entity `user_rule`. Writes replace the rule
@@ -11,8 +11,6 @@ import { keys } from './store';
  * rewritten with a new request id by every request, expires after a day). Its stream record triggers the
  * Categorizer's pass over the user's transactions (functions/stream/categorize.ts).
  */
-const ruleKey = (id: string) => `RULE#${id}`;
-
 export async function putUserRule(
   doc: DynamoDBDocumentClient,
   tableName: string,
@@ -21,7 +19,7 @@ export async function putUserRule(
   await doc.send(
     new PutCommand({
       TableName: tableName,
-      Item: { pk: keys.user(rule.user_id), sk: ruleKey(rule.id), entity: 'user_rule', ...rule },
+      Item: { pk: keys.user(rule.user_id), sk: keys.rule(rule.id), entity: 'user_rule', ...rule },
     }),
   );
 }
@@ -38,7 +36,7 @@ export async function listUserRules(
       new QueryCommand({
         TableName: tableName,
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
-        ExpressionAttributeValues: { ':pk': keys.user(userId), ':sk': 'RULE#' },
+        ExpressionAttributeValues: { ':pk': keys.user(userId), ':sk': keys.rulePrefix },
         ExclusiveStartKey: start,
         ConsistentRead: true,
       }),
@@ -62,7 +60,7 @@ export async function deleteUserRule(
   const out = await doc.send(
     new DeleteCommand({
       TableName: tableName,
-      Key: { pk: keys.user(userId), sk: ruleKey(id) },
+      Key: { pk: keys.user(userId), sk: keys.rule(id) },
       ReturnValues: 'ALL_OLD',
     }),
   );
@@ -85,7 +83,7 @@ export async function requestRecategorization(
       TableName: tableName,
       Item: {
         pk: keys.user(userId),
-        sk: 'RECATEGORIZE',
+        sk: keys.recategorize,
         entity: RECATEGORIZE_ENTITY,
         userId,
         requestedAt: at,

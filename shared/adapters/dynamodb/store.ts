@@ -41,54 +41,12 @@ import {
 import * as insights from './insights-store';
 import type { Budget } from '../../domain/budgets';
 import type { SpendMonth, StoredAlert, StoredAnomaly, UserSettings } from '../../domain/insights';
-import type { Alert } from '../../ports/alerts';
+import type { Alert } from '../../domain/alerts';
 import { deleteUserRule, listUserRules, putUserRule, requestRecategorization } from './rules-store';
-import { applyUserChange, applyUserChanges } from './user-changes';
+import { applyUserChange, applyUserChanges, eventPuts } from './user-changes';
+import { keys } from './keys';
 import type { UserTxnChange } from '../../domain/corrections';
 import type { UserRule } from '../../domain/categorize/user-rules';
-
-/**
- * Key shapes of the single table. Only this adapter knows them.
- *
- *   entity        pk                 sk                gsi1pk                  gsi1sk
- *   connection    USER#<uid>         CONN#<id>         CONNSTATUS#<status>     <id>
- *   link session  LINK#<state>       LINK              -                       -        (expires_at TTL)
- *   account       USER#<uid>         ACCT#<id>
- *   transaction   USER#<uid>         TXN#<id>          TXNS#<uid> (live only)  <date>#<id>
- *                                                      gsi2: FEED#<uid>        <updatedAt>#<id>
- *                                                      gsi3: CONNTXN#<conn>    <id>
- *   txn event     TXN#<id>           EVT#<seq:8>       (immutable: written once, never updated)
- *   budgets, settings, alerts, anomalies, spending projection: see insights-store.ts (USER#<uid> partition)
- *   user rule     USER#<uid>         RULE#<id>
- *   recategorize  USER#<uid>         RECATEGORIZE      (a request to the categorizer; expires_at TTL, 1 day)
- *   sync run      CONN#<id>          SYNC#<startedAt>#<id>
- *   quarantined   CONN#<id>          QUAR#<sync id>#<n>                                 (expires_at TTL, 30 days)
- *   sync progress CONN#<id>          PROG#<sync id>    + PROG#<sync id>#P<page>#<chunk>  (expires_at TTL, 2 days)
- */
-export const keys = {
-  user: (userId: string) => `USER#${userId}`,
-  connection: (id: string) => `CONN#${id}`,
-  connectionStatus: (status: ConnectionStatus) => `CONNSTATUS#${status}`,
-  link: (state: string) => `LINK#${state}`,
-  account: (id: string) => `ACCT#${id}`,
-  txn: (id: string) => `TXN#${id}`,
-  txnList: (userId: string) => `TXNS#${userId}`,
-  feed: (userId: string) => `FEED#${userId}`,
-  connTxns: (connectionId: string) => `CONNTXN#${connectionId}`,
-  event: (seq: number) => `EVT#${String(seq).padStart(8, '0')}`,
-  conn: (connectionId: string) => `CONN#${connectionId}`,
-};
-
-/** The puts of a transaction's events, each only if absent: events are written once, never updated. */
-export function eventPuts(tableName: string, userId: string, events: readonly TxnEvent[]): TransactItems {
-  return events.map((e) => ({
-    Put: {
-      TableName: tableName,
-      Item: { pk: keys.txn(e.txnId), sk: keys.event(e.seq), entity: 'txn_event', userId, ...e },
-      ConditionExpression: 'attribute_not_exists(pk)',
-    },
-  }));
-}
 
 /** The most transaction items one `listTransactions` request reads. */
 const MAX_SCANNED = 2000;
@@ -178,7 +136,7 @@ export class DynamoStore implements Store {
   async putLinkSession(session: LinkSession): Promise<void> {
     await this.putNew({
       pk: keys.link(session.state),
-      sk: 'LINK',
+      sk: keys.linkSk,
       entity: 'link_session',
       ...session,
       expires_at: Math.ceil(new Date(session.expiresAt).getTime() / 1000),
@@ -190,7 +148,7 @@ export class DynamoStore implements Store {
       const out = await this.doc.send(
         new DeleteCommand({
           TableName: this.tableName,
-          Key: { pk: keys.link(state), sk: 'LINK' },
+          Key: { pk: keys.link(state), sk: keys.linkSk },
           ConditionExpression: 'attribute_exists(pk)',
           ReturnValues: 'ALL_OLD',
         }),
@@ -227,7 +185,7 @@ export class DynamoStore implements Store {
   }
 
   listConnections(userId: string, page: PageRequest): Promise<Page<Connection>> {
-    return this.queryPage<Connection>({ pk: keys.user(userId), skPrefix: 'CONN#' }, page);
+    return this.queryPage<Connection>({ pk: keys.user(userId), skPrefix: keys.connectionPrefix }, page);
   }
 
   listConnectionsByStatus(status: ConnectionStatus, page: PageRequest): Promise<Page<Connection>> {
@@ -480,7 +438,7 @@ export class DynamoStore implements Store {
   }
 
   async listTransactionEvents(txnId: string): Promise<TxnEvent[]> {
-    return this.queryAll<TxnEvent>({ pk: keys.txn(txnId), skPrefix: 'EVT#' }, { consistent: true });
+    return this.queryAll<TxnEvent>({ pk: keys.txn(txnId), skPrefix: keys.eventPrefix }, { consistent: true });
   }
 
   async transactionFeed(
@@ -595,8 +553,8 @@ export class DynamoStore implements Store {
 
   async putSyncRun(run: SyncRun): Promise<void> {
     await this.put({
-      pk: keys.conn(run.connectionId),
-      sk: `SYNC#${run.startedAt}#${run.id}`,
+      pk: keys.connection(run.connectionId),
+      sk: keys.syncRun(run.startedAt, run.id),
       entity: 'sync_run',
       ...run,
     });
@@ -604,22 +562,22 @@ export class DynamoStore implements Store {
 
   listSyncRuns(connectionId: string, page: PageRequest): Promise<Page<SyncRun>> {
     return this.queryPage<SyncRun>(
-      { pk: keys.conn(connectionId), skPrefix: 'SYNC#', newestFirst: true },
+      { pk: keys.connection(connectionId), skPrefix: keys.syncRunPrefix, newestFirst: true },
       page,
     );
   }
 
   async loadSyncProgress(connectionId: string, syncId: string): Promise<SyncProgress | null> {
     const items = await this.queryAll<Record<string, unknown>>(
-      { pk: keys.conn(connectionId), skPrefix: `PROG#${syncId}` },
+      { pk: keys.connection(connectionId), skPrefix: keys.progress(syncId) },
       { consistent: true, keepKeys: true },
     );
-    const head = items.find((i) => i.sk === `PROG#${syncId}`);
+    const head = items.find((i) => i.sk === keys.progress(syncId));
     if (!head) return null;
     // Only the chunks of pages the head counts belong to the checkpoint.
     const pageOf = (sk: string) => Number(/#P(\d+)#/.exec(sk)?.[1] ?? Infinity);
     const records = items
-      .filter((i) => i.sk !== `PROG#${syncId}` && pageOf(String(i.sk)) <= Number(head.pages))
+      .filter((i) => i.sk !== keys.progress(syncId) && pageOf(String(i.sk)) <= Number(head.pages))
       .flatMap((i) => JSON.parse(gunzipSync(i.records as Uint8Array).toString('utf8')) as BankTransaction[]);
     return {
       cursor: (head.cursor as string | null) ?? null,
@@ -636,13 +594,12 @@ export class DynamoStore implements Store {
     pageRecords: BankTransaction[],
   ): Promise<void> {
     const expires = Math.floor(Date.now() / 1000) + PROGRESS_TTL_SECONDS;
-    const pk = keys.conn(connectionId);
-    const page = String(position.pages).padStart(6, '0');
+    const pk = keys.connection(connectionId);
     const items: TransactItems = [
       {
         Put: {
           TableName: this.tableName,
-          Item: { pk, sk: `PROG#${syncId}`, entity: 'sync_progress', ...position, expires_at: expires },
+          Item: { pk, sk: keys.progress(syncId), entity: 'sync_progress', ...position, expires_at: expires },
         },
       },
     ];
@@ -652,7 +609,7 @@ export class DynamoStore implements Store {
           TableName: this.tableName,
           Item: {
             pk,
-            sk: `PROG#${syncId}#P${page}#${String(chunk).padStart(3, '0')}`,
+            sk: keys.progressChunk(syncId, position.pages, chunk),
             entity: 'sync_progress_page',
             // gzip: a page of records is repetitive JSON, and DynamoDB Local is slow with large items.
             records: gzipSync(JSON.stringify(pageRecords.slice(i, i + PROGRESS_CHUNK))),
@@ -666,7 +623,7 @@ export class DynamoStore implements Store {
 
   async clearSyncProgress(connectionId: string, syncId: string): Promise<void> {
     const items = await this.queryAll<Record<string, unknown>>(
-      { pk: keys.conn(connectionId), skPrefix: `PROG#${syncId}` },
+      { pk: keys.connection(connectionId), skPrefix: keys.progress(syncId) },
       { keepKeys: true },
     );
     await batchWriteAll(
@@ -680,8 +637,8 @@ export class DynamoStore implements Store {
     const items = records.map((r, n) => ({
       PutRequest: {
         Item: {
-          pk: keys.conn(r.connectionId),
-          sk: `QUAR#${r.syncId}#${String(n).padStart(6, '0')}`,
+          pk: keys.connection(r.connectionId),
+          sk: keys.quarantined(r.syncId, n),
           entity: 'quarantined',
           ...r,
           raw: JSON.stringify(r.raw) ?? 'undefined',
@@ -694,8 +651,8 @@ export class DynamoStore implements Store {
 
   async listQuarantined(connectionId: string, syncId: string): Promise<QuarantinedRecord[]> {
     const items = await this.queryAll<QuarantinedRecord & { raw: string }>({
-      pk: keys.conn(connectionId),
-      skPrefix: `QUAR#${syncId}#`,
+      pk: keys.connection(connectionId),
+      skPrefix: keys.quarantinedPrefix(syncId),
     });
     return items.map((i) => ({ ...i, raw: JSON.parse(i.raw) as unknown }));
   }

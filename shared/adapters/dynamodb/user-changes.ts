@@ -1,9 +1,10 @@
 import { TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { UserTxnChange } from '../../domain/corrections';
+import type { TxnEvent } from '../../domain/models';
 import { effective } from '../../domain/transactions';
 import { ConflictError } from '../../ports/store';
 import { cancelledOnCondition, updateParts, writeChanges, type TransactItems } from './items';
-import { eventPuts, keys } from './store';
+import { keys } from './keys';
 
 /**
  * The write path of user changes (corrections, undo, conflict resolutions, user rules' re-categorization): the
@@ -82,4 +83,15 @@ export function applyUserChanges(
   changes: readonly UserTxnChange[],
 ): Promise<{ applied: number; conflicts: string[] }> {
   return writeChanges(doc, changes, (c) => userChangeItems(tableName, c), 4);
+}
+
+/** The puts of a transaction's events, each only if absent: events are written once, never updated. */
+export function eventPuts(tableName: string, userId: string, events: readonly TxnEvent[]): TransactItems {
+  return events.map((e) => ({
+    Put: {
+      TableName: tableName,
+      Item: { pk: keys.txn(e.txnId), sk: keys.event(e.seq), entity: 'txn_event', userId, ...e },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    },
+  }));
 }

@@ -1,12 +1,6 @@
 import { systemClock, type Clock } from '../../ports/clock';
-import {
-  assertRecentCount,
-  validateAlertFor,
-  type Alert,
-  type AlertSink,
-  type AppendResult,
-  type RecentOptions,
-} from '../../ports/alerts';
+import { validateAlertFor, type Alert } from '../../domain/alerts';
+import { assertRecentCount, type AlertSink, type AppendResult, type RecentOptions } from '../../ports/alerts';
 
 export interface MemoryAlertStreamOptions {
   /** Alerts kept per user; older ones fall off. Default 1000 (as the Upstash adapter). */

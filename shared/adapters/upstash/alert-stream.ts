@@ -1,14 +1,7 @@
 import type { Redis } from '@upstash/redis';
 import { logger } from '../../logger';
-import {
-  AlertSchema,
-  assertRecentCount,
-  validateAlertFor,
-  type Alert,
-  type AlertSink,
-  type AppendResult,
-  type RecentOptions,
-} from '../../ports/alerts';
+import { AlertSchema, validateAlertFor, type Alert } from '../../domain/alerts';
+import { assertRecentCount, type AlertSink, type AppendResult, type RecentOptions } from '../../ports/alerts';
 
 /**
  * Appends once per alert id, atomically (a script runs alone on the server):
