@@ -1,4 +1,4 @@
-import { relative, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { CfnOutput, Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
@@ -44,8 +44,11 @@ import type { Construct } from 'constructs';
 import { TABLE } from '../shared/adapters/dynamodb/table-definition';
 import { NODE_MAJOR, PROJECT_ROOT, cdkBundlingOptions } from './bundling';
 import { catalogue as defaultCatalogue, type FunctionSpec, type Grant, type RouteSpec } from './catalogue';
+import { validateCatalogue } from './catalogue-validation';
+import { stackSettings } from './context';
 
 export { cdkBundlingOptions, esbuildOptions, BUNDLE } from './bundling';
+export { validateCatalogue } from './catalogue-validation';
 
 const RUNTIMES: Record<number, Runtime> = {
   20: Runtime.NODEJS_20_X,
@@ -136,8 +139,8 @@ export class FinaggStack extends Stack {
       stage,
       syncRateMinutes,
       corsAllowOrigins,
-      retainData: retain,
-      cognitoPlus: plus,
+      retainData,
+      cognitoPlus,
       logLevel,
       ...stackProps
     } = props;
@@ -147,9 +150,17 @@ export class FinaggStack extends Stack {
     });
     this.specs = specs ?? defaultCatalogue;
     validateCatalogue(this.specs);
-    this.stage = stage ?? stringContext(this, 'stage') ?? 'dev';
-    const retainData = retain ?? booleanContext(this, 'retainData') ?? true;
-    this.removalPolicy = retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    const settings = stackSettings(this, {
+      stage,
+      syncRateMinutes,
+      corsAllowOrigins,
+      retainData,
+      cognitoPlus,
+      logLevel,
+    });
+    this.stage = settings.stage;
+    const { retainData: retain } = settings;
+    this.removalPolicy = retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
 
     // --- Data -------------------------------------------------------------------------------------------------
     this.table = new Table(this, 'Table', {
@@ -161,7 +172,7 @@ export class FinaggStack extends Stack {
       timeToLiveAttribute: TABLE.timeToLiveAttribute,
       // The aws/dynamodb key: encrypted at rest, auditable in CloudTrail, no key grants to manage.
       encryption: TableEncryption.AWS_MANAGED,
-      deletionProtection: retainData,
+      deletionProtection: retain,
       removalPolicy: this.removalPolicy,
     });
     for (const gsi of TABLE.globalSecondaryIndexes) {
@@ -236,7 +247,6 @@ export class FinaggStack extends Stack {
     }
 
     // --- Identity and API -------------------------------------------------------------------------------------
-    const cognitoPlus = plus ?? booleanContext(this, 'cognitoPlus') ?? false;
     this.userPool = new UserPool(this, 'UserPool', {
       selfSignUpEnabled: true,
       signInAliases: { email: true },
@@ -252,12 +262,14 @@ export class FinaggStack extends Stack {
         requireDigits: true,
         requireSymbols: true,
       },
-      featurePlan: cognitoPlus ? FeaturePlan.PLUS : FeaturePlan.ESSENTIALS,
-      ...(cognitoPlus ? { standardThreatProtectionMode: StandardThreatProtectionMode.FULL_FUNCTION } : {}),
-      deletionProtection: retainData,
+      featurePlan: settings.cognitoPlus ? FeaturePlan.PLUS : FeaturePlan.ESSENTIALS,
+      ...(settings.cognitoPlus
+        ? { standardThreatProtectionMode: StandardThreatProtectionMode.FULL_FUNCTION }
+        : {}),
+      deletionProtection: retain,
       removalPolicy: this.removalPolicy,
     });
-    if (!cognitoPlus) {
+    if (!settings.cognitoPlus) {
       Validations.of(this.userPool).acknowledge({
         id: 'AwsSolutions-COG8',
         reason:
@@ -285,7 +297,7 @@ export class FinaggStack extends Stack {
       description: 'finagg HTTP API',
       createDefaultStage: false,
       corsPreflight: {
-        allowOrigins: corsAllowOrigins ?? listContext(this, 'corsAllowOrigins') ?? ['*'],
+        allowOrigins: settings.corsAllowOrigins,
         allowMethods: [
           CorsHttpMethod.GET,
           CorsHttpMethod.POST,
@@ -333,7 +345,7 @@ export class FinaggStack extends Stack {
     // --- Functions --------------------------------------------------------------------------------------------
     const environment: Record<string, string> = {
       STAGE: this.stage,
-      LOG_LEVEL: logLevel ?? stringContext(this, 'logLevel') ?? 'INFO',
+      LOG_LEVEL: settings.logLevel,
       TABLE_NAME: this.table.tableName,
       EVENT_BUS_NAME: this.bus.eventBusName,
       SYNC_QUEUE_URL: this.syncQueue.queueUrl,
@@ -343,7 +355,7 @@ export class FinaggStack extends Stack {
       POWERTOOLS_SERVICE_NAME: 'finagg',
       NODE_OPTIONS: '--enable-source-maps',
     };
-    const rateOverride = syncRateMinutes ?? numberContext(this, 'syncRateMinutes');
+    const rateOverride = settings.syncRateMinutes;
 
     for (const spec of this.specs) {
       const fn = this.createFunction(spec, environment);
@@ -557,64 +569,4 @@ function timeoutOf(spec: FunctionSpec): number {
 /** SQS batches above 10 messages require a batching window of at least one second. */
 function batchingWindowOf(spec: FunctionSpec): number {
   return spec.queue && spec.queue.batchSize > 10 ? 1 : 0;
-}
-
-/** Catalogue mistakes that CloudFormation would only reject at deploy time, caught at synth time. */
-export function validateCatalogue(specs: readonly FunctionSpec[]): void {
-  const names = new Set<string>();
-  const routeKeys = new Set<string>();
-  for (const spec of specs) {
-    if (!/^[A-Z][A-Za-z0-9]*$/.test(spec.name))
-      throw new Error(`Catalogue: name ${spec.name} must be PascalCase`);
-    if (names.has(spec.name)) throw new Error(`Catalogue: duplicate function name ${spec.name}`);
-    names.add(spec.name);
-    if (relative(PROJECT_ROOT, resolve(PROJECT_ROOT, spec.entry)).startsWith('..')) {
-      throw new Error(`Catalogue: ${spec.name}'s entry ${spec.entry} is outside the repository`);
-    }
-    for (const route of spec.routes ?? []) {
-      const key = route.path === '$default' ? '$default' : `${route.method} ${route.path}`;
-      if (routeKeys.has(key)) throw new Error(`Catalogue: route ${key} is declared twice`);
-      routeKeys.add(key);
-      if (route.path !== '$default' && !route.path.startsWith('/')) {
-        throw new Error(`Catalogue: ${spec.name}'s path ${route.path} must start with /`);
-      }
-    }
-    if (spec.schedule && !(Number.isInteger(spec.schedule.rateMinutes) && spec.schedule.rateMinutes >= 1)) {
-      throw new Error(`Catalogue: ${spec.name}'s schedule rate must be a whole number of minutes >= 1`);
-    }
-  }
-  const consumers = specs.filter((s) => s.queue?.name === 'sync');
-  if (consumers.length > 1) {
-    throw new Error(`Catalogue: queue sync has ${consumers.length} consumers; one consumer per queue`);
-  }
-}
-
-function stringContext(scope: Construct, key: string): string | undefined {
-  const value: unknown = scope.node.tryGetContext(key);
-  return value === undefined || value === null || value === '' ? undefined : String(value);
-}
-
-function booleanContext(scope: Construct, key: string): boolean | undefined {
-  const value = stringContext(scope, key);
-  if (value === undefined) return undefined;
-  if (value === 'true') return true;
-  if (value === 'false') return false;
-  throw new Error(`Context ${key} must be true or false, got ${value}`);
-}
-
-function numberContext(scope: Construct, key: string): number | undefined {
-  const value = stringContext(scope, key);
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1)
-    throw new Error(`Context ${key} must be a whole number >= 1, got ${value}`);
-  return n;
-}
-
-function listContext(scope: Construct, key: string): string[] | undefined {
-  const value = stringContext(scope, key);
-  return value
-    ?.split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
 }
