@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../bin/app';
 import { catalogue, type FunctionSpec, type Grant } from '../../lib/catalogue';
 import { DEFAULT_MAX_RECEIVE_COUNT, FinaggStack, type FinaggStackProps } from '../../lib/stack';
+import { stackSettings } from '../../lib/context';
 import { createTableInput, TABLE } from '../../shared/adapters/dynamodb/table-definition';
 
 /** Assets are never bundled in these tests: synthesis stays fast and needs no esbuild run. */
@@ -662,6 +663,8 @@ describe('logical ids of stateful resources', () => {
   it('keeps the table, key, secret, user pool and client, queues, bus, API and stream mappings where they were', () => {
     for (const [id, type] of Object.entries(PINNED)) expect(resources[id]?.Type, id).toBe(type);
     expect(idOf(stack, stack.table)).toBe('TableCD117FA1');
+    // A bus is replaced when renamed, and its default name comes from its construct path.
+    expect(resources.BusEA82B648).toMatchObject({ Properties: { Name: 'FinaggdevBus0CCB69FB' } });
   });
 
   it("keeps every function's log group", () => {
@@ -675,5 +678,49 @@ describe('logical ids of stateful resources', () => {
         `${name} left the catalogue: drop its pinned log group`,
       ).toContain(name);
     }
+  });
+});
+
+describe('stack settings (lib/context.ts)', () => {
+  const settingsOf = (context: Record<string, unknown>, props = {}) =>
+    stackSettings(new App({ context }), props);
+
+  it('takes props over context, and context over defaults', () => {
+    expect(settingsOf({})).toEqual({
+      stage: 'dev',
+      retainData: true,
+      cognitoPlus: false,
+      corsAllowOrigins: ['*'],
+      syncRateMinutes: undefined,
+      logLevel: 'INFO',
+    });
+    const context = {
+      stage: 'prod',
+      retainData: 'false',
+      cognitoPlus: 'true',
+      corsAllowOrigins: 'https://a.example, https://b.example,',
+      syncRateMinutes: '5',
+      logLevel: 'DEBUG',
+    };
+    expect(settingsOf(context)).toEqual({
+      stage: 'prod',
+      retainData: false,
+      cognitoPlus: true,
+      corsAllowOrigins: ['https://a.example', 'https://b.example'],
+      syncRateMinutes: 5,
+      logLevel: 'DEBUG',
+    });
+    expect(settingsOf(context, { stage: 'qa', retainData: true, syncRateMinutes: 30 })).toMatchObject({
+      stage: 'qa',
+      retainData: true,
+      syncRateMinutes: 30,
+      cognitoPlus: true,
+    });
+  });
+
+  it('names the context key of a value it cannot read', () => {
+    expect(() => settingsOf({ retainData: 'yes' })).toThrow(/retainData must be true or false/);
+    expect(() => settingsOf({ syncRateMinutes: '0' })).toThrow(/syncRateMinutes must be a whole number/);
+    expect(settingsOf({ stage: '' }).stage).toBe('dev');
   });
 });
