@@ -100,6 +100,8 @@ export class CatalogueFunction extends Construct {
     this.data = props.data;
     this.messaging = props.messaging;
 
+    // Children keep the ids they had directly in the stack (`${name}Logs`, `${name}Role`, the function as
+    // `${name}`, ...): with this construct transparent (./logical-ids.ts), those ids make their logical ids.
     const logGroup = new LogGroup(this, `${spec.name}Logs`, {
       retention: RetentionDays.ONE_MONTH,
       removalPolicy: props.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
