@@ -9,7 +9,7 @@ import { FinaggStack, type FinaggStackProps } from '../lib/stack';
  * The CDK app: one FinaggStack per stage (`-c stage=prod`, default `dev`), environment-agnostic (no account or
  * region is looked up, so `cdk synth` works offline without credentials), checked by cdk-nag's AwsSolutions pack.
  * cdk-nag 3 is a policy-validation plugin: its findings are reported at the end of synthesis and an unacknowledged
- * error fails it. Every acknowledgment sits next to the resource it concerns, in lib/stack.ts, with its reason.
+ * error fails it. Every acknowledgment sits next to the resource it concerns, in lib/constructs/, with its reason.
  */
 export function createApp(
   app: App = new App(),

@@ -4,9 +4,9 @@ import type { BuildOptions } from 'esbuild';
 import { OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 
 /**
- * How every Lambda is bundled, in ONE place: the stack (lib/stack.ts) turns it into NodejsFunction bundling
- * options and the bundle-size benchmark (test/bench/bundle-size.ts) into esbuild options, so the size the
- * benchmark reports is the size that is deployed.
+ * How every Lambda is bundled, in ONE place: the stack (lib/constructs/catalogue-function.ts) turns it into
+ * NodejsFunction bundling options and the bundle-size benchmark (test/bench/bundle-size.ts) into esbuild options,
+ * so the size the benchmark reports is the size that is deployed.
  */
 
 /** The repository root (this file lives in lib/). */

@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../bin/app';
 import { catalogue, type FunctionSpec, type Grant } from '../../lib/catalogue';
 import { DEFAULT_MAX_RECEIVE_COUNT, FinaggStack, type FinaggStackProps } from '../../lib/stack';
+import { stackSettings } from '../../lib/context';
 import { createTableInput, TABLE } from '../../shared/adapters/dynamodb/table-definition';
 
 /** Assets are never bundled in these tests: synthesis stays fast and needs no esbuild run. */
@@ -599,5 +600,127 @@ describe('cdk-nag AwsSolutions', () => {
       // IAM5 only ever for one exact finding, never the whole rule.
       if (ack.id.startsWith('AwsSolutions-IAM5')) expect(ack.id).toBe('AwsSolutions-IAM5[Resource::*]');
     }
+  });
+});
+
+/**
+ * CloudFormation replaces a resource whose logical id changes: a new, empty table, key, user pool or queue, a new
+ * API URL or app client id. These are the ids deployed stacks have; reorganising lib/ must not move them.
+ */
+describe('logical ids of stateful resources', () => {
+  const PINNED: Record<string, string> = {
+    TableCD117FA1: 'AWS::DynamoDB::Table',
+    TokenKeyD1D1A236: 'AWS::KMS::Key',
+    UpstashRedisSecretC12A6D2A: 'AWS::SecretsManager::Secret',
+    UserPool6BA7E5F2: 'AWS::Cognito::UserPool',
+    UserPoolApiClient5E25D46A: 'AWS::Cognito::UserPoolClient',
+    SyncQueue13109325: 'AWS::SQS::Queue',
+    SyncDeadLetterQueue18119BFC: 'AWS::SQS::Queue',
+    StreamFailureQueueC70B334E: 'AWS::SQS::Queue',
+    BusEA82B648: 'AWS::Events::EventBus',
+    HttpApiF5A9A8A7: 'AWS::ApiGatewayV2::Api',
+    HttpApiDefaultStage3EEB07D6: 'AWS::ApiGatewayV2::Stage',
+    ApiAccessLogsE9DF007D: 'AWS::Logs::LogGroup',
+    // A new stream mapping starts again at TRIM_HORIZON; a new queue mapping briefly doubles the consumers.
+    SyncWorkerSqsEventSourceFinaggdevSyncQueueA95901073783658E: 'AWS::Lambda::EventSourceMapping',
+    InsightsProcessorDynamoDBEventSourceFinaggdevTable2AFFE5EC3077E86C: 'AWS::Lambda::EventSourceMapping',
+    CategorizerDynamoDBEventSourceFinaggdevTable2AFFE5ECC6A612D7: 'AWS::Lambda::EventSourceMapping',
+  };
+  /** Each function's retained log group (a new one would orphan the old logs). */
+  const LOG_GROUPS: Record<string, string> = {
+    Health: 'HealthLogs34B37038',
+    Me: 'MeLogs26604DBA',
+    NotFound: 'NotFoundLogs87655A85',
+    Docs: 'DocsLogs2109E146',
+    Providers: 'ProvidersLogs8CC2AC75',
+    Link: 'LinkLogs1C41D247',
+    Connections: 'ConnectionsLogsE33E3574',
+    Accounts: 'AccountsLogs4107A632',
+    Transactions: 'TransactionsLogs438EA975',
+    Reconcile: 'ReconcileLogs36C88C19',
+    Rules: 'RulesLogsC9500C37',
+    Enrich: 'EnrichLogs1AD040E3',
+    SyncFanout: 'SyncFanoutLogsB7AF7312',
+    SyncWorker: 'SyncWorkerLogsD6ECC20E',
+    Budgets: 'BudgetsLogsBECC0547',
+    Alerts: 'AlertsLogs90537CC2',
+    Analytics: 'AnalyticsLogsCD2A5272',
+    Replay: 'ReplayLogs17A414AC',
+    InsightsProcessor: 'InsightsProcessorLogs3C0F53B5',
+    Categorizer: 'CategorizerLogsF9DE18DD',
+    MockBankA: 'MockBankALogs1768E7D2',
+    MockBankB: 'MockBankBLogs425917A7',
+    MockBankC: 'MockBankCLogsC5282454',
+  };
+
+  let resources: Record<string, { Type: string }>;
+  let stack: FinaggStack;
+  beforeAll(() => {
+    ({ stack } = createApp(new App({ context: NO_BUNDLING })));
+    resources = Template.fromStack(stack).toJSON().Resources as typeof resources;
+  });
+
+  it('keeps the table, key, secret, user pool and client, queues, bus, API and stream mappings where they were', () => {
+    for (const [id, type] of Object.entries(PINNED)) expect(resources[id]?.Type, id).toBe(type);
+    expect(idOf(stack, stack.table)).toBe('TableCD117FA1');
+    // A bus is replaced when renamed, and its default name comes from its construct path.
+    expect(resources.BusEA82B648).toMatchObject({ Properties: { Name: 'FinaggdevBus0CCB69FB' } });
+  });
+
+  it("keeps every function's log group", () => {
+    for (const spec of catalogue) {
+      const id = LOG_GROUPS[spec.name];
+      if (id) expect(resources[id]?.Type, spec.name).toBe('AWS::Logs::LogGroup');
+    }
+    for (const name of Object.keys(LOG_GROUPS)) {
+      expect(
+        catalogue.map((s) => s.name),
+        `${name} left the catalogue: drop its pinned log group`,
+      ).toContain(name);
+    }
+  });
+});
+
+describe('stack settings (lib/context.ts)', () => {
+  const settingsOf = (context: Record<string, unknown>, props = {}) =>
+    stackSettings(new App({ context }), props);
+
+  it('takes props over context, and context over defaults', () => {
+    expect(settingsOf({})).toEqual({
+      stage: 'dev',
+      retainData: true,
+      cognitoPlus: false,
+      corsAllowOrigins: ['*'],
+      syncRateMinutes: undefined,
+      logLevel: 'INFO',
+    });
+    const context = {
+      stage: 'prod',
+      retainData: 'false',
+      cognitoPlus: 'true',
+      corsAllowOrigins: 'https://a.example, https://b.example,',
+      syncRateMinutes: '5',
+      logLevel: 'DEBUG',
+    };
+    expect(settingsOf(context)).toEqual({
+      stage: 'prod',
+      retainData: false,
+      cognitoPlus: true,
+      corsAllowOrigins: ['https://a.example', 'https://b.example'],
+      syncRateMinutes: 5,
+      logLevel: 'DEBUG',
+    });
+    expect(settingsOf(context, { stage: 'qa', retainData: true, syncRateMinutes: 30 })).toMatchObject({
+      stage: 'qa',
+      retainData: true,
+      syncRateMinutes: 30,
+      cognitoPlus: true,
+    });
+  });
+
+  it('names the context key of a value it cannot read', () => {
+    expect(() => settingsOf({ retainData: 'yes' })).toThrow(/retainData must be true or false/);
+    expect(() => settingsOf({ syncRateMinutes: '0' })).toThrow(/syncRateMinutes must be a whole number/);
+    expect(settingsOf({ stage: '' }).stage).toBe('dev');
   });
 });

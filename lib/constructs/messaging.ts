@@ -1,0 +1,70 @@
+import { Duration, Validations } from 'aws-cdk-lib';
+import { EventBus } from 'aws-cdk-lib/aws-events';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { FunctionSpec } from '../catalogue';
+import { batchingWindowOf, timeoutOf } from './catalogue-function';
+import { transparent, uniqueIdAsBefore } from './logical-ids';
+
+/** AWS guidance: a queue's visibility timeout is at least six times its consumer's function timeout. */
+export const VISIBILITY_TIMEOUT_FACTOR = 6;
+/** maxReceiveCount of a queue no catalogue function consumes yet. */
+export const DEFAULT_MAX_RECEIVE_COUNT = 5;
+
+export interface MessagingProps {
+  /** The catalogue: the sync queue is sized from its consumer, and stream consumers need a failure queue. */
+  specs: readonly FunctionSpec[];
+}
+
+/** How work moves: the domain event bus, the sync queue with its dead letters, the stream consumers' failures. */
+export class Messaging extends Construct {
+  readonly bus: EventBus;
+  readonly syncQueue: Queue;
+  readonly syncDeadLetterQueue: Queue;
+  /** Created when the catalogue has a stream consumer: their failed batches' metadata lands here. */
+  readonly streamFailureQueue: Queue | undefined;
+
+  constructor(scope: Construct, id: string, { specs }: MessagingProps) {
+    super(scope, id);
+    transparent(this);
+
+    this.bus = new EventBus(this, 'Bus', {
+      description: 'finagg domain events (alerts, sync results)',
+      // The name it has always had (a bus is replaced when renamed): its unique id directly in the stack.
+      eventBusName: uniqueIdAsBefore(this, 'Bus'),
+    });
+
+    const consumer = specs.find((s) => s.queue?.name === 'sync');
+    const consumerTimeout = timeoutOf(consumer);
+    const batchingWindow = consumer ? batchingWindowOf(consumer) : 0;
+    this.syncDeadLetterQueue = new Queue(this, 'SyncDeadLetterQueue', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    this.syncQueue = new Queue(this, 'SyncQueue', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      visibilityTimeout: Duration.seconds(VISIBILITY_TIMEOUT_FACTOR * consumerTimeout + batchingWindow),
+      deadLetterQueue: {
+        queue: this.syncDeadLetterQueue,
+        maxReceiveCount: consumer?.queue?.maxReceiveCount ?? DEFAULT_MAX_RECEIVE_COUNT,
+      },
+    });
+
+    if (specs.some((s) => s.stream)) {
+      this.streamFailureQueue = new Queue(this, 'StreamFailureQueue', {
+        encryption: QueueEncryption.SQS_MANAGED,
+        enforceSSL: true,
+        retentionPeriod: Duration.days(14),
+      });
+      Validations.of(this.streamFailureQueue).acknowledge({
+        id: 'AwsSolutions-SQS3',
+        reason:
+          'This queue IS a dead-letter destination: the on-failure destination of the table-stream event source ' +
+          'mappings (metadata of batches that exhausted their retries). cdk-nag only recognises redrive and ' +
+          'function DLQs, not event-source-mapping destinations.',
+      });
+    }
+  }
+}
