@@ -6,6 +6,7 @@ import type { Merchant } from './catalogue';
 import type { UserContext } from './context';
 import { hashInts, hashString, type Rng } from './prng';
 
+/** The user's basket size at a merchant: a factor 0.8-1.25, fixed per user and merchant. */
 export function basket(g: UserContext, m: Merchant): number {
   let b = g.baskets.get(m.key);
   if (b === undefined) {
@@ -15,7 +16,8 @@ export function basket(g: UserContext, m: Merchant): number {
   return b;
 }
 
-export function changeDay(g: UserContext, m: Merchant): number {
+/** The day a `step` price changes (30-70% into the period, per merchant). */
+function changeDay(g: UserContext, m: Merchant): number {
   return Math.floor(g.o.days * (0.3 + (0.4 * hashString(m.key)) / 4294967296));
 }
 
@@ -39,6 +41,7 @@ export function drawAmount(
   return Math.max(m.region === 'IN' ? 1000 : 50, v);
 }
 
+/** The amount of a fixed bill (rent, insurance, loan): the median times the basket, rounded to $5 / £5 / ₹100. */
 export function fixedAmount(g: UserContext, m: Merchant, scale: number): number {
   const a = m.amount;
   if (a.kind === 'log') {
@@ -49,10 +52,12 @@ export function fixedAmount(g: UserContext, m: Merchant, scale: number): number 
   return a.prices[0] as number;
 }
 
+/** Rounds an amount as the merchant's country prices (India: whole rupees). */
 export function roundFor(m: Merchant, v: number): number {
   return m.region === 'IN' ? Math.max(100, Math.round(v / 100) * 100) : Math.max(1, Math.round(v));
 }
 
+/** `v` within `lo`..`hi`. */
 export function clamp(v: number, lo: number, hi: number): number {
   return v < lo ? lo : v > hi ? hi : v;
 }

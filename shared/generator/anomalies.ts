@@ -13,6 +13,7 @@ import { REGION_INFO, Slot, SLOTS } from './regions';
 import { ANOMALY_RULES, isPurchaseCategory } from './rules';
 import type { AnomalyKind } from './types';
 
+/** Chooses the days of each anomaly (Poisson per kind, times `anomalyRate`) and the account of each spike day. */
 export function planAnomalies(g: UserContext): void {
   const r = g.o.anomalyRate;
   if (r <= 0 || g.o.days <= WARMUP + 1) return;
@@ -120,6 +121,7 @@ export function injectSpike(g: UserContext, d: number, slot: Slot): boolean {
   return true;
 }
 
+/** Injects one anomaly on day `d` from the user's history (none if the history does not allow it yet). */
 export function injectAnomaly(g: UserContext, d: number, kind: AnomalyKind): void {
   const arng = g.arng;
   const loc = g.where[d] as Loc;

@@ -7,8 +7,10 @@ import type { Rng } from './prng';
 import { REGION_INFO, type Slot, SLOTS } from './regions';
 import { civilFromDays, daysFromCivil, daysInMonth, weekday, zonedToUtc } from './time';
 
+/** Seconds in an hour. */
 export const HOUR = 3600;
 
+/** Runs `fn` when day `day` of the period comes (days outside the period are ignored). */
 export function on(g: UserContext, day: number, fn: () => void): void {
   if (day < 0 || day >= g.o.days) return;
   const list = g.agenda.get(day);
@@ -48,12 +50,14 @@ export function monthly(
   return out;
 }
 
+/** Days `firstDay`, `firstDay + n`, ... of the period. */
 export function everyNDays(g: UserContext, firstDay: number, n: number): number[] {
   const out: number[] = [];
   for (let d = firstDay; d < g.o.days; d += n) if (d >= 0) out.push(d);
   return out;
 }
 
+/** A second of the local day, uniform within hour windows chosen by their length (`[[8, 23]]`: 08:00-23:00). */
 export function sec(
   g: UserContext,
   windows: readonly (readonly [number, number])[],
@@ -64,6 +68,7 @@ export function sec(
   return Math.min(86_399, Math.floor((w[0] + rng.next() * (w[1] - w[0])) * HOUR));
 }
 
+/** The UTC instant (ms) of second `second` of day `day`, local to the account in `slot`. */
 export function instant(g: UserContext, slot: Slot, day: number, second: number): number {
   return zonedToUtc(REGION_INFO[SLOTS[slot]?.region ?? 'US'].timeZone, g.o.startDays + day, second);
 }

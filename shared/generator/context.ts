@@ -221,7 +221,8 @@ function makeLife(rng: Rng, home: Region, region: Region): Life {
   };
 }
 
-export function openAccounts(g: UserContext): void {
+/** The user's seven accounts (one per slot, regions.ts) with ids, masks, opening balances and card numbers. */
+function openAccounts(g: UserContext): void {
   const rng = g.rng;
   const homeInfo = REGION_INFO[g.home];
   for (const s of SLOTS) {

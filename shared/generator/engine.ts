@@ -1,17 +1,22 @@
 /**
- * The generator's engine: one user, day by day, in three steps.
+ * The generator's engine: one user, day by day, in three steps. This module is the driver (buildUser): the steps
+ * are in their own modules, and all of them read and write one UserContext (context.ts), passed explicitly.
  *
- * 1. Intents. Each day, recurring items (salary, rent, bills, subscriptions, savings, remittances), habits
- *    (coffee, groceries, rides... at Poisson rates shaped by persona, weekday, month and trips) and dynamic money
- *    management (card payments, top-ups, sweeps, interest, fees) make "intents": what happened, where, when and
- *    for how much. They are committed in time order with guards that keep the anomaly rules (rules.ts) exact:
- *    no ordinary purchase looks like an injected anomaly.
- * 2. Anomalies are injected on chosen days, from the user's own history (rules.ts says what each label means).
+ * 1. Intents. Before the first day, plans: trips (trips.ts), anomaly days (anomalies.ts) and recurring items
+ *    (recurring.ts: income.ts, bills and subscriptions, money-management.ts). Each day, the due recurring items,
+ *    habits (habits.ts: coffee, groceries, rides... at Poisson rates shaped by persona, weekday, month and trips,
+ *    at merchants from merchant-pools.ts for amounts from amounts.ts) and, at the day's end, money management
+ *    (top-ups, sweeps, overdraft fees) make "intents" (purchases.ts, payments.ts, transfers.ts): what happened,
+ *    where, when and for how much. They are committed in time order (ledger.ts) with guards that keep the anomaly
+ *    rules (rules.ts) exact: no ordinary purchase looks like an injected anomaly.
+ * 2. Anomalies are injected on chosen days, from the user's own history (anomalies.ts; rules.ts says what each
+ *    label means).
  * 3. Life cycles: every intent becomes a GeneratedTransaction whose events say how the bank shows it over time
- *    (pending then posted, new ids, tips, corrections, re-sends, removals).
+ *    (bank-lifecycle.ts: pending then posted, new ids, tips, corrections, re-sends, removals).
  *
  * Randomness comes from three independent streams per user (daily life, anomalies, life cycles), so changing a rate
- * changes only what it governs. No clock, no I/O, no Math.random.
+ * changes only what it governs. The output is pinned by test/unit/generator-checksum.test.ts: a change that moves
+ * a draw (another order of steps, one more or one fewer draw) changes the bytes. No clock, no I/O, no Math.random.
  */
 import { injectAnomaly, injectSpike, planAnomalies } from './anomalies';
 import { buildTransaction, type LifecycleContext } from './bank-lifecycle';
@@ -35,7 +40,8 @@ export function buildUser(o: NormalizedOptions, index: number): GeneratedUser {
   return finish(g);
 }
 
-export function liveDay(g: UserContext, d: number): void {
+/** One day: the agenda, habits and cash, a spike if planned, the guards, commits, anomalies, then the day's end. */
+function liveDay(g: UserContext, d: number): void {
   g.buffer = [];
   const due = g.agenda.get(d);
   if (due) for (const fn of due) fn();
@@ -56,7 +62,8 @@ export function liveDay(g: UserContext, d: number): void {
   treasury(g, d);
 }
 
-export function finish(g: UserContext): GeneratedUser {
+/** Ids in time order, then every intent becomes a transaction with its life cycle (bank-lifecycle.ts). */
+function finish(g: UserContext): GeneratedUser {
   const intents = g.intents.sort((a, b) => a.ms - b.ms || a.n - b.n);
   const seedTag = hexPad(g.seedHash, 6);
   for (let i = 0; i < intents.length; i++)

@@ -19,6 +19,7 @@ import { ANOMALY_RULES, isPurchaseCategory } from './rules';
 import { civilFromDays, weekday } from './time';
 import { later, p2pIn, p2pOut } from './transfers';
 
+/** A day's habit purchases in every country (mostly where the user is), twin purchases, refunds, person-to-person payments and deposits. */
 export function dailyHabits(g: UserContext, d: number): void {
   const rng = g.rng;
   const c = civilFromDays(g.o.startDays + d);
@@ -103,7 +104,8 @@ export function dailyHabits(g: UserContext, d: number): void {
   }
 }
 
-export function refundLater(g: UserContext, orig: Intent, day: number, amountAbs: number): void {
+/** A refund of a purchase on a later day, in full or in part. */
+function refundLater(g: UserContext, orig: Intent, day: number, amountAbs: number): void {
   const it = intent(g, orig.slot, day, sec(g, [[6, 22]]), amountAbs, orig.detailed, 'refund');
   it.merchant = orig.merchant;
   it.merchantName = orig.merchantName;

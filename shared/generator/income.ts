@@ -12,6 +12,7 @@ import { EMPLOYERS, FIRST_NAMES, LAST_NAMES, UNIVERSITIES } from './personas';
 import { weekday } from './time';
 import { p2pIn } from './transfers';
 
+/** Plans the income of the user's persona at home (see the module comment). */
 export function planIncome(g: UserContext): void {
   const rng = g.rng;
   const p = g.persona;

@@ -11,7 +11,9 @@ import { REGION_INFO, type Slot, SLOT_COUNT } from './regions';
 import { ANOMALY_RULES } from './rules';
 
 const DAY_MS = 86_400_000;
+/** No anomaly labels before this day (rules.ts). */
 export const WARMUP = ANOMALY_RULES.warmupDays;
+/** The duplicate-charge rule's window (ms): ordinary repeats at a merchant on an account stay further apart. */
 export const DUP_WINDOW = ANOMALY_RULES.duplicateWindowMs;
 /** Guards keep ordinary data well inside the rules: below these fractions of the anomaly thresholds. */
 export const NEW_GUARD = 0.6;
@@ -30,20 +32,24 @@ function insertSorted(list: number[], value: number): void {
   list.splice(lo, 0, value);
 }
 
+/** The median of a sorted list. */
 export function medianOf(sorted: readonly number[]): number {
   const n = sorted.length;
   const mid = n >> 1;
   return n % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
+/** A merchant as the rules key it: name and currency. */
 export function mkey(m: Merchant): string {
   return `${m.name}|${REGION_INFO[m.region].currency}`;
 }
 
-export function visitKey(slot: Slot, m: Merchant): string {
+/** An account slot and a merchant. */
+function visitKey(slot: Slot, m: Merchant): string {
   return `${slot}|${mkey(m)}`;
 }
 
+/** Whether the account paid the merchant within `window` ms of `ms` (not counting the visit at `except`). */
 export function visitedWithin(
   g: UserContext,
   slot: Slot,
@@ -63,6 +69,7 @@ export function visitedWithin(
   return false;
 }
 
+/** The account's mean daily purchases over the spike rule's window before day `d`. */
 export function baseline(g: UserContext, slot: Slot, d: number): number {
   const totals = g.daily[slot] as number[];
   let sum = 0;
@@ -95,6 +102,7 @@ export function spikeGuard(g: UserContext, d: number, buffer: Intent[], spikeSlo
   }
 }
 
+/** Commits an intent: guards trim or drop ordinary purchases that would look like anomalies, then the ledger records it. */
 export function commit(g: UserContext, it: Intent, d: number): void {
   const m = it.merchant;
   if (it.refundOf && it.refundOf.dropped) return;

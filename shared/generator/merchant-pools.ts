@@ -6,6 +6,7 @@ import { catalogueMerchants, inMetro, type Merchant } from './catalogue';
 import type { Life, Loc, UserContext } from './context';
 import type { Habit } from './personas';
 
+/** Chains of a category in a metro that a habit can visit (no subscriptions, billers or unusual shops). */
 export function chainPool(g: UserContext, life: Life, cat: string, metroTag: string): Merchant[] {
   const key = `c|${cat}|${metroTag}`;
   let pool = life.pools.get(key);
@@ -18,7 +19,8 @@ export function chainPool(g: UserContext, life: Life, cat: string, metroTag: str
   return pool;
 }
 
-export function habitPool(
+/** A habit's chains and local shops, and the share of visits that go to local shops. */
+function habitPool(
   g: UserContext,
   life: Life,
   cat: string,
@@ -30,12 +32,14 @@ export function habitPool(
   return { chains, locals, share: locals.length ? (chains.length ? localShare : 1) : 0 };
 }
 
+/** Billers and subscriptions of a category that serve the metro of a life. */
 export function billPool(g: UserContext, life: Life, cat: string): Merchant[] {
   return catalogueMerchants(life.region, cat).filter(
     (m) => (m.bill || m.subscription) && !m.unusual && inMetro(m, life.metro.tag),
   );
 }
 
+/** Online subscriptions in a country (and accounting software for a freelancer at home). */
 export function subscriptionPool(g: UserContext, life: Life): Merchant[] {
   const out: Merchant[] = [];
   for (const cat of [
@@ -77,6 +81,7 @@ export function favorite(
   return favs[g.rng.weighted(weights)] as Merchant;
 }
 
+/** The merchant of a habit's purchase: a regular (Zipf-weighted) or, sometimes, somewhere new. */
 export function pickMerchant(
   g: UserContext,
   life: Life,

@@ -100,6 +100,7 @@ export function bill(
   g.buffer.push(it);
 }
 
+/** Money in from a payer: wages, payouts, invoices, loans, refunds, interest, in each bank's words. */
 export function income(
   g: UserContext,
   life: Life,
@@ -170,6 +171,7 @@ export function income(
   g.buffer.push(it);
 }
 
+/** A bank fee on an account (service, annual, GST, SMS, ATM, overdraft). */
 export function fee(
   g: UserContext,
   life: Life,
@@ -206,6 +208,7 @@ export function fee(
   return it;
 }
 
+/** A monthly transfer to a broker or mutual fund (not an account of the user). */
 export function investment(g: UserContext, life: Life, day: number, amount: number, broker: string): void {
   const it = intent(
     g,

@@ -13,6 +13,7 @@ import { isPurchaseCategory } from './rules';
 import { civilFromDays, daysFromCivil } from './time';
 import type { AnomalyKind } from './types';
 
+/** A blank intent on an account: the next sequence number and its instant; every builder starts here. */
 export function intent(
   g: UserContext,
   slot: Slot,
@@ -53,6 +54,7 @@ export function intent(
   };
 }
 
+/** A store number of `width` digits: each merchant has one to three per user. */
 export function storeNumber(g: UserContext, m: Merchant, width: number): string {
   const key = `${m.key}|${width}`;
   let list = g.stores.get(key);
@@ -66,12 +68,7 @@ export function storeNumber(g: UserContext, m: Merchant, width: number): string 
 }
 
 /** Chooses the account and channel of a purchase in a country. */
-export function channel(
-  g: UserContext,
-  life: Life,
-  m: Merchant,
-  forced: Slot | null,
-): { slot: Slot; style: Style } {
+function channel(g: UserContext, life: Life, m: Merchant, forced: Slot | null): { slot: Slot; style: Style } {
   const rng = g.rng;
   const region = life.region;
   if (region === 'US') {
@@ -99,6 +96,7 @@ export function channel(
       : { slot: Slot.C_SAV, style: 'c_debit' };
 }
 
+/** Sets a purchase's posted and pending descriptions in its style (bank and channel). */
 export function describePurchase(g: UserContext, it: Intent, m: Merchant, rng: Rng): void {
   const template = rng.pick(m.templates);
   const core = D.renderTemplate(template, rng, (w) => storeNumber(g, m, w), it.place);
@@ -181,6 +179,7 @@ export function purchase(
   return it;
 }
 
+/** A subscription charged to the card (or the everyday account) at night, never with a hold. */
 export function subscriptionCharge(
   g: UserContext,
   life: Life,

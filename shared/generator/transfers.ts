@@ -12,6 +12,7 @@ import { intent } from './purchases';
 import { convert, REGION_INFO, type Slot, SLOTS } from './regions';
 import { civilFromDays, daysFromCivil } from './time';
 
+/** Money in from a person (Zelle/Venmo, Faster Payments, UPI). */
 export function p2pIn(
   g: UserContext,
   life: Life,
@@ -34,6 +35,7 @@ export function p2pIn(
   g.buffer.push(it);
 }
 
+/** Money out to a person (Zelle/Venmo, Faster Payments, UPI). */
 export function p2pOut(
   g: UserContext,
   life: Life,
@@ -56,7 +58,8 @@ export function p2pOut(
   g.buffer.push(it);
 }
 
-export function describeP2p(g: UserContext, it: Intent, life: Life, who: string, dir: 'in' | 'out'): void {
+/** A person-to-person payment in its bank's words. */
+function describeP2p(g: UserContext, it: Intent, life: Life, who: string, dir: 'in' | 'out'): void {
   const rng = g.rng;
   const c = civilFromDays(g.o.startDays + it.day);
   if (life.region === 'US') {
@@ -175,6 +178,7 @@ export function transfer(
   else later(g, inDay, inn);
 }
 
+/** An intent of a later day (committed that day), or of after the period (kept as is). */
 export function later(g: UserContext, day: number, it: Intent): void {
   if (day >= g.o.days) {
     // Past the period: it still happens (both legs of a transfer exist), outside daily bookkeeping.

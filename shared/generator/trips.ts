@@ -13,6 +13,7 @@ import { civilFromDays } from './time';
 
 const SEASON_WEIGHTS = [1, 0.8, 1, 1, 1.2, 2.2, 2.6, 2.4, 1.1, 1, 1.1, 2.2];
 
+/** Chooses the trips (seasonal start days, no overlaps) and where the user is each day. */
 export function planTrips(g: UserContext): void {
   const rng = g.rng;
   const days = g.o.days;
@@ -57,6 +58,7 @@ export function planTrips(g: UserContext): void {
   }
 }
 
+/** What a trip costs: the flight booked 2-8 weeks ahead, the stay and a rental car paid on the last day. */
 export function planTrip(g: UserContext, trip: Trip): void {
   const rng = g.rng;
   const home = g.lives[g.home];
