@@ -2,17 +2,12 @@
  * The state of one user's generation (UserContext) and how it starts: persona, traits and name, a life in each
  * country (metro, city, local shops) and the accounts with their opening balances.
  */
-import {
-  catalogueMerchants,
-  localCategories,
-  makeLocalMerchants,
-  type Merchant,
-  type Region,
-  REGIONS,
-} from './catalogue';
+import { catalogueMerchants, type Merchant, type Region, REGIONS } from './catalogue';
+import { localCategories, makeLocalMerchants } from './catalogue-local';
 import type * as D from './describe';
 import type { Intent, NormalizedOptions } from './intent';
-import { FIRST_NAMES, LAST_NAMES, PERSONAS } from './personas';
+import { FIRST_NAMES, LAST_NAMES } from './names';
+import { PERSONAS } from './personas';
 import { hashInts, hexPad, Rng } from './prng';
 import { type Metro, REGION_INFO, type RegionInfo, type Slot, SLOT_COUNT, SLOTS } from './regions';
 import { formatIsoDate } from './time';

@@ -12,14 +12,18 @@ import type { Intent } from './intent';
 import { mkey, NEW_GUARD, WARMUP } from './ledger';
 import { pickMerchant } from './merchant-pools';
 import { fee } from './payments';
-import { FIRST_NAMES, HABITS, LAST_NAMES } from './personas';
+import { FIRST_NAMES, LAST_NAMES } from './names';
+import { HABITS } from './personas';
 import { describePurchase, intent, purchase } from './purchases';
 import { Slot } from './regions';
 import { ANOMALY_RULES, isPurchaseCategory } from './rules';
 import { civilFromDays, weekday } from './time';
 import { later, p2pIn, p2pOut } from './transfers';
 
-/** A day's habit purchases in every country (mostly where the user is), twin purchases, refunds, person-to-person payments and deposits. */
+/**
+ * A day's habit purchases in every country (mostly where the user is), twin purchases, refunds, person-to-person
+ * payments and deposits.
+ */
 export function dailyHabits(g: UserContext, d: number): void {
   const rng = g.rng;
   const c = civilFromDays(g.o.startDays + d);

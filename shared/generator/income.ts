@@ -8,7 +8,7 @@ import { everyNDays, monthly, on } from './calendar';
 import type { UserContext } from './context';
 import { billPool } from './merchant-pools';
 import { bill, income } from './payments';
-import { EMPLOYERS, FIRST_NAMES, LAST_NAMES, UNIVERSITIES } from './personas';
+import { EMPLOYERS, FIRST_NAMES, LAST_NAMES, UNIVERSITIES } from './names';
 import { weekday } from './time';
 import { p2pIn } from './transfers';
 

@@ -102,7 +102,10 @@ export function spikeGuard(g: UserContext, d: number, buffer: Intent[], spikeSlo
   }
 }
 
-/** Commits an intent: guards trim or drop ordinary purchases that would look like anomalies, then the ledger records it. */
+/**
+ * Commits an intent: guards trim or drop ordinary purchases that would look like anomalies, then the ledger
+ * records it.
+ */
 export function commit(g: UserContext, it: Intent, d: number): void {
   const m = it.merchant;
   if (it.refundOf && it.refundOf.dropped) return;
