@@ -6,7 +6,7 @@
  * clock, no I/O). A user is generated independently of the others, so the mock banks can make just the one a
  * sandbox login needs.
  */
-import { UserGenerator } from './engine';
+import { buildUser } from './engine';
 import { normalizeOptions } from './intent';
 import type { GeneratedUser, GeneratorOptions } from './types';
 
@@ -33,7 +33,7 @@ export const DEFAULT_OPTIONS: GeneratorOptions = { seed: 42, start: DEFAULT_STAR
 export function generateUser(options: GeneratorOptions, index: number): GeneratedUser {
   if (!Number.isSafeInteger(index) || index < 0)
     throw new RangeError('user index must be a non-negative integer');
-  return new UserGenerator(normalizeOptions(options), index).run();
+  return buildUser(normalizeOptions(options), index);
 }
 
 /** Users 0 .. users-1. */
@@ -41,6 +41,6 @@ export function generateUniverse(options: GeneratorOptions, users: number): Gene
   if (!Number.isSafeInteger(users) || users < 0) throw new RangeError('users must be a non-negative integer');
   const normalized = normalizeOptions(options);
   const out: GeneratedUser[] = [];
-  for (let i = 0; i < users; i++) out.push(new UserGenerator(normalized, i).run());
+  for (let i = 0; i < users; i++) out.push(buildUser(normalized, i));
   return out;
 }

@@ -1,7 +1,8 @@
 /**
  * What the engine makes before life cycles exist: an "intent" is one real-world transaction (what happened, where,
- * when, for how much, and what it means), plus the normalized generator options. Shared by engine.ts (which makes
- * intents) and bank-lifecycle.ts (which turns each into a bank's life cycle).
+ * when, for how much, and what it means), plus the normalized generator options. Shared by the engine's steps
+ * (purchases.ts, payments.ts and transfers.ts make intents; ledger.ts commits them) and bank-lifecycle.ts (which
+ * turns each into a bank's life cycle).
  */
 import type { Merchant } from './catalogue';
 import type { Place } from './describe';
