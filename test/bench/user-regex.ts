@@ -7,7 +7,11 @@
  * compiled before (the rest). The same rules on JavaScript's RegExp took seconds per transaction.
  */
 import { categorize, type CategorizeInput, type UserRule } from '../../shared/domain/categorize/index';
-import { compileSafeRegex, MAX_PROGRAM_SIZE } from '../../shared/domain/categorize/safe-regex';
+import {
+  compileSafeRegex,
+  MAX_PROGRAM_SIZE,
+  MAX_USER_REGEX_SIZE,
+} from '../../shared/domain/categorize/safe-regex';
 import type { Benchmark, Figure } from './types';
 
 const PROBES = ['.*.*.*=', 'a*a*a*a*a*b', '\\w*\\w*\\w*\\w*!', '[\\s\\S]*[\\s\\S]*[\\s\\S]*#'];
@@ -86,6 +90,11 @@ export const benchmarks: Benchmark[] = [
     name: 'user-regex',
     async run(): Promise<Figure[]> {
       const largest = compileSafeRegex(LARGEST).programSize();
+      // Distinct patterns (so nothing is shared between them), as many as fit in a user's budget.
+      const budget = Array.from(
+        { length: Math.floor(MAX_USER_REGEX_SIZE / largest) },
+        (_, i) => `[a-z0-9 ]{${MAX_PROGRAM_SIZE - 3}}[=!${'#$%&@^~'[i % 7]}]`,
+      );
       // Warm up the engine and the categorizer once (module load, JIT), as a running process would be.
       for (let i = 0; i < 50; i++) figures('warm-up', ['^warm', ...PROBES]);
       return [
@@ -93,6 +102,10 @@ export const benchmarks: Benchmark[] = [
         ...figures('the 4 probe rules together', PROBES),
         ...PROBES.flatMap((p) => figures(p, [p])),
         ...figures(`largest accepted program (${LARGEST}, ${largest} instructions)`, [LARGEST]),
+        ...figures(
+          `a user's whole regex budget (${MAX_USER_REGEX_SIZE} instructions) in ${budget.length} rules of the largest`,
+          budget,
+        ),
       ];
     },
   },

@@ -249,6 +249,23 @@ describe('enrich', () => {
       'hit',
     ]);
     expect(res.body.enriched.at(-1)!.category).toMatchObject({ primary: 'TRAVEL', rule_id: made[0] });
+
+    // The user's regexes together are bounded too: six of the largest fit beside the probes, a seventh is a 409.
+    const largest = { match: { description_regex: '[a-z0-9 ]{147}[=!]' }, category: { primary: 'TRAVEL' } };
+    for (let i = 0; i < 6; i++) {
+      const ok = await mallory.post<RuleAnswer>('/rules', largest);
+      expect(ok.status).toBe(201);
+      made.push(ok.body.id);
+    }
+    const over = await mallory.post<{ detail: string }>('/rules', largest);
+    expect(over.status).toBe(409);
+    expect(over.headers.get('content-type')).toContain('application/problem+json');
+    expect(over.body.detail).toContain('at most 1000 RE2 instructions');
+    // A change that makes them smaller always passes.
+    expect(
+      (await put(mallory, `/rules/${made.at(-1)}`, { ...largest, match: { description_regex: 'x=' } }))
+        .status,
+    ).toBe(200);
     for (const id of made) expect((await mallory.call('DELETE', `/rules/${id}`)).status).toBe(204);
   });
 

@@ -4,6 +4,8 @@ import {
   compileSafeRegex,
   MAX_PROGRAM_SIZE,
   MAX_REGEX_LENGTH,
+  MAX_USER_REGEX_SIZE,
+  regexesSize,
   regexProblem,
 } from '../../shared/domain/categorize/safe-regex';
 import { RuleBodySchema, winningRule, type UserRule } from '../../shared/domain/categorize/user-rules';
@@ -90,6 +92,13 @@ describe('user regexes run on a linear-time engine', () => {
   ])('refuses %s, saying why (%s)', (p, reason) => {
     expect(regexProblem(p)).toContain(reason);
     expect(() => compileSafeRegex(p)).toThrow(reason);
+  });
+
+  it("sizes a user's regexes together, counting refused ones as nothing", () => {
+    const big = `[a-z0-9 ]{${MAX_PROGRAM_SIZE - 3}}[=!]`;
+    expect(compileSafeRegex(big).programSize()).toBe(MAX_PROGRAM_SIZE);
+    expect(regexesSize([big, big, undefined, '(a)\\1', '\\w{1000}'])).toBe(2 * MAX_PROGRAM_SIZE);
+    expect(regexesSize(Array.from({ length: 7 }, () => big))).toBeGreaterThan(MAX_USER_REGEX_SIZE);
   });
 
   it('a stored rule whose regex the engine refuses never matches', () => {

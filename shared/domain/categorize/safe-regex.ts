@@ -27,6 +27,12 @@ export const MAX_REGEX_LENGTH = 200;
  * (`npm run bench -- --only user-regex`).
  */
 export const MAX_PROGRAM_SIZE = 150;
+/**
+ * Most RE2 instructions a user's regex rules may compile to together (`shared/services/rules.ts` refuses a rule
+ * that would go over): the cost of a transaction grows with every rule's program, and a user keeps up to 500
+ * rules. About 50 everyday patterns, or 6 of the largest.
+ */
+export const MAX_USER_REGEX_SIZE = 1_000;
 
 /** A compiled user regex: `test` is true when the pattern matches anywhere in the text (linear time). */
 export interface UserRegex {
@@ -77,6 +83,16 @@ export function compileSafeRegex(pattern: string): UserRegex {
   const r = compile(pattern);
   if ('problem' in r) throw new Error(`description_regex ${r.problem}`);
   return r.regex;
+}
+
+/** The RE2 instructions these patterns compile to together (a pattern that is refused counts 0: it never runs). */
+export function regexesSize(patterns: readonly unknown[]): number {
+  let total = 0;
+  for (const p of patterns) {
+    const r = compile(p);
+    if ('regex' in r) total += r.regex.programSize();
+  }
+  return total;
 }
 
 /** Like `compileSafeRegex`, but null for a refused pattern (a stored rule that no longer compiles never matches). */
