@@ -20,11 +20,11 @@ export default {
       name: 'domain-is-pure',
       severity: 'error',
       comment:
-        'shared/domain is pure TypeScript: it imports only shared/domain (and zod, node:crypto). Ports, adapters, ' +
+        'shared/domain is pure TypeScript: it imports only shared/domain (and the pure libraries zod, re2js and node:crypto). Ports, adapters, ' +
         'services and I/O depend on the domain, never the other way round.',
       from: { path: '^shared/domain/' },
       to: {
-        pathNot: ['^shared/domain/', '^node_modules/zod/', '^crypto$', '^node:crypto$'],
+        pathNot: ['^shared/domain/', '^node_modules/(zod|re2js)/', '^crypto$', '^node:crypto$'],
         dependencyTypesNot: ['type-only'],
       },
     },

@@ -1,13 +1,12 @@
-import { z } from 'zod';
 import { httpRoute, json } from '../../shared/http/handler';
 import { AlertList } from '../../shared/http/responses';
-import { PageQuery } from '../../shared/http/schemas';
+import { clientInstant, PageQuery } from '../../shared/http/schemas';
 import { getRuntime } from '../../shared/runtime';
 import { alertView } from '../../shared/services/alerts';
 
 const AlertsQuery = PageQuery.extend({
   /** RFC 3339: alerts created at or after this instant. */
-  since: z.iso.datetime({ offset: true, message: 'must be an RFC 3339 instant' }).optional(),
+  since: clientInstant(() => getRuntime().clock).optional(),
 }).strict();
 
 /**

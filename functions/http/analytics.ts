@@ -2,13 +2,14 @@ import { z } from 'zod';
 import { httpRoute, json } from '../../shared/http/handler';
 import { AnomalyList, CategoryBreakdown, SpendingSeries } from '../../shared/http/responses';
 import { router } from '../../shared/http/router';
-import { IsoDate } from '../../shared/http/schemas';
+import { clientDate } from '../../shared/http/schemas';
 import { getRuntime } from '../../shared/runtime';
 import { anomalies, categories, spending } from '../../shared/services/analytics';
 
+const ClientDate = clientDate(() => getRuntime().clock);
 const Range = {
-  from: IsoDate.optional(),
-  to: IsoDate.optional(),
+  from: ClientDate.optional(),
+  to: ClientDate.optional(),
 };
 const Currency = z
   .string()

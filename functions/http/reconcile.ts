@@ -4,7 +4,7 @@ import { isDetailed, isPrimary, isValidCategory, primaryOf } from '../../shared/
 import { httpRoute, json } from '../../shared/http/handler';
 import { CorrectedTransaction, TransactionAudit, TransactionJson } from '../../shared/http/responses';
 import { router } from '../../shared/http/router';
-import { IdPath, IsoDate } from '../../shared/http/schemas';
+import { clientDate, IdPath } from '../../shared/http/schemas';
 import { getRuntime } from '../../shared/runtime';
 import { correctTransaction, transactionAudit, undoCorrection } from '../../shared/services/corrections';
 
@@ -51,7 +51,7 @@ const CorrectionBody = z
     amount: Amount.optional(),
     description: Text(500).optional(),
     merchant_name: Text(200).nullable().optional(),
-    date: IsoDate.optional(),
+    date: clientDate(() => getRuntime().clock).optional(),
     category: Category.optional(),
     note: Text(1000).optional(),
     create_rule: z.boolean().optional(),

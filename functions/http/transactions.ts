@@ -3,14 +3,16 @@ import { transactionView } from '../../shared/domain/transactions';
 import { httpRoute, json } from '../../shared/http/handler';
 import { TransactionChanges, TransactionDetail, TransactionList } from '../../shared/http/responses';
 import { router } from '../../shared/http/router';
-import { DecimalQuery, IdPath, IsoDate, PageQuery } from '../../shared/http/schemas';
+import { clientDate, DecimalQuery, IdPath, PageQuery } from '../../shared/http/schemas';
 import { getRuntime } from '../../shared/runtime';
 import { transactionChanges, transactionDetail } from '../../shared/services/transactions';
 
+const ClientDate = clientDate(() => getRuntime().clock);
+
 const ListQuery = PageQuery.extend({
   account_id: z.string().min(1).max(128).optional(),
-  from: IsoDate.optional(),
-  to: IsoDate.optional(),
+  from: ClientDate.optional(),
+  to: ClientDate.optional(),
   category: z
     .string()
     .regex(/^[A-Z_]{3,80}$/, 'must be a category such as FOOD_AND_DRINK')

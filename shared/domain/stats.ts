@@ -148,13 +148,22 @@ export function civilFromDays(days: number): CivilDate {
 
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
-/** Parses a strict `YYYY-MM-DD` calendar date into a day number; throws RangeError otherwise. */
+/** The dates the domain reads and writes: what `YYYY-MM-DD` can spell, without year 0 (1 BC). */
+export const MIN_YEAR = 1;
+export const MAX_YEAR = 9999;
+
+/**
+ * Parses a strict `YYYY-MM-DD` calendar date (years `MIN_YEAR`..`MAX_YEAR`) into a day number; throws RangeError
+ * otherwise.
+ */
 export function dayNumber(text: string): number {
   const m = ISO_DATE.exec(text);
   if (!m) throw new RangeError(`not a YYYY-MM-DD date: ${JSON.stringify(text)}`);
   const year = Number(m[1]);
   const month = Number(m[2]);
   const day = Number(m[3]);
+  if (year < MIN_YEAR)
+    throw new RangeError(`year out of range (${MIN_YEAR}-${MAX_YEAR}): ${JSON.stringify(text)}`);
   const days = daysFromCivil(year, month, day);
   const back = civilFromDays(days);
   if (back.year !== year || back.month !== month || back.day !== day) {
@@ -175,9 +184,13 @@ export function isIsoDate(text: string): boolean {
 
 const pad2 = (n: number): string => (n < 10 ? `0${n}` : String(n));
 
-/** `YYYY-MM-DD` of a day number. */
+/** `YYYY-MM-DD` of a day number; throws RangeError for a year outside `MIN_YEAR`..`MAX_YEAR` (not "00-2-12-01"). */
 export function isoDate(days: number): string {
+  if (!Number.isSafeInteger(days)) throw new RangeError(`not a day number: ${days}`);
   const c = civilFromDays(days);
+  if (c.year < MIN_YEAR || c.year > MAX_YEAR) {
+    throw new RangeError(`day ${days} is in year ${c.year}, out of range (${MIN_YEAR}-${MAX_YEAR})`);
+  }
   return `${String(c.year).padStart(4, '0')}-${pad2(c.month)}-${pad2(c.day)}`;
 }
 

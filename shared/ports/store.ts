@@ -52,8 +52,14 @@ export class ConflictError extends Error {
 export interface Store extends InsightsStore {
   // Link sessions (OAuth state)
   putLinkSession(session: LinkSession): Promise<void>;
-  /** Atomically takes the session: returns it once, then never again. Expired sessions are returned as null. */
-  consumeLinkSession(state: string, now: Date): Promise<LinkSession | null>;
+  /** The session of a state, without taking it; null when there is none or it has expired. */
+  getLinkSession(state: string, now: Date): Promise<LinkSession | null>;
+  /**
+   * Atomically takes the session: returns it once, then never again. Expired sessions are returned as null. With
+   * `owner`, only a session of that user is taken (one in one conditional write): for anyone else it is null and
+   * the session stays, so a caller who is not its owner cannot use it up.
+   */
+  consumeLinkSession(state: string, now: Date, owner?: string): Promise<LinkSession | null>;
 
   // Connections
   putConnection(connection: Connection): Promise<void>;

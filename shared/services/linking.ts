@@ -122,14 +122,19 @@ const INVALID_STATE = 'The link state is unknown, expired or already used. Start
 /**
  * Step 2: exchanges the bank's code for tokens (with the PKCE verifier), stores them encrypted, creates the
  * connection and queues its first sync. `userId` null means "whoever started the link" (the default callback
- * page, which has no bearer token: the single-use state is the proof).
+ * page, which has no bearer token: the single-use state and the bank's code are the proof).
+ *
+ * Nothing uses the session up before it is proven: a caller who is not its owner gets the answer an unknown state
+ * gets (nothing tells that the state exists), and a code the bank refuses leaves it too, so the owner's own
+ * callback still succeeds. Only then is the session taken, in one conditional write on its owner: of two callbacks
+ * racing, one links and the other gets the unknown-state answer (the tokens it got are revoked at the bank).
  */
 export async function completeLink(
   deps: LinkingDeps,
   userId: string | null,
   input: { state: string; code: string },
 ) {
-  const session = await deps.store.consumeLinkSession(input.state, deps.clock.now());
+  const session = await deps.store.getLinkSession(input.state, deps.clock.now());
   if (!session || (userId !== null && session.userId !== userId)) throw badRequest(INVALID_STATE);
   const provider = findProvider(deps, session.provider);
   const verifier = await deps.cipher.decrypt(
@@ -146,6 +151,10 @@ export async function completeLink(
     });
   } catch (err) {
     throw providerProblem(err, 'exchanging the authorization code');
+  }
+  if (!(await deps.store.consumeLinkSession(session.state, deps.clock.now(), session.userId))) {
+    await revokeQuietly(provider, tokens);
+    throw badRequest(INVALID_STATE);
   }
 
   const now = deps.clock.now().toISOString();
@@ -202,6 +211,16 @@ export async function completeLink(
     connection: { id: connection.id, provider: connection.provider, status: connection.status },
     accounts: accounts.map(accountView),
   };
+}
+
+/** Revokes tokens nobody will use (a callback that lost the race for its session); a bank that fails is let be. */
+async function revokeQuietly(provider: LinkProvider, tokens: ProviderTokens): Promise<void> {
+  try {
+    await provider.client.revoke(tokens.refreshToken);
+    await provider.client.revoke(tokens.accessToken);
+  } catch (err) {
+    if (!(err instanceof ProviderError)) throw err;
+  }
 }
 
 function providerProblem(err: unknown, doing: string): HttpProblem {

@@ -6,6 +6,7 @@ import {
   type RuleBody,
   type UserRule,
 } from '../domain/categorize/index';
+import { MAX_USER_REGEX_SIZE, regexesSize } from '../domain/categorize/safe-regex';
 import { categorizeStored, categoryContext } from '../domain/categorization';
 import type { UserTxnChange } from '../domain/corrections';
 import type { Account, StoredTransaction } from '../domain/models';
@@ -87,6 +88,20 @@ async function afterRuleChange(deps: RuleDeps, userId: string, rules: UserRule[]
   return { recategorized: out.changed, recategorization: out.pending ? 'queued' : 'done' };
 }
 
+/**
+ * Refuses a rule change after which the user's regex rules would compile to more than `MAX_USER_REGEX_SIZE` RE2
+ * instructions together (a change that does not add to them always passes).
+ */
+function checkRegexBudget(before: readonly UserRule[], after: readonly UserRule[]): void {
+  const size = (rules: readonly UserRule[]) => regexesSize(rules.map((r) => r.match.description_regex));
+  const total = size(after);
+  if (total > MAX_USER_REGEX_SIZE && total > size(before)) {
+    throw conflict(
+      `A user's description_regex rules may compile to at most ${MAX_USER_REGEX_SIZE} RE2 instructions together; with this one they would take ${total}. Simplify or delete some.`,
+    );
+  }
+}
+
 export async function createRule(deps: RuleDeps, userId: string, body: RuleBody) {
   const rules = await deps.store.listUserRules(userId);
   if (rules.length >= MAX_RULES) throw conflict(`A user can keep at most ${MAX_RULES} rules.`);
@@ -100,6 +115,7 @@ export async function createRule(deps: RuleDeps, userId: string, body: RuleBody)
     created_at: now,
     updated_at: now,
   };
+  checkRegexBudget(rules, [...rules, rule]);
   await deps.store.putUserRule(rule);
   return {
     ...ruleView(rule),
@@ -117,8 +133,9 @@ export async function updateRule(deps: RuleDeps, userId: string, id: string, bod
     priority: body.priority,
     updated_at: deps.clock.now().toISOString(),
   };
-  await deps.store.putUserRule(rule);
   const rules = all.map((r) => (r.id === id ? rule : r));
+  checkRegexBudget(all, rules);
+  await deps.store.putUserRule(rule);
   return { ...ruleView(rule), ...(await afterRuleChange(deps, userId, rules, `rule ${id} changed`)) };
 }
 

@@ -81,11 +81,43 @@ describe('linking banks over HTTP', () => {
     expect((await api.post('/auth/callback', { state: 'not-a-state', code: 'x' })).status).toBe(400);
   });
 
-  it("does not let another user complete someone's link", async () => {
+  it("does not let another user complete someone's link, nor use it up: the owner's callback still succeeds", async () => {
     const { state, code } = await link('bank_b');
     const mallory = api.withToken(await devToken(twin.url, 'mallory'));
-    expect((await mallory.post('/auth/callback', { state, code })).status).toBe(400);
+    const theirs = await mallory.post<Record<string, unknown>>('/auth/callback', { state, code });
+    expect(theirs.status).toBe(400);
+    expect(theirs.headers.get('content-type')).toContain('application/problem+json');
+    // The same answer as for a state that does not exist: nothing tells mallory that this one does.
+    const unknown = await mallory.post<Record<string, unknown>>('/auth/callback', {
+      state: 'not-a-state',
+      code,
+    });
+    expect(theirs.body).toEqual(unknown.body);
     expect((await mallory.get<{ connections: unknown[] }>('/connections')).body.connections).toEqual([]);
+
+    const mine = await api.post<{ connection: { id: string; provider: string } }>('/auth/callback', {
+      state,
+      code,
+    });
+    expect(mine.status).toBe(201);
+    expect(mine.body.connection.provider).toBe('bank_b');
+    expect((await api.post('/auth/callback', { state, code })).status).toBe(400);
+    expect((await mallory.post('/auth/callback', { state, code })).body).toEqual(unknown.body);
+  });
+
+  it('a made-up code on the default callback page does not use up the link: the real redirect still links', async () => {
+    const started = await api.post<{ authorize_url: string; state: string }>('/auth/link-bank', {
+      provider: 'bank_a',
+    });
+    const consent = await submitConsent(started.body.authorize_url);
+    const forged = new URL(consent.location!);
+    forged.searchParams.set('code', 'made-up-code');
+    const refused = await fetch(forged);
+    expect(refused.status).toBe(400);
+    expect(await refused.text()).toContain('Linking failed');
+    const page = await fetch(consent.location!);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('Bank linked');
   });
 
   it('shows the form again with an error for a wrong password (401)', async () => {

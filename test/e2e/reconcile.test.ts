@@ -491,6 +491,9 @@ describe('refused input changes nothing', () => {
     ['an amount as a JSON number', { amount: -12.5 }, 'body.amount'],
     ['an invalid date', { date: '2026-02-30' }, 'body.date'],
     ['a date in another format', { date: '02/03/2026' }, 'body.date'],
+    ['the year 0000', { date: '0000-01-01' }, 'body.date'],
+    ['a date before 1970', { date: '1969-12-31' }, 'body.date'],
+    ['a date more than a year ahead', { date: '9999-12-31' }, 'body.date'],
     ['a category outside the taxonomy', { category: 'FOOD_AND_FUN' }, 'body.category'],
     [
       'a detailed category under another primary',
@@ -516,6 +519,22 @@ describe('refused input changes nothing', () => {
     expect(res.headers.get('content-type')).toContain('application/problem+json');
     expect(res.body.errors?.map((e) => e.path)).toContain(path);
     expect(await detail(z)).toEqual(before);
+  });
+
+  it.each([
+    ['/transactions?from=0000-01-01', 'query.from'],
+    ['/transactions?to=9999-12-31', 'query.to'],
+    ['/transactions?from=2026-02-30', 'query.from'],
+    ['/analytics/spending?from=1969-12-31', 'query.from'],
+    ['/analytics/categories?to=9999-01-01', 'query.to'],
+    ['/analytics/anomalies?from=0000-01-01', 'query.from'],
+    ['/alerts?since=0000-01-01T00:00:00Z', 'query.since'],
+    ['/alerts?since=9999-12-31T00:00:00Z', 'query.since'],
+  ])('GET %s is a 400 problem naming the field', async (url, path) => {
+    const res = await api.get<Problem>(url);
+    expect(res.status).toBe(400);
+    expect(res.headers.get('content-type')).toContain('application/problem+json');
+    expect(res.body.errors?.map((e) => e.path)).toEqual([path]);
   });
 
   it('refuses a body that is not JSON, and undo of unknown fields', async () => {

@@ -99,4 +99,33 @@ describe('DynamoStore against DynamoDB Local', () => {
     expect(await store.consumeLinkSession('s2', new Date('2026-01-01T00:10:00Z'))).toBeNull();
     expect(await store.consumeLinkSession('s2', new Date('2026-01-01T00:00:00Z'))).toBeNull();
   });
+
+  it('another user cannot use up a link session: it stays for its owner, who takes it once, even under races', async () => {
+    const at = new Date('2026-01-01T00:05:00Z');
+    const session = {
+      state: 's-owned',
+      userId: 'alice',
+      provider: 'bank_a',
+      redirectUri: 'http://127.0.0.1/cb',
+      codeVerifier: 'enc',
+      createdAt: '2026-01-01T00:00:00.000Z',
+      expiresAt: '2026-01-01T00:10:00.000Z',
+    };
+    await store.putLinkSession(session);
+    expect(await store.consumeLinkSession('s-owned', at, 'mallory')).toBeNull();
+    expect(await store.getLinkSession('s-owned', at)).toEqual(session);
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        store.consumeLinkSession('s-owned', at, i % 2 ? 'mallory' : 'alice'),
+      ),
+    );
+    expect(results.filter(Boolean)).toEqual([session]);
+    expect(await store.getLinkSession('s-owned', at)).toBeNull();
+    expect(await store.consumeLinkSession('s-owned', at, 'alice')).toBeNull();
+    // Read without taking: unknown and expired states are null.
+    expect(await store.getLinkSession('s-unknown', at)).toBeNull();
+    await store.putLinkSession({ ...session, state: 's-late' });
+    expect(await store.getLinkSession('s-late', new Date('2026-01-01T00:10:00Z'))).toBeNull();
+    expect(await store.getLinkSession('s-late', at)).toEqual({ ...session, state: 's-late' });
+  });
 });

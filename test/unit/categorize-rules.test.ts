@@ -82,7 +82,7 @@ describe('POST /rules body schema', () => {
       'min above max',
       { match: { merchant: 'x', min_amount: '10', max_amount: '9.99' }, category: { primary: 'TRAVEL' } },
     ],
-    ['a nested quantifier', { match: { description_regex: '(a+)+$' }, category: { primary: 'TRAVEL' } }],
+    ['a lookahead', { match: { description_regex: 'a(?=b)' }, category: { primary: 'TRAVEL' } }],
     ['a backreference', { match: { description_regex: '(a)\\1' }, category: { primary: 'TRAVEL' } }],
     ['an invalid regex', { match: { description_regex: '([a-z' }, category: { primary: 'TRAVEL' } }],
     ['an unknown field', { match: { merchant: 'x', amount: '5' }, category: { primary: 'TRAVEL' } }],
@@ -114,30 +114,20 @@ describe('regex safety', () => {
     '^(?:A|B)C+$',
     'a{2,3}',
     '(ab)?c',
+    '(a+)+$',
   ])('accepts %s', (p) => expect(regexProblem(p)).toBeNull());
   it.each([
-    ['(a+)+$', 'nest'],
-    ['(\\w*)*x', 'nest'],
-    ['((a+))+', 'nest'],
-    ['(a{2,})+', 'nest'],
-    ['(a|ab)*c', 'alternatives'],
     ['(a)\\1', 'backreference'],
     ['(?<n>a)\\k<n>', 'backreference'],
     ['(?<=a)b', 'lookbehind'],
+    ['a(?!b)', 'lookahead'],
     ['(', 'not a valid'],
     ['x'.repeat(MAX_REGEX_LENGTH + 1), 'at most'],
     ['', 'non-empty'],
   ])('refuses %s', (p, reason) => expect(regexProblem(p)).toContain(reason));
 
-  it('runs a stored regex in bounded time on a long hostile description', () => {
-    const r = rule({ match: { description_regex: '^(a|b)?c*d' } });
-    const t0 = performance.now();
-    categorize(txn('c'.repeat(100_000)), [r]);
-    expect(performance.now() - t0).toBeLessThan(1000);
-  });
-
-  it('a stored rule with an unsafe regex never matches (and never throws)', () => {
-    const r = rule({ match: { description_regex: '(a+)+$' } });
+  it('a stored rule with a regex the engine refuses never matches (and never throws)', () => {
+    const r = rule({ match: { description_regex: '(a)\\1' } });
     expect(categorize(txn('aaaa'), [r], { minConfidence: 0 })?.source).toBe('rules');
   });
 });

@@ -143,13 +143,25 @@ export class DynamoStore implements Store {
     });
   }
 
-  async consumeLinkSession(state: string, now: Date): Promise<LinkSession | null> {
+  async getLinkSession(state: string, now: Date): Promise<LinkSession | null> {
+    const item = await getItem(this.doc, this.tableName, { pk: keys.link(state), sk: keys.linkSk }, true);
+    const session = item ? strip<LinkSession>(item) : null;
+    if (!session || new Date(session.expiresAt).getTime() <= now.getTime()) return null;
+    return session;
+  }
+
+  async consumeLinkSession(state: string, now: Date, owner?: string): Promise<LinkSession | null> {
     try {
       const out = await this.doc.send(
         new DeleteCommand({
           TableName: this.tableName,
           Key: { pk: keys.link(state), sk: keys.linkSk },
-          ConditionExpression: 'attribute_exists(pk)',
+          ...(owner === undefined
+            ? { ConditionExpression: 'attribute_exists(pk)' }
+            : {
+                ConditionExpression: 'attribute_exists(pk) AND userId = :owner',
+                ExpressionAttributeValues: { ':owner': owner },
+              }),
           ReturnValues: 'ALL_OLD',
         }),
       );

@@ -1,93 +1,102 @@
 /**
- * Safety checks for user-supplied description regexes (`match.description_regex`). JavaScript regexes backtrack,
- * so a pattern like `(a+)+$` can take exponential time on a crafted description. We refuse the shapes that cause
- * it rather than time out at run time:
- * - longer than `MAX_REGEX_LENGTH` characters;
- * - backreferences (`\1`, `\k<name>`);
- * - nested quantifiers: a quantified group that itself contains a quantifier (`(a+)+`, `(\w*)*`, `(a{2,})+`);
- * - a group with alternatives under an unbounded quantifier (`(a|ab)*`);
- * - lookbehind (`(?<=`, `(?<!`), which V8 runs backwards and is rarely needed here.
- * Patterns compile once, case-insensitive, and run against at most `MAX_DESCRIPTION_LENGTH` characters.
+ * User-supplied description regexes (`match.description_regex`) run on RE2 (`re2js`, a pure-JavaScript port of
+ * Go's regexp), never on JavaScript's backtracking `RegExp`: RE2 matches in time linear in the description
+ * (O(program size × description length)), so no pattern can freeze the process — `.*.*.*=`, `(a+)+$` and
+ * `a*a*a*a*a*b` cost the same few microseconds per character as `^AMZN`.
+ *
+ * The syntax is RE2's (https://github.com/google/re2/wiki/Syntax), which is JavaScript's for everything a
+ * description rule needs (classes, `\d \w \s \b`, anchors, alternation, `{n,m}`, groups, `(?:…)`, `(?<name>…)`,
+ * `\p{L}`). A pattern is refused, with the reason, when:
+ * - it is empty or longer than `MAX_REGEX_LENGTH` characters;
+ * - it uses what a linear-time engine cannot do: backreferences (`\1`, `\k<name>`), lookahead and lookbehind
+ *   (`(?=`, `(?!`, `(?<=`, `(?<!`);
+ * - RE2 cannot compile it (syntax errors, JavaScript-only escapes such as `\u00e9` — write `\x{e9}` — or a
+ *   repeat count above 1000);
+ * - its compiled program has more than `MAX_PROGRAM_SIZE` instructions (`\w{200}`): the cost of a match grows
+ *   with the program, so this bounds the work per transaction.
+ * Patterns compile once per rule object, case-insensitive, and run against at most `MAX_DESCRIPTION_LENGTH`
+ * characters.
  */
-export const MAX_REGEX_LENGTH = 200;
+import { RE2JS } from 're2js';
 
-/** Why a pattern is refused, or null when it is safe to compile. */
-export function regexProblem(pattern: string): string | null {
-  if (typeof pattern !== 'string' || pattern.length === 0) return 'must be a non-empty string';
-  if (pattern.length > MAX_REGEX_LENGTH) return `must be at most ${MAX_REGEX_LENGTH} characters`;
-  try {
-    new RegExp(pattern, 'i');
-  } catch (err) {
-    return `is not a valid regular expression (${err instanceof Error ? err.message : String(err)})`;
-  }
-  interface Group {
-    quantified: boolean;
-    alternation: boolean;
-  }
-  const stack: Group[] = [{ quantified: false, alternation: false }];
-  let inClass = false;
-  /** What the previous atom was: a closed group (with what inside), or a plain atom. */
-  let lastGroup: Group | null = null;
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i] as string;
-    if (c === '\\') {
-      const next = pattern[i + 1] ?? '';
-      if (!inClass && (/[1-9]/.test(next) || next === 'k')) return 'must not use backreferences';
-      i++;
-      lastGroup = null;
-      continue;
-    }
-    if (inClass) {
-      if (c === ']') inClass = false;
-      continue;
-    }
-    if (c === '[') {
-      inClass = true;
-      lastGroup = null;
-      continue;
-    }
-    if (c === '(') {
-      if (pattern.startsWith('(?<=', i) || pattern.startsWith('(?<!', i)) return 'must not use lookbehind';
-      stack.push({ quantified: false, alternation: false });
-      lastGroup = null;
-      continue;
-    }
-    if (c === ')') {
-      const closed = stack.pop();
-      if (!closed || stack.length === 0) return 'has unbalanced parentheses';
-      if (closed.quantified) (stack[stack.length - 1] as Group).quantified = true;
-      lastGroup = closed;
-      continue;
-    }
-    if (c === '|') {
-      (stack[stack.length - 1] as Group).alternation = true;
-      lastGroup = null;
-      continue;
-    }
-    const quant = /^(?:[*+?]|\{\d+(?:,\d*)?\})/.exec(pattern.slice(i));
-    if (quant) {
-      const q = quant[0];
-      const unbounded = q === '*' || q === '+' || /^\{\d+,\}$/.test(q);
-      const repeats = q !== '?' && q !== '{0,1}' && q !== '{1}' && q !== '{0}' && q !== '{1,1}';
-      if (lastGroup && repeats && lastGroup.quantified) return 'must not nest quantifiers (like (a+)+)';
-      if (lastGroup && unbounded && lastGroup.alternation)
-        return 'must not repeat a group of alternatives (like (a|ab)*)';
-      if (repeats) (stack[stack.length - 1] as Group).quantified = true;
-      // A lazy or possessive marker after the quantifier is part of it.
-      i += q.length - 1;
-      if (pattern[i + 1] === '?') i++;
-      lastGroup = null;
-      continue;
-    }
-    lastGroup = null;
-  }
-  if (stack.length !== 1) return 'has unbalanced parentheses';
-  return null;
+export const MAX_REGEX_LENGTH = 200;
+/**
+ * Most RE2 instructions a user regex may compile to. `[0-9]{4,}` is 7, `UBER\s*\*\s*EATS` 15, an alternation of
+ * six streaming services 69, `\w{150}` 152. The costliest accepted shape (a long counted repeat of a class) adds
+ * about 1.5 ms to the first hostile 400-character description of a freshly compiled rule and about 0.1 ms to the
+ * next ones (`npm run bench -- --only user-regex`).
+ */
+export const MAX_PROGRAM_SIZE = 150;
+/**
+ * Most RE2 instructions a user's regex rules may compile to together (`shared/services/rules.ts` refuses a rule
+ * that would go over): the cost of a transaction grows with every rule's program, and a user keeps up to 500
+ * rules. About 50 everyday patterns, or 6 of the largest.
+ */
+export const MAX_USER_REGEX_SIZE = 1_000;
+
+/** A compiled user regex: `test` is true when the pattern matches anywhere in the text (linear time). */
+export interface UserRegex {
+  test(text: string): boolean;
+  /** RE2 instructions: the cost of a match is at most proportional to this times the text's length. */
+  programSize(): number;
 }
 
-/** Compiles a checked pattern (case-insensitive), or throws with the reason. */
-export function compileSafeRegex(pattern: string): RegExp {
-  const problem = regexProblem(pattern);
-  if (problem) throw new Error(`description_regex ${problem}`);
-  return new RegExp(pattern, 'i');
+const BACKREFERENCE = /\\(?:[1-9]|k<)/;
+const LOOKAROUND = /\(\?<?[=!]/;
+
+/** Compiles a pattern, or gives the reason it is refused. */
+function compile(pattern: unknown): { regex: UserRegex } | { problem: string } {
+  if (typeof pattern !== 'string' || pattern.length === 0) return { problem: 'must be a non-empty string' };
+  if (pattern.length > MAX_REGEX_LENGTH) return { problem: `must be at most ${MAX_REGEX_LENGTH} characters` };
+  let regex: RE2JS;
+  try {
+    regex = RE2JS.compile(pattern, RE2JS.CASE_INSENSITIVE);
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    if (BACKREFERENCE.test(pattern))
+      return {
+        problem: 'must not use backreferences (\\1, \\k<name>): the regex engine runs in linear time',
+      };
+    if (LOOKAROUND.test(pattern))
+      return {
+        problem:
+          'must not use lookahead or lookbehind ((?=, (?!, (?<=, (?<!): the regex engine runs in linear time',
+      };
+    return { problem: `is not a valid RE2 regular expression (${reason})` };
+  }
+  const size = regex.programSize();
+  if (size > MAX_PROGRAM_SIZE)
+    return {
+      problem: `is too complex (${size} instructions, at most ${MAX_PROGRAM_SIZE}: use smaller repeat counts)`,
+    };
+  return { regex };
+}
+
+/** Why a pattern is refused, or null when it compiles within the limits. */
+export function regexProblem(pattern: string): string | null {
+  const r = compile(pattern);
+  return 'problem' in r ? r.problem : null;
+}
+
+/** Compiles a checked pattern (case-insensitive, linear-time), or throws with the reason. */
+export function compileSafeRegex(pattern: string): UserRegex {
+  const r = compile(pattern);
+  if ('problem' in r) throw new Error(`description_regex ${r.problem}`);
+  return r.regex;
+}
+
+/** The RE2 instructions these patterns compile to together (a pattern that is refused counts 0: it never runs). */
+export function regexesSize(patterns: readonly unknown[]): number {
+  let total = 0;
+  for (const p of patterns) {
+    const r = compile(p);
+    if ('regex' in r) total += r.regex.programSize();
+  }
+  return total;
+}
+
+/** Like `compileSafeRegex`, but null for a refused pattern (a stored rule that no longer compiles never matches). */
+export function tryCompileSafeRegex(pattern: string): UserRegex | null {
+  const r = compile(pattern);
+  return 'regex' in r ? r.regex : null;
 }

@@ -10,8 +10,9 @@
  *   case-insensitive: `Blue Bottle` = `BLUEBOTTLE` = `blue-bottle`), where the merchant is any of: the merchant
  *   name the bank or user gave, the directory merchant the engine recognised, the cleaned description.
  * - `description_contains`: a case-insensitive, whitespace-insensitive substring of the description.
- * - `description_regex`: a case-insensitive regex on the raw description (first 512 characters), checked for
- *   safety (`safe-regex.ts`) and compiled once per rule object.
+ * - `description_regex`: a case-insensitive RE2 regex (linear-time: no backreferences or lookaround) on the raw
+ *   description (first 512 characters), checked when the rule is saved (`safe-regex.ts`) and compiled once per
+ *   rule object.
  * - `min_amount` / `max_amount`: decimal strings (`"12.50"`, up to 3 decimals) compared, inclusive, with the
  *   ABSOLUTE amount in the transaction's own currency: `max_amount: "5"` matches a $4.50 purchase and a $4.50
  *   refund alike. No currency conversion.
@@ -26,7 +27,7 @@ import { z } from 'zod';
 import { normalizeDescription } from '../fingerprint';
 import { exponent } from '../money';
 import { isPrimary, isValidCategory, lookupDetailed } from '../taxonomy';
-import { regexProblem } from './safe-regex';
+import { regexProblem, tryCompileSafeRegex, type UserRegex } from './safe-regex';
 import { compactKey, MAX_DESCRIPTION_LENGTH } from './text';
 
 /** Priority given to a rule made from a category correction (`create_rule`), as `shared/domain/rules.ts` does. */
@@ -165,12 +166,12 @@ export interface CompiledRule {
   rule: UserRule;
   merchantKey: string | null;
   contains: string | null;
-  regex: RegExp | null;
+  regex: UserRegex | null;
   min: number | null;
   max: number | null;
   /** How many matchers the rule gives: more is more specific. */
   specificity: number;
-  /** False when a stored rule is not usable (an unsafe regex slipped in): it never matches. */
+  /** False when a stored rule is not usable (a regex the engine refuses slipped in): it never matches. */
   valid: boolean;
 }
 
@@ -182,10 +183,10 @@ export function compileRule(rule: UserRule): CompiledRule {
   if (hit) return hit;
   const m = rule.match ?? {};
   let valid = true;
-  let regex: RegExp | null = null;
-  if (typeof m.description_regex === 'string') {
-    if (regexProblem(m.description_regex)) valid = false;
-    else regex = new RegExp(m.description_regex, 'i');
+  let regex: UserRegex | null = null;
+  if (m.description_regex !== undefined) {
+    regex = tryCompileSafeRegex(m.description_regex);
+    if (!regex) valid = false;
   }
   const amount = (v: unknown): number | null => {
     if (v === undefined || v === null) return null;
