@@ -32,6 +32,8 @@ export default defineConfig({
           environment: 'node',
           testTimeout: 60_000,
           hookTimeout: 90_000,
+          // Installs the system Chromium the browser tests drive when it is missing (apt-get, as root).
+          globalSetup: ['test/support/global-chromium.ts'],
           // Each e2e file starts its own twin (a child process with its own DynamoDB Local): keep them few at once.
           maxWorkers: 1,
         },
