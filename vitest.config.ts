@@ -21,8 +21,10 @@ export default defineConfig({
           environment: 'node',
           // One DynamoDB Local for the whole run; each test file makes its own table.
           globalSetup: ['test/support/global-dynamodb.ts'],
-          testTimeout: 30_000,
-          hookTimeout: 60_000,
+          // Sized for a loaded 2-core machine: a full sync into DynamoDB Local can take tens of seconds there (the
+          // heaviest tests set their own, longer, timeouts).
+          testTimeout: 90_000,
+          hookTimeout: 150_000,
         },
       },
       {
@@ -31,7 +33,8 @@ export default defineConfig({
           include: ['test/e2e/**/*.test.ts'],
           environment: 'node',
           testTimeout: 60_000,
-          hookTimeout: 90_000,
+          // A twin starts in up to 3 minutes on a loaded 2-core machine (test/support/twin-process.ts).
+          hookTimeout: 240_000,
           // Installs the system Chromium the browser tests drive when it is missing (apt-get, as root).
           globalSetup: ['test/support/global-chromium.ts'],
           // Each e2e file starts its own twin (a child process with its own DynamoDB Local): keep them few at once.
