@@ -420,7 +420,7 @@ export class FinaggStack extends Stack {
       role,
       logGroup,
       environment,
-      bundling: cdkBundlingOptions(),
+      bundling: cdkBundlingOptions(spec.bundleFiles),
     });
     this.functions[spec.name] = fn;
 

@@ -10,7 +10,7 @@ import {
   type RuleView,
 } from '../support/categorize';
 import { linkBank, waitForSync } from '../support/sync-helpers';
-import { devToken, startTwinProcess, type TwinProcess } from '../support/twin-process';
+import { startTarget, testUser, tokenFor, type Target } from '../support/e2e-target';
 
 /**
  * Categorization over HTTP against the twin: the sync fills merchant names, the Categorizer (table stream)
@@ -32,7 +32,8 @@ interface Problem {
 }
 type RuleAnswer = RuleView & { recategorized: number; recategorization: 'done' | 'queued' };
 
-let twin: TwinProcess;
+/** The twin this file starts, or the deployment at E2E_BASE_URL (`npm run test:deployed`). */
+let twin: Target;
 let api: Api;
 let bob: Api;
 const connections = new Map<string, string>();
@@ -52,9 +53,9 @@ function busiestMerchant(list: readonly CategorizedT[]): { merchant: string; txn
 }
 
 beforeAll(async () => {
-  twin = await startTwinProcess();
-  api = new Api(twin.url).withToken(await devToken(twin.url, 'carol'));
-  bob = new Api(twin.url).withToken(await devToken(twin.url, 'bob'));
+  twin = await startTarget();
+  api = new Api(twin.url).withToken(await tokenFor(twin.url, testUser('carol')));
+  bob = new Api(twin.url).withToken(await tokenFor(twin.url, testUser('bob')));
   const before = new Date(Date.now() - 1000).toISOString();
   for (const bank of ['bank_a', 'bank_b', 'bank_c']) connections.set(bank, await linkBank(api, bank));
   for (const id of connections.values()) expect(await waitForSync(api, id, before)).toBe('succeeded');
@@ -192,7 +193,7 @@ describe('user rules', () => {
         rule_id: rule.id,
       });
     const history = (await detail(overridden.id)).history;
-    expect(history.at(-1)).toMatchObject({ kind: 'corrected', actor: 'user:carol' });
+    expect(history.at(-1)).toMatchObject({ kind: 'corrected', actor: `user:${testUser('carol')}` });
   });
 
   it("another user's rules are out of reach", async () => {
