@@ -38,7 +38,9 @@ export default defineConfig({
           // Against a deployment (E2E_BASE_URL, `npm run test:deployed`) the files that need the twin itself stay out.
           exclude: DEPLOYED_URL ? Object.keys(TWIN_ONLY) : [],
           environment: 'node',
-          testTimeout: 60_000,
+          // A first request loads the handler's modules; a sync and the stream functions behind it take tens of
+          // seconds on a loaded 2-core machine (the tests wait for them with polls that have their own deadlines).
+          testTimeout: 180_000,
           // A twin starts in up to 3 minutes on a loaded 2-core machine (test/support/twin-process.ts).
           hookTimeout: 240_000,
           // Installs the system Chromium the browser tests drive when it is missing (apt-get, as root).

@@ -76,7 +76,7 @@ async function freeRedisDb(): Promise<number> {
   throw new Error('no empty Redis database among 1..15');
 }
 
-async function until<R>(what: string, fn: () => Promise<R | undefined>, timeoutMs = 20_000): Promise<R> {
+async function until<R>(what: string, fn: () => Promise<R | undefined>, timeoutMs = 60_000): Promise<R> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const got = await fn();
@@ -152,7 +152,7 @@ async function quiescent(client: Api): Promise<void> {
       await new Promise((r) => setTimeout(r, 250));
       return Date.now() - quietSince >= 2000 ? true : undefined;
     },
-    45_000,
+    120_000,
   );
 }
 
