@@ -10,6 +10,7 @@ import {
   type RuleView,
 } from '../support/categorize';
 import { linkBank, waitForSync } from '../support/sync-helpers';
+import { serverNow } from '../support/clock';
 import { startTarget, testUser, tokenFor, type Target } from '../support/e2e-target';
 
 /**
@@ -56,7 +57,8 @@ beforeAll(async () => {
   twin = await startTarget();
   api = new Api(twin.url).withToken(await tokenFor(twin.url, testUser('carol')));
   bob = new Api(twin.url).withToken(await tokenFor(twin.url, testUser('bob')));
-  const before = new Date(Date.now() - 1000).toISOString();
+  // The API's clock (a deployment's may differ from this machine's): syncs that finish after this.
+  const before = new Date((await serverNow(twin.url)).getTime() - 1000).toISOString();
   for (const bank of ['bank_a', 'bank_b', 'bank_c']) connections.set(bank, await linkBank(api, bank));
   for (const id of connections.values()) expect(await waitForSync(api, id, before)).toBe('succeeded');
 });
@@ -64,7 +66,7 @@ afterAll(async () => twin?.stop());
 
 describe('categorization of synced transactions', () => {
   it('fills merchant names for every bank, and categorizes with source, confidence and rule id', async () => {
-    txns = await waitForCategorized(api, { timeoutMs: 40_000 });
+    txns = await waitForCategorized(api, { timeoutMs: 120_000 });
     const accounts = (await api.get<{ accounts: { id: string; connection_id: string }[] }>('/accounts')).body
       .accounts;
     const bankOf = new Map(
@@ -180,7 +182,7 @@ describe('user rules', () => {
     });
     expect(changed.body.recategorized).toBe(rule.recategorized - 1);
 
-    const syncedAt = new Date().toISOString();
+    const syncedAt = (await serverNow(twin.url)).toISOString();
     for (const id of connections.values())
       expect((await api.post(`/connections/${id}/sync`)).status).toBe(202);
     for (const id of connections.values()) expect(await waitForSync(api, id, syncedAt)).toBe('succeeded');
