@@ -1,4 +1,8 @@
 import { defineConfig } from 'vitest/config';
+import TWIN_ONLY from './test/e2e/twin-only.json' with { type: 'json' };
+
+/** `npm run test:deployed`: the e2e tests against the deployment at E2E_BASE_URL (test/support/e2e-target.ts). */
+const DEPLOYED_URL = process.env.E2E_BASE_URL;
 
 export default defineConfig({
   test: {
@@ -21,17 +25,26 @@ export default defineConfig({
           environment: 'node',
           // One DynamoDB Local for the whole run; each test file makes its own table.
           globalSetup: ['test/support/global-dynamodb.ts'],
-          testTimeout: 30_000,
-          hookTimeout: 60_000,
+          // Sized for a loaded 2-core machine: a full sync into DynamoDB Local can take tens of seconds there (the
+          // heaviest tests set their own, longer, timeouts).
+          testTimeout: 90_000,
+          hookTimeout: 150_000,
         },
       },
       {
         test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
+          // Against a deployment (E2E_BASE_URL, `npm run test:deployed`) the files that need the twin itself stay out.
+          exclude: DEPLOYED_URL ? Object.keys(TWIN_ONLY) : [],
           environment: 'node',
-          testTimeout: 60_000,
-          hookTimeout: 90_000,
+          // A first request loads the handler's modules; a sync and the stream functions behind it take tens of
+          // seconds on a loaded 2-core machine (the tests wait for them with polls that have their own deadlines).
+          testTimeout: 180_000,
+          // A twin starts in up to 3 minutes on a loaded 2-core machine (test/support/twin-process.ts).
+          hookTimeout: 240_000,
+          // Installs the system Chromium the browser tests drive when it is missing (apt-get, as root).
+          globalSetup: ['test/support/global-chromium.ts', 'test/support/global-e2e.ts'],
           // Each e2e file starts its own twin (a child process with its own DynamoDB Local): keep them few at once.
           maxWorkers: 1,
         },

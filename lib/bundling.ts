@@ -36,9 +36,28 @@ export const BUNDLE = {
   banner: ESM_REQUIRE_BANNER,
 } as const;
 
-/** The NodejsFunction bundling options: the local esbuild, never Docker. */
-export function cdkBundlingOptions(): BundlingOptions {
+/** Shell-quotes one argument for the bundling hooks (they run in a local shell). */
+const quote = (arg: string) => `'${arg.replace(/'/g, `'\\''`)}'`;
+
+/**
+ * The NodejsFunction bundling options: the local esbuild, never Docker. `files` (the catalogue's `bundleFiles`) are
+ * copied into the deployment package after bundling: folder → files relative to the repository root.
+ */
+export function cdkBundlingOptions(files: Record<string, string[]> = {}): BundlingOptions {
   return {
+    ...(Object.keys(files).length
+      ? {
+          commandHooks: {
+            beforeBundling: () => [],
+            beforeInstall: () => [],
+            afterBundling: (inputDir: string, outputDir: string) =>
+              Object.entries(files).flatMap(([folder, list]) => [
+                `mkdir -p ${quote(`${outputDir}/${folder}`)}`,
+                ...list.map((f) => `cp ${quote(`${inputDir}/${f}`)} ${quote(`${outputDir}/${folder}/`)}`),
+              ]),
+          },
+        }
+      : {}),
     forceDockerBundling: false,
     target: BUNDLE.target,
     format: OutputFormat.ESM,

@@ -49,6 +49,11 @@ export interface FunctionSpec {
   memoryMb?: number;
   timeoutSeconds?: number;
   environment?: Record<string, string>;
+  /**
+   * Files copied into the deployment package beside the bundle: folder in the package → files relative to the
+   * repository root (what the code reads at run time, e.g. the /docs page's Swagger UI from node_modules).
+   */
+  bundleFiles?: Record<string, string[]>;
 }
 
 /** A mock bank's function: its whole protocol (OAuth2, data, admin) behind one greedy public route per method. */
@@ -95,8 +100,18 @@ export const catalogue: FunctionSpec[] = [
     routes: [
       { method: 'GET', path: '/openapi.json', auth: false },
       { method: 'GET', path: '/docs', auth: false },
+      { method: 'GET', path: '/docs/swagger-ui-bundle.js', auth: false },
+      { method: 'GET', path: '/docs/swagger-ui.css', auth: false },
+      { method: 'GET', path: '/docs/docs.js', auth: false },
     ],
     grants: [],
+    // functions/http/docs.ts serves Swagger UI from here (the npm package, no CDN).
+    bundleFiles: {
+      'docs-assets': [
+        'node_modules/swagger-ui-dist/swagger-ui-bundle.js',
+        'node_modules/swagger-ui-dist/swagger-ui.css',
+      ],
+    },
   },
   {
     name: 'Providers',

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { DocumentedSpec } from '../shared/http/handler';
 import { buildOpenApi, type OpenApiDocument, type Operation } from '../shared/http/openapi';
+import { REQUEST_EXAMPLES } from '../shared/http/request-examples';
 import { RESPONSES_OUTSIDE_BUNDLES } from '../shared/http/responses';
 import { catalogue } from './catalogue';
 import { ROOT } from './local/dynamodb-local';
@@ -46,12 +47,20 @@ export async function collectOperations(): Promise<Operation[]> {
 }
 
 export async function generateOpenApi(version: string): Promise<OpenApiDocument> {
-  return buildOpenApi(await collectOperations(), {
-    version,
-    description:
-      'Link bank accounts, read normalized accounts and transactions, correct them, and get categories, budgets, ' +
-      'alerts and anomalies. Generated from the zod schemas the handlers validate with; see API.md for conventions.',
-  });
+  const operations = await collectOperations();
+  for (const key of Object.keys(REQUEST_EXAMPLES))
+    if (!operations.some((op) => `${op.method} ${op.path}` === key && op.spec?.body))
+      throw new Error(`shared/http/request-examples.ts: ${key} is not a route that takes a body`);
+  return buildOpenApi(
+    operations,
+    {
+      version,
+      description:
+        'Link bank accounts, read normalized accounts and transactions, correct them, and get categories, budgets, ' +
+        'alerts and anomalies. Generated from the zod schemas the handlers validate with; see API.md for conventions.',
+    },
+    REQUEST_EXAMPLES,
+  );
 }
 
 /** The file's text: stable key order and a trailing newline, as Prettier leaves JSON. */

@@ -130,7 +130,7 @@ export class CatalogueFunction extends Construct {
       role: this.role,
       logGroup,
       environment,
-      bundling: cdkBundlingOptions(),
+      bundling: cdkBundlingOptions(spec.bundleFiles),
     });
 
     for (const grant of new Set(spec.grants)) this.grant(grant);

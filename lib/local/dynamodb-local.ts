@@ -138,7 +138,9 @@ export async function startDynamoDbLocal(
     region: 'us-east-1',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
-  const deadline = Date.now() + 30_000;
+  // A JVM can take a minute to start on a loaded 2-core machine.
+  const startTimeoutMs = 120_000;
+  const deadline = Date.now() + startTimeoutMs;
   for (;;) {
     if (exited) throw new Error(`DynamoDB Local exited during start-up:\n${output}`);
     try {
@@ -146,8 +148,12 @@ export async function startDynamoDbLocal(
       break;
     } catch {
       if (Date.now() > deadline) {
-        child.kill('SIGKILL');
-        throw new Error(`DynamoDB Local did not answer on ${endpoint} within 30 s:\n${output}`);
+        // SIGTERM: the watchdog's trap stops Java too (a SIGKILL would leave Java running without it).
+        child.kill('SIGTERM');
+        setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+        throw new Error(
+          `DynamoDB Local did not answer on ${endpoint} within ${startTimeoutMs / 1000} s:\n${output}`,
+        );
       }
       await new Promise((r) => setTimeout(r, 150));
     }

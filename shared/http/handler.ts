@@ -36,7 +36,7 @@ export interface RouteSpec<
   /** The status of a successful answer, for the OpenAPI document (default 200). */
   status?: number;
   /** The media type of a successful answer, for the OpenAPI document (default application/json). */
-  produces?: 'application/json' | 'text/html';
+  produces?: 'application/json' | 'text/html' | 'text/css' | 'text/javascript';
   /**
    * zod schema of the body of a successful JSON answer (shared/http/responses.ts). Documentation and the e2e tests'
    * contract check only: the handler's output is not validated at runtime.

@@ -44,7 +44,15 @@ export interface OperationObject {
     description?: string;
     schema: JsonSchema;
   }[];
-  requestBody?: { required: true; content: { 'application/json': { schema: JsonSchema } } };
+  requestBody?: {
+    required: true;
+    content: {
+      'application/json': {
+        schema: JsonSchema;
+        examples?: Record<string, { summary: string; value: unknown }>;
+      };
+    };
+  };
   responses: Record<string, { description: string; content?: Record<string, { schema: JsonSchema }> }>;
 }
 
@@ -127,9 +135,26 @@ export function operationId(method: string, path: string): string {
   return method.toLowerCase() + words.map((w) => (w ? w[0]!.toUpperCase() + w.slice(1) : '')).join('');
 }
 
+/** A request example for the document: the route's body schema must accept it. */
+export interface RequestExample {
+  summary: string;
+  value: unknown;
+}
+
+function checkedExample(key: string, body: ZodType, example: RequestExample): RequestExample {
+  const parsed = body.safeParse(example.value);
+  if (!parsed.success)
+    throw new Error(
+      `the request example of ${key} does not match its body schema:\n${z.prettifyError(parsed.error)}`,
+    );
+  return example;
+}
+
 export function buildOpenApi(
   operations: readonly Operation[],
   info: { version: string; description: string },
+  /** Request examples by `METHOD /path` (shared/http/request-examples.ts), each checked against the body schema. */
+  examples: Readonly<Record<string, RequestExample>> = {},
 ): OpenApiDocument {
   const paths: OpenApiDocument['paths'] = {};
   const tags = new Set<string>();
@@ -155,6 +180,9 @@ export function buildOpenApi(
     if (op.auth) responses['401'] = problemResponse('The bearer token is missing or not valid.');
     if (hasPathId) responses['404'] = problemResponse("No such resource (or another user's).");
     const parameterList = [...parameters(spec.path, 'path'), ...parameters(spec.query, 'query')];
+    const key = `${op.method} ${op.path}`;
+    const given = examples[key];
+    const example = spec.body && given ? checkedExample(key, spec.body, given) : undefined;
     const operation: OperationObject = {
       operationId: operationId(op.method, op.path),
       summary: spec.summary ?? op.fallbackSummary,
@@ -165,7 +193,12 @@ export function buildOpenApi(
         ? {
             requestBody: {
               required: true,
-              content: { 'application/json': { schema: inputSchema(spec.body) } },
+              content: {
+                'application/json': {
+                  schema: inputSchema(spec.body),
+                  ...(example ? { examples: { example } } : {}),
+                },
+              },
             },
           }
         : {}),
@@ -193,51 +226,54 @@ const escape = (text: string) =>
     (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
   );
 
-/** A self-contained HTML page of the document (no scripts, no CDN): one section per operation. */
+/**
+ * The files of the /docs page besides the page itself, served by the Docs function at `GET /docs/<name>`: Swagger
+ * UI's browser bundle and stylesheet from the npm package `swagger-ui-dist` (no CDN), and the page's own script.
+ */
+export const DOCS_ASSETS = {
+  'swagger-ui-bundle.js': { file: 'swagger-ui-bundle.js', type: 'text/javascript' },
+  'swagger-ui.css': { file: 'swagger-ui.css', type: 'text/css' },
+  'docs.js': { type: 'text/javascript' },
+} as const;
+
+/**
+ * The /docs page's script: Swagger UI over this deployment's own `openapi.json`, with "Try it out" against the
+ * API's own base URL (whatever host and stage the page is served from) and the bearer scheme's Authorize dialog,
+ * where a user pastes a token (kept across reloads).
+ */
+export const DOCS_SCRIPT = `(async () => {
+  const base = new URL('.', location.href).href.replace(/\\/$/, '');
+  const res = await fetch(base + '/openapi.json');
+  const spec = await res.json();
+  spec.servers = [{ url: base, description: 'This deployment' }];
+  window.ui = SwaggerUIBundle({
+    spec,
+    dom_id: '#swagger-ui',
+    deepLinking: true,
+    persistAuthorization: true,
+    tryItOutEnabled: true,
+    displayRequestDuration: true,
+    presets: [SwaggerUIBundle.presets.apis],
+    layout: 'BaseLayout',
+  });
+})();
+`;
+
+/**
+ * The /docs page: Swagger UI (its assets at `docs/<name>`, relative, so the page works under any stage path) over
+ * `openapi.json`; a link to the document for readers without JavaScript.
+ */
 export function renderDocsHtml(doc: OpenApiDocument): string {
-  const sections: string[] = [];
-  for (const [path, methods] of Object.entries(doc.paths)) {
-    for (const [method, op] of Object.entries(methods)) {
-      const params = (op.parameters ?? [])
-        .map(
-          (p) =>
-            `<tr><td><code>${escape(p.name)}</code></td><td>${p.in}</td><td>${p.required ? 'yes' : 'no'}</td>` +
-            `<td><code>${escape(JSON.stringify(p.schema))}</code></td></tr>`,
-        )
-        .join('');
-      const [successCode, success] = Object.entries(op.responses).find(([c]) => c.startsWith('2')) ?? [];
-      const answer = success?.content?.['application/json']?.schema;
-      sections.push(
-        `<section id="${escape(op.operationId)}"><h3><span class="m">${method.toUpperCase()}</span> ` +
-          `<code>${escape(path)}</code>${op.security ? ' <small>(public)</small>' : ''}</h3>` +
-          `<p>${escape(op.summary)}</p>` +
-          (params
-            ? `<table><tr><th>parameter</th><th>in</th><th>required</th><th>schema</th></tr>${params}</table>`
-            : '') +
-          (op.requestBody
-            ? `<p>Request body (application/json):</p><pre>${escape(
-                JSON.stringify(op.requestBody.content['application/json'].schema, null, 2),
-              )}</pre>`
-            : '') +
-          (answer && Object.keys(answer).length
-            ? `<p>Response body (${successCode}, application/json):</p><pre>${escape(
-                JSON.stringify(answer, null, 2),
-              )}</pre>`
-            : '') +
-          `<p>Responses: ${Object.entries(op.responses)
-            .map(([code, r]) => `<b>${code}</b> ${escape(r.description)}`)
-            .join(' · ')}</p></section>`,
-      );
-    }
-  }
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escape(doc.info.title)}</title>
-<style>body{font:15px/1.5 system-ui,sans-serif;max-width:960px;margin:2em auto;padding:0 1em}
-section{border-top:1px solid #ddd;padding:.5em 0}.m{display:inline-block;min-width:4.5em;color:#0b5}
-table{border-collapse:collapse}td,th{border:1px solid #ddd;padding:2px 6px;text-align:left;vertical-align:top}
-pre{background:#f6f6f6;padding:.5em;overflow:auto}</style></head><body>
-<h1>${escape(doc.info.title)} <small>${escape(doc.info.version)}</small></h1>
-<p>${escape(doc.info.description)}</p>
-<p>The machine-readable contract: <a href="openapi.json">openapi.json</a> (OpenAPI ${doc.openapi}).</p>
-${sections.join('\n')}
-</body></html>`;
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escape(doc.info.title)} ${escape(doc.info.version)}</title>
+<link rel="stylesheet" href="docs/swagger-ui.css">
+<style>body{margin:0}</style></head><body>
+<noscript><p>${escape(doc.info.title)}: this page needs JavaScript; the contract is
+<a href="openapi.json">openapi.json</a> (OpenAPI ${doc.openapi}).</p></noscript>
+<div id="swagger-ui"></div>
+<script src="docs/swagger-ui-bundle.js"></script>
+<script src="docs/docs.js"></script>
+</body></html>
+`;
 }

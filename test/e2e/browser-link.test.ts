@@ -1,33 +1,15 @@
-import { existsSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../support/chromium';
 import { startTwinProcess, type TwinProcess } from '../support/twin-process';
-
-/** Debian's Chromium (CI installs it); CHROMIUM_PATH overrides. */
-const CHROMIUM =
-  process.env.CHROMIUM_PATH ?? ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
 
 let twin: TwinProcess;
 let browser: Browser;
 
 beforeAll(async () => {
-  if (!CHROMIUM)
-    throw new Error(
-      'Chromium is required for the browser test: apt-get install chromium (or set CHROMIUM_PATH)',
-    );
+  // The system Chromium (the e2e globalSetup installs it when missing; CHROMIUM_PATH overrides).
+  browser = await launchChromium();
   twin = await startTwinProcess();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
 });
 
 afterAll(async () => {

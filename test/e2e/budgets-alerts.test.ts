@@ -10,7 +10,8 @@ import { bankEnv } from '../../shared/banks/kit/config';
 import { generatorOptions } from '../../shared/banks/kit/data-source';
 import { generateUser } from '../../shared/generator';
 import { Api, submitConsent } from '../support/api';
-import { insert, txn } from '../support/insights';
+import { addDays, dayIn, serverNow } from '../support/clock';
+import { category, insert, txn } from '../support/insights';
 import { devToken, startTwinProcess, type TwinProcess } from '../support/twin-process';
 
 /**
@@ -47,6 +48,15 @@ interface A {
 }
 
 const ZONE = 'America/New_York';
+/**
+ * The banks' data ends today whatever the date: the generated year starts on the first of the month twelve months
+ * before the run (the twin's clock; this one, or faketime's), not on a fixed date that the calendar outruns.
+ */
+const BANK_START = (() => {
+  const now = new Date();
+  return new Date(Date.UTC(now.getUTCFullYear() - 1, now.getUTCMonth(), 1)).toISOString().slice(0, 10);
+})();
+const BANK_ENV = { MOCK_BANK_START: BANK_START, MOCK_BANK_DAYS: '400' };
 let twin: TwinProcess;
 let api: Api;
 let redis: IoRedis;
@@ -66,7 +76,7 @@ async function freeRedisDb(): Promise<number> {
   throw new Error('no empty Redis database among 1..15');
 }
 
-async function until<R>(what: string, fn: () => Promise<R | undefined>, timeoutMs = 20_000): Promise<R> {
+async function until<R>(what: string, fn: () => Promise<R | undefined>, timeoutMs = 60_000): Promise<R> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const got = await fn();
@@ -78,7 +88,7 @@ async function until<R>(what: string, fn: () => Promise<R | undefined>, timeoutM
 
 beforeAll(async () => {
   redisDb = await freeRedisDb();
-  twin = await startTwinProcess({ env: { REDIS_URL: `redis://127.0.0.1:6379/${redisDb}` } });
+  twin = await startTwinProcess({ env: { REDIS_URL: `redis://127.0.0.1:6379/${redisDb}`, ...BANK_ENV } });
   redis = new IoRedis(`redis://127.0.0.1:6379/${redisDb}`);
   api = new Api(twin.url).withToken(await devToken(twin.url, user));
   // The twin says where its DynamoDB and table are: the anomaly test writes transactions there as the sync does.
@@ -142,14 +152,19 @@ async function quiescent(client: Api): Promise<void> {
       await new Promise((r) => setTimeout(r, 250));
       return Date.now() - quietSince >= 2000 ? true : undefined;
     },
-    45_000,
+    120_000,
   );
 }
 
 const minor = (amount: string, currency: string) => parseDecimal(amount, currency).minor;
-const today = () => new Intl.DateTimeFormat('en-CA', { timeZone: ZONE }).format(new Date());
+/** Today in the user's zone on the twin's clock (never this process's calendar). */
+const today = async () => dayIn(await serverNow(twin.url), ZONE);
 
 let connectionId: string;
+let budget: B;
+
+/** The user's transactions in the budget's period (the current month in the user's zone, on the twin's clock). */
+const periodTransactions = () => allTransactions(api, `&from=${budget.period_start}&to=${budget.period_end}`);
 
 describe('budgets and alerts over HTTP', () => {
   it('keeps the time zone setting, and validates it', async () => {
@@ -177,7 +192,6 @@ describe('budgets and alerts over HTTP', () => {
     expect((await allTransactions(api)).length).toBeGreaterThan(100);
   });
 
-  let budget: B;
   let spentBefore: number;
   let target: T;
 
@@ -204,14 +218,29 @@ describe('budgets and alerts over HTTP', () => {
       thresholds: [0.8, 1],
       period_end: expect.any(String),
     });
-    expect(budget.period_start).toBe(`${today().slice(0, 7)}-01`);
+    expect(budget.period_start).toBe(`${(await today()).slice(0, 7)}-01`);
+    expect(budget.period_end).toBe(addDays(`${addDays(budget.period_end, 1).slice(0, 7)}-01`, -1));
+    expect(budget.period_end.slice(0, 7)).toBe(budget.period_start.slice(0, 7));
     expect((await api.get<{ budgets: B[] }>('/budgets')).body.budgets.map((b) => b.id)).toEqual([budget.id]);
+
+    // On the first of a month the bank may have nothing this month yet: the next test needs one purchase that is
+    // not food in the period, so one is written as the sync writes it (dated today on the twin's clock).
+    const spendable = (t: T) =>
+      t.currency === 'USD' && minor(t.amount, 'USD') < 0 && t.category?.primary !== 'FOOD_AND_DRINK';
+    if (!(await periodTransactions()).some(spendable))
+      await insert(store, [
+        txn(user, {
+          date: await today(),
+          amountMinor: -4_321,
+          merchantName: 'Corner Hardware',
+          category: { ...category('GENERAL_MERCHANDISE'), source: 'user', confidence: 1 },
+        }),
+      ]);
 
     // What the synced month already spends on food, once the categorizer is done with the first sync and the
     // Budgets function has caught up: the budget's spend is the food spend of the month's transactions.
     await quiescent(api);
-    const monthStart = `${today().slice(0, 7)}-01`;
-    const food = (await allTransactions(api, `&from=${monthStart}&to=${today()}`))
+    const food = (await periodTransactions())
       .filter((t) => t.category?.primary === 'FOOD_AND_DRINK' && t.currency === 'USD')
       .reduce((n, t) => n - minor(t.amount, 'USD'), 0);
     spentBefore = await until('the budget to count the month\u2019s food spend', async () => {
@@ -261,8 +290,7 @@ describe('budgets and alerts over HTTP', () => {
 
   it('raises budget_exceeded once when a correction breaches the limit: table, Redis stream and bus', async () => {
     // The largest purchase of this month that is not food yet; the limit is set so that it tips the budget over.
-    const month = await allTransactions(api, `&from=${today().slice(0, 7)}-01&to=${today()}`);
-    const candidates = month
+    const candidates = (await periodTransactions())
       .filter(
         (t) => t.currency === 'USD' && minor(t.amount, 'USD') < 0 && t.category?.primary !== 'FOOD_AND_DRINK',
       )
@@ -339,8 +367,8 @@ describe('budgets and alerts over HTTP', () => {
 
   it('finds the anomalies the generator injected into the bank\u2019s data, with explanations', async () => {
     // The bank serves generated user 0; its labelled anomalies visible by now, as (date, kind).
-    const user0 = generateUser(generatorOptions(bankEnv({ STAGE: 'local' })), 0);
-    const now = new Date().toISOString();
+    const user0 = generateUser(generatorOptions(bankEnv({ STAGE: 'local', ...BANK_ENV })), 0);
+    const now = (await serverNow(twin.url)).toISOString();
     const labels = user0.transactions
       .filter((t) => t.bank === 'bank_a' && t.truth.is_anomaly && !t.truth.removed && t.events[0]!.at <= now)
       .flatMap((t) => {
@@ -350,7 +378,7 @@ describe('budgets and alerts over HTTP', () => {
     expect(labels.length).toBeGreaterThan(3);
     const res = await api.get<{
       anomalies: { kind: string; date: string; explanation: string; score: number }[];
-    }>(`/analytics/anomalies?from=2026-01-01&to=${today()}`);
+    }>(`/analytics/anomalies?from=${BANK_START}&to=${await today()}`);
     const found = res.body.anomalies;
     for (const a of found) expect(a.explanation).toMatch(/\d/);
     // Matched by kind and date (a pending purchase may post a day or two later).
@@ -367,8 +395,8 @@ describe('budgets and alerts over HTTP', () => {
   });
 
   it('answers analytics with the sums of the transactions\u2019 effective values', async () => {
-    const from = `${today().slice(0, 7)}-01`;
-    const to = today();
+    const from = budget.period_start;
+    const to = budget.period_end;
     const expected = async () => {
       const txns: AnalyticsTxn[] = (await allTransactions(api, `&from=${from}&to=${to}`)).map((t) => ({
         date: t.date,
@@ -414,10 +442,13 @@ describe('anomalies over HTTP', () => {
     confidence: 1,
     ruleId: null,
   });
-  const day = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString().slice(0, 10);
+  /** n days before today (UTC, the user's default zone) on the twin's clock. */
+  let todayUtc: string;
+  const day = (n: number) => addDays(todayUtc, -n);
 
   it('shows injected anomalies with explanations, and alerts for them', async () => {
     const client = new Api(twin.url).withToken(await devToken(twin.url, anomUser));
+    todayUtc = dayIn(await serverNow(twin.url), 'UTC');
     const txns: StoredTransaction[] = [];
     for (let d = 60; d >= 2; d--) {
       txns.push(

@@ -10,7 +10,8 @@ import {
   type RuleView,
 } from '../support/categorize';
 import { linkBank, waitForSync } from '../support/sync-helpers';
-import { devToken, startTwinProcess, type TwinProcess } from '../support/twin-process';
+import { serverNow } from '../support/clock';
+import { startTarget, testUser, tokenFor, type Target } from '../support/e2e-target';
 
 /**
  * Categorization over HTTP against the twin: the sync fills merchant names, the Categorizer (table stream)
@@ -32,7 +33,8 @@ interface Problem {
 }
 type RuleAnswer = RuleView & { recategorized: number; recategorization: 'done' | 'queued' };
 
-let twin: TwinProcess;
+/** The twin this file starts, or the deployment at E2E_BASE_URL (`npm run test:deployed`). */
+let twin: Target;
 let api: Api;
 let bob: Api;
 const connections = new Map<string, string>();
@@ -52,10 +54,11 @@ function busiestMerchant(list: readonly CategorizedT[]): { merchant: string; txn
 }
 
 beforeAll(async () => {
-  twin = await startTwinProcess();
-  api = new Api(twin.url).withToken(await devToken(twin.url, 'carol'));
-  bob = new Api(twin.url).withToken(await devToken(twin.url, 'bob'));
-  const before = new Date(Date.now() - 1000).toISOString();
+  twin = await startTarget();
+  api = new Api(twin.url).withToken(await tokenFor(twin.url, testUser('carol')));
+  bob = new Api(twin.url).withToken(await tokenFor(twin.url, testUser('bob')));
+  // The API's clock (a deployment's may differ from this machine's): syncs that finish after this.
+  const before = new Date((await serverNow(twin.url)).getTime() - 1000).toISOString();
   for (const bank of ['bank_a', 'bank_b', 'bank_c']) connections.set(bank, await linkBank(api, bank));
   for (const id of connections.values()) expect(await waitForSync(api, id, before)).toBe('succeeded');
 });
@@ -63,7 +66,7 @@ afterAll(async () => twin?.stop());
 
 describe('categorization of synced transactions', () => {
   it('fills merchant names for every bank, and categorizes with source, confidence and rule id', async () => {
-    txns = await waitForCategorized(api, { timeoutMs: 40_000 });
+    txns = await waitForCategorized(api, { timeoutMs: 120_000 });
     const accounts = (await api.get<{ accounts: { id: string; connection_id: string }[] }>('/accounts')).body
       .accounts;
     const bankOf = new Map(
@@ -179,7 +182,7 @@ describe('user rules', () => {
     });
     expect(changed.body.recategorized).toBe(rule.recategorized - 1);
 
-    const syncedAt = new Date().toISOString();
+    const syncedAt = (await serverNow(twin.url)).toISOString();
     for (const id of connections.values())
       expect((await api.post(`/connections/${id}/sync`)).status).toBe(202);
     for (const id of connections.values()) expect(await waitForSync(api, id, syncedAt)).toBe('succeeded');
@@ -192,7 +195,7 @@ describe('user rules', () => {
         rule_id: rule.id,
       });
     const history = (await detail(overridden.id)).history;
-    expect(history.at(-1)).toMatchObject({ kind: 'corrected', actor: 'user:carol' });
+    expect(history.at(-1)).toMatchObject({ kind: 'corrected', actor: `user:${testUser('carol')}` });
   });
 
   it("another user's rules are out of reach", async () => {
@@ -218,7 +221,7 @@ describe('user rules', () => {
 describe('enrich', () => {
   it('a rule with a regex that backtracks in JavaScript is accepted and runs on RE2: 100 400-character descriptions enrich', async () => {
     // A user of their own: the rule must not re-categorize carol's transactions for the tests after this one.
-    const mallory = new Api(twin.url).withToken(await devToken(twin.url, 'mallory'));
+    const mallory = new Api(twin.url).withToken(await tokenFor(twin.url, testUser('mallory')));
     const probes = ['.*.*.*=', 'a*a*a*a*a*b', '\\w*\\w*\\w*\\w*!', '[\\s\\S]*[\\s\\S]*[\\s\\S]*#'];
     const made: string[] = [];
     for (const p of probes) {

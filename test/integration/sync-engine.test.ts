@@ -99,31 +99,36 @@ describe.each(BANKS)('the sync engine against %s (in process, real DynamoDB)', (
     expect(await f.stored()).toEqual(truth(bank));
   });
 
-  it('never lets two syncs of one connection both write, and stays right when a lock expires mid-sync', async () => {
-    const f = await syncFixture(bank, { store, now: NOW });
-    const [a, b] = await Promise.all([f.sync(), f.sync()]);
-    expect([a.status, b.status].sort()).toEqual(['skipped_locked', 'succeeded']);
-    expect(await f.stored()).toEqual(truth(bank));
+  // Four full syncs, two of them racing on every write (conditional writes, retries): minutes on a loaded machine.
+  it(
+    'never lets two syncs of one connection both write, and stays right when a lock expires mid-sync',
+    { timeout: 240_000 },
+    async () => {
+      const f = await syncFixture(bank, { store, now: NOW });
+      const [a, b] = await Promise.all([f.sync(), f.sync()]);
+      expect([a.status, b.status].sort()).toEqual(['skipped_locked', 'succeeded']);
+      expect(await f.stored()).toEqual(truth(bank));
 
-    // A lock that is always granted: what happens when a lease expires while its holder still works. Two first
-    // syncs of a new connection then race on every write; conditional writes and retries keep one copy each.
-    const expired: Locks = {
-      acquire: async (key): Promise<Lease> => ({
-        key,
-        token: 'x',
-        release: async () => true,
-        extend: async () => true,
-        isHeld: async () => true,
-      }),
-    };
-    const g = await syncFixture(bank, { store, now: NOW });
-    const runs = await Promise.all([
-      g.sync(undefined, { locks: expired }),
-      g.sync(undefined, { locks: expired }),
-    ]);
-    expect(runs.map((r) => r.status)).toEqual(['succeeded', 'succeeded']);
-    expect(await g.stored()).toEqual(truth(bank));
-  });
+      // A lock that is always granted: what happens when a lease expires while its holder still works. Two first
+      // syncs of a new connection then race on every write; conditional writes and retries keep one copy each.
+      const expired: Locks = {
+        acquire: async (key): Promise<Lease> => ({
+          key,
+          token: 'x',
+          release: async () => true,
+          extend: async () => true,
+          isHeld: async () => true,
+        }),
+      };
+      const g = await syncFixture(bank, { store, now: NOW });
+      const runs = await Promise.all([
+        g.sync(undefined, { locks: expired }),
+        g.sync(undefined, { locks: expired }),
+      ]);
+      expect(runs.map((r) => r.status)).toEqual(['succeeded', 'succeeded']);
+      expect(await g.stored()).toEqual(truth(bank));
+    },
+  );
 });
 
 describe('login required', () => {

@@ -9,6 +9,9 @@ export interface TwinProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
+/** The twin waits up to 120 s for its DynamoDB Local on a loaded machine; then it has its own start-up. */
+const START_TIMEOUT_MS = 180_000;
+
 /**
  * Starts the local twin exactly as a user does (`npm start` runs `node --import tsx bin/local.ts`), as a child
  * process, and resolves when it prints its `listening` line. Node itself runs the twin, not the `tsx` wrapper: the
@@ -36,8 +39,12 @@ export async function startTwinProcess(
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`the twin did not print "listening" within ${opts.timeoutMs ?? 60_000} ms:\n${out}`));
-    }, opts.timeoutMs ?? 60_000);
+      reject(
+        new Error(
+          `the twin did not print "listening" within ${opts.timeoutMs ?? START_TIMEOUT_MS} ms:\n${out}`,
+        ),
+      );
+    }, opts.timeoutMs ?? START_TIMEOUT_MS);
     const check = () => {
       if (/listening/.test(out)) {
         clearTimeout(timer);

@@ -1,11 +1,13 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { build } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
+import { catalogue } from '../../lib/catalogue';
+import { PROJECT_ROOT } from '../../lib/bundling';
 import { BUNDLE, cdkBundlingOptions, esbuildOptions, LAMBDA_RUNTIME } from '../../lib/stack';
 
 const dir = mkdtempSync(join(tmpdir(), 'finagg-bundle-'));
@@ -37,6 +39,7 @@ function invoke(file: string, event: unknown = {}): unknown {
       cwd: dir,
       env: { PATH: process.env.PATH, LOG_LEVEL: 'SILENT' },
       encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
     },
   );
   return JSON.parse(stdout) as unknown;
@@ -86,6 +89,37 @@ describe('Lambda bundling (lib/bundling.ts)', () => {
     const res = invoke(file, event) as { statusCode: number; body: string };
     expect(res.statusCode).toBe(200);
     expect(JSON.parse(res.body)).toEqual({ status: 'ok' });
+  });
+
+  it('copies the catalogue\u2019s bundleFiles into the package: the Docs function serves Swagger UI from there', async () => {
+    const docs = catalogue.find((f) => f.name === 'Docs')!;
+    const file = await bundle(docs.entry, 'docs');
+    const hooks = cdkBundlingOptions(docs.bundleFiles).commandHooks!;
+    for (const command of hooks.afterBundling(PROJECT_ROOT, dirname(file)))
+      execFileSync('sh', ['-c', command]);
+    const get = (path: string) =>
+      invoke(file, {
+        version: '2.0',
+        routeKey: `GET ${path}`,
+        rawPath: path,
+        rawQueryString: '',
+        headers: {},
+        isBase64Encoded: false,
+        requestContext: {
+          http: { method: 'GET', path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'test' },
+          requestId: 'r1',
+          routeKey: `GET ${path}`,
+          stage: '$default',
+        },
+      }) as { statusCode: number; headers: Record<string, string>; body: string };
+    // The bundle's folder is outside the repository: nothing resolves from node_modules there.
+    const css = get('/docs/swagger-ui.css');
+    expect([css.statusCode, css.headers['content-type']]).toEqual([200, 'text/css; charset=utf-8']);
+    expect(css.body).toContain('.swagger-ui');
+    const js = get('/docs/swagger-ui-bundle.js');
+    expect([js.statusCode, js.headers['content-type']]).toEqual([200, 'text/javascript; charset=utf-8']);
+    expect(js.body).toContain('SwaggerUIBundle');
+    expect(get('/docs').body).toContain('docs/swagger-ui-bundle.js');
   });
 
   it('lets bundled CommonJS call require (the banner) and leaves the AWS SDK external', async () => {
