@@ -18,6 +18,8 @@ import { startUpstashBridge, type UpstashBridge } from './upstash-bridge';
 import { resetRuntime } from '../../shared/runtime';
 import { localEventPublisher } from '../../shared/adapters/memory/events';
 import { StreamPoller, streamsClient, type StreamLambda } from './stream-poller';
+import { TableCheckpoints } from './stream-checkpoints';
+import { createDocumentClient } from '../../shared/adapters/dynamodb/client';
 import { lambdaContext } from './lambda-context';
 
 export interface TwinOptions {
@@ -167,8 +169,14 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
   });
 
   const queues = new Map<string, LocalQueue>();
+  // When the data outlives this process (a data folder, or a DynamoDB we did not start), each stream consumer
+  // resumes where its saved checkpoint says, as Lambda's event source mapping does; in memory, every start is a
+  // fresh table and reading from TRIM_HORIZON is all there is.
+  const durable = Boolean(opts.dataDir || opts.dynamoEndpoint);
+  const checkpointDoc = createDocumentClient({ endpoint: dynamoEndpoint, region });
   const poller = new StreamPoller(streamsClient(dynamoEndpoint, region), streamArn, region, {
-    startAt: opts.dataDir ? 'LATEST' : 'TRIM_HORIZON',
+    startAt: 'TRIM_HORIZON',
+    checkpoints: durable ? new TableCheckpoints(checkpointDoc, tableName, streamArn) : undefined,
   });
   const scheduler = new LocalScheduler(region, opts.scheduleMs);
   const scheduled = new Map<string, { fn: FunctionSpec; handler: ScheduledLambda }>();
@@ -256,6 +264,7 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
         await scheduler.stop();
         await Promise.all([...queues.values()].map((q) => q.stop()));
         await poller.stop();
+        checkpointDoc.destroy();
         await upstash?.stop();
         await ddb?.stop();
       })();
