@@ -15,7 +15,8 @@ import { LocalIssuer } from './jwt';
 import { LocalQueue, type QueueLambda } from './queue';
 import { LocalScheduler, type ScheduledLambda } from './scheduler';
 import { startUpstashBridge, type UpstashBridge } from './upstash-bridge';
-import { resetRuntime } from '../../shared/runtime';
+import { getRuntime, resetRuntime } from '../../shared/runtime';
+import { failLostSyncRuns } from '../../shared/services/sync-runs';
 import { localEventPublisher } from '../../shared/adapters/memory/events';
 import { StreamPoller, streamsClient, type StreamLambda } from './stream-poller';
 import { TableCheckpoints } from './stream-checkpoints';
@@ -221,6 +222,15 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
       scheduled.set(fn.name, { fn, handler });
       if (opts.schedule !== false) scheduler.add(fn, handler);
     }
+  }
+  // The twin is the only process that runs its syncs: when it starts on data it owns, no worker of a run still
+  // `running` survives (the process was killed mid-sync). Those runs end as failed now, not at their lease's end.
+  if (opts.dataDir && !opts.dynamoEndpoint) {
+    const lost = await failLostSyncRuns(getRuntime(), {
+      workersGone: 'the local twin stopped while it ran (restarted)',
+    });
+    for (const r of lost)
+      console.error(`[sync] run ${r.id} of connection ${r.connectionId}: worker lost (ended as failed)`);
   }
   poller.start();
 

@@ -61,7 +61,7 @@ import type { UserRule } from '../../domain/categorize/user-rules';
  *   budgets, settings, alerts, anomalies, spending projection: see insights-store.ts (USER#<uid> partition)
  *   user rule     USER#<uid>         RULE#<id>
  *   recategorize  USER#<uid>         RECATEGORIZE      (a request to the categorizer; expires_at TTL, 1 day)
- *   sync run      CONN#<id>          SYNC#<startedAt>#<id>
+ *   sync run      CONN#<id>          SYNC#<startedAt>#<id>  SYNCRUNS#running (while running)  <leaseExpiresAt>#<conn>#<id>
  *   quarantined   CONN#<id>          QUAR#<sync id>#<n>                                 (expires_at TTL, 30 days)
  *   sync progress CONN#<id>          PROG#<sync id>    + PROG#<sync id>#P<page>#<chunk>  (expires_at TTL, 2 days)
  */
@@ -77,6 +77,7 @@ export const keys = {
   connTxns: (connectionId: string) => `CONNTXN#${connectionId}`,
   event: (seq: number) => `EVT#${String(seq).padStart(8, '0')}`,
   conn: (connectionId: string) => `CONN#${connectionId}`,
+  runningSyncs: () => 'SYNCRUNS#running',
 };
 
 /** The puts of a transaction's events, each only if absent: events are written once, never updated. */
@@ -593,13 +594,57 @@ export class DynamoStore implements Store {
 
   // ---- sync bookkeeping ---------------------------------------------------------------------------------
 
-  async putSyncRun(run: SyncRun): Promise<void> {
-    await this.put({
+  async putSyncRun(run: SyncRun, onlyIf?: { leaseExpiresAt: string }): Promise<void> {
+    const item = {
       pk: keys.conn(run.connectionId),
       sk: `SYNC#${run.startedAt}#${run.id}`,
       entity: 'sync_run',
       ...run,
+      // A running run is in the sparse index of running runs, ordered by when its lease runs out.
+      ...(run.status === 'running' && run.leaseExpiresAt
+        ? { gsi1pk: keys.runningSyncs(), gsi1sk: `${run.leaseExpiresAt}#${run.connectionId}#${run.id}` }
+        : {}),
+    };
+    if (!onlyIf) return this.put(item);
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: item,
+          ConditionExpression: '#status = :running AND #lease = :lease',
+          ExpressionAttributeNames: { '#status': 'status', '#lease': 'leaseExpiresAt' },
+          ExpressionAttributeValues: { ':running': 'running', ':lease': onlyIf.leaseExpiresAt },
+        }),
+      );
+    } catch (err) {
+      if ((err as Error).name === 'ConditionalCheckFailedException')
+        throw new ConflictError('the sync run is no longer running with that lease');
+      throw err;
+    }
+  }
+
+  async listRunningSyncRuns(query: { leaseExpiredBy?: string; connectionId?: string }): Promise<SyncRun[]> {
+    const names: Record<string, string> = { '#pk': 'gsi1pk' };
+    const values: Record<string, unknown> = { ':pk': keys.runningSyncs() };
+    let condition = '#pk = :pk';
+    if (query.leaseExpiredBy) {
+      names['#sk'] = 'gsi1sk';
+      values[':by'] = `${query.leaseExpiredBy}#\uffff`;
+      condition += ' AND #sk <= :by';
+    }
+    if (query.connectionId) {
+      names['#conn'] = 'connectionId';
+      values[':conn'] = query.connectionId;
+    }
+    const items = await queryAllItems(this.doc, {
+      TableName: this.tableName,
+      IndexName: 'gsi1',
+      KeyConditionExpression: condition,
+      ...(query.connectionId ? { FilterExpression: '#conn = :conn' } : {}),
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
     });
+    return items.map((i) => strip<SyncRun>(i)).filter((r) => r.status === 'running');
   }
 
   listSyncRuns(connectionId: string, page: PageRequest): Promise<Page<SyncRun>> {
