@@ -8,6 +8,11 @@ export interface TwinProcess {
   child: ChildProcess;
   output(): string;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
+  /**
+   * SIGKILL to the twin's whole process tree at once (tsx, node, DynamoDB Local): a crash, nothing runs its
+   * shutdown. Needs `crashable: true` (the tree gets its own process group).
+   */
+  crash(): Promise<void>;
 }
 
 /**
@@ -15,7 +20,7 @@ export interface TwinProcess {
  * resolves when it prints its `listening` line.
  */
 export async function startTwinProcess(
-  opts: { env?: Record<string, string>; args?: string[]; timeoutMs?: number } = {},
+  opts: { env?: Record<string, string>; args?: string[]; timeoutMs?: number; crashable?: boolean } = {},
 ): Promise<TwinProcess> {
   const port = await freePort();
   const tsx = path.join(ROOT, 'node_modules', '.bin', 'tsx');
@@ -23,6 +28,7 @@ export async function startTwinProcess(
     cwd: ROOT,
     env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'WARN', ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: opts.crashable ?? false,
   });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
@@ -59,6 +65,15 @@ export async function startTwinProcess(
       const code = await exited;
       clearTimeout(timer);
       return code;
+    },
+    async crash() {
+      if (!opts.crashable) throw new Error('start the twin with crashable: true to crash it');
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+      await exited;
     },
   };
 }
