@@ -90,11 +90,12 @@ export class StreamPoller {
   private stopped = false;
   private loop: Promise<void> | undefined;
   private delivered = 0;
-  private lastPollRead = -1;
   /** The last sequence number read from each shard (to get a new iterator if one expires). */
   private readonly readUpTo = new Map<string, string>();
   private readonly dirty = new Set<Consumer>();
   private saving: Promise<void> | undefined;
+  /** Stopped without managing to save: no more attempts. */
+  private abandoned = false;
 
   constructor(
     private readonly client: DynamoDBStreamsClient,
@@ -136,9 +137,16 @@ export class StreamPoller {
     }
   }
 
-  /** Resolves once the checkpoints of everything handled so far are saved. */
-  async flush(): Promise<void> {
+  /** Resolves once the checkpoints of everything handled so far are saved (or, if they cannot be, at the deadline). */
+  async flush(timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
     while (this.saving || this.dirty.size) {
+      if (Date.now() > deadline) {
+        this.log('[stream] checkpoints not saved before stopping: their records will be delivered again');
+        this.dirty.clear();
+        this.abandoned = true;
+        return;
+      }
       if (this.saving) await this.saving.catch(() => undefined);
       else this.persist();
     }
@@ -146,20 +154,6 @@ export class StreamPoller {
 
   get recordsDelivered(): number {
     return this.delivered;
-  }
-
-  /** What the poller is doing: per consumer, its backlog and checkpoints; `idle` when the last pass read nothing. */
-  status() {
-    return {
-      idle: this.lastPollRead === 0 && this.consumers.every((c) => !c.busy && c.backlog.length === 0),
-      failures: this.failures.length,
-      consumers: this.consumers.map((c) => ({
-        name: c.fn.name,
-        backlog: c.backlog.length,
-        busy: c.busy,
-        checkpoints: Object.fromEntries(c.checkpoints),
-      })),
-    };
   }
 
   private log(line: string): void {
@@ -176,7 +170,6 @@ export class StreamPoller {
           loaded = true;
         }
         const got = await this.pollOnce();
-        this.lastPollRead = got;
         if (got === 0) await sleep(interval);
       } catch (err) {
         if (this.stopped) break;
@@ -405,7 +398,7 @@ export class StreamPoller {
 
   /** Saves the dirty consumers' checkpoints, one write at a time (what piles up meanwhile goes in the next). */
   private persist(): void {
-    if (this.saving || !this.dirty.size || !this.opts.checkpoints) return;
+    if (this.saving || !this.dirty.size || !this.opts.checkpoints || this.abandoned) return;
     const store = this.opts.checkpoints;
     const batch = [...this.dirty].flatMap((c) =>
       [...c.checkpoints].map(([shardId, cp]) => ({ consumer: c.fn.name, shardId, ...cp })),
