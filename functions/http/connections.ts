@@ -12,6 +12,7 @@ import {
 import { router } from '../../shared/http/router';
 import { IdPath, PageQuery } from '../../shared/http/schemas';
 import { getRuntime } from '../../shared/runtime';
+import { isLost, lostRun } from '../../shared/domain/sync-runs';
 import {
   connectionView,
   getConnectionOr404,
@@ -65,10 +66,13 @@ export const handler = router({
       response: SyncRunList,
     },
     async ({ userId, path, query }) => {
-      const { store } = getRuntime();
+      const { store, clock } = getRuntime();
       const connection = await getConnectionOr404(store, userId, path.id);
       const page = await store.listSyncRuns(connection.id, { limit: query.limit, cursor: query.cursor });
-      return json(200, { syncs: page.items.map(syncRunView), next_cursor: page.nextCursor });
+      // A run past its lease shows as what it is (lost) even before the next sync or fan-out records it.
+      const now = clock.now();
+      const runs = page.items.map((r) => (isLost(r, now) ? lostRun(r, now) : r));
+      return json(200, { syncs: runs.map(syncRunView), next_cursor: page.nextCursor });
     },
   ),
   'GET /connections/{id}/syncs/{sync_id}/quarantined': httpRoute(

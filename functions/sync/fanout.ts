@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { logger } from '../../shared/logger';
 import { getRuntime } from '../../shared/runtime';
+import { failLostSyncRuns } from '../../shared/services/sync-runs';
 
 /**
  * The schedule's fan-out: one sync message per active connection. The sync id is derived from the schedule tick
@@ -10,6 +11,9 @@ import { getRuntime } from '../../shared/runtime';
 export const handler = async (event: ScheduledEvent, context: Context) => {
   logger.addContext(context);
   const { store, syncQueue, clock } = getRuntime();
+  // Runs whose worker died (past their lease: a timeout, a crash) end as failed before new ones are queued.
+  const lost = await failLostSyncRuns({ store, clock });
+  if (lost.length) logger.warn('sync runs ended: worker lost', { runs: lost.map((r) => r.id) });
   let cursor: string | null = null;
   let queued = 0;
   do {
@@ -30,6 +34,6 @@ export const handler = async (event: ScheduledEvent, context: Context) => {
     queued += page.items.length;
     cursor = page.nextCursor;
   } while (cursor);
-  logger.info('fan-out queued syncs', { queued, tick: event.time });
-  return { queued };
+  logger.info('fan-out queued syncs', { queued, tick: event.time, lost: lost.length });
+  return { queued, lost: lost.length };
 };

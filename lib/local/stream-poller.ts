@@ -15,6 +15,7 @@ import type {
 } from 'aws-lambda';
 import type { FunctionSpec } from '../catalogue';
 import { matchesAny } from './event-filter';
+import { CHECKPOINT_PK, compareSequence, type CheckpointStore } from './stream-checkpoints';
 import { invokeWithTimeout, lambdaContext } from './lambda-context';
 
 /** The SDK's and Lambda's AttributeValue types differ only nominally: the wire shape is the same. */
@@ -32,11 +33,39 @@ export interface StreamFailure {
   at: string;
 }
 
+/** "Once the first `at` records given to the consumer are handled, the shard is handled up to here." */
+interface Marker {
+  at: number;
+  shardId: string;
+  sequenceNumber: string | null;
+  finished: boolean;
+}
+
 interface Consumer {
   fn: FunctionSpec;
   handler: StreamLambda;
   backlog: DynamoDBRecord[];
   busy: boolean;
+  /** Records given to the consumer so far, and how many of them it has handled (in order). */
+  enqueued: number;
+  handled: number;
+  markers: Marker[];
+  /** Its processed position per shard (what is, or is about to be, persisted). */
+  checkpoints: Map<string, { sequenceNumber: string | null; finished: boolean }>;
+}
+
+export interface StreamPollerOptions {
+  pollIntervalMs?: number;
+  retryDelayMs?: number;
+  /** Where a shard with no checkpoint starts (default TRIM_HORIZON: a persisted table's history is handled once). */
+  startAt?: 'TRIM_HORIZON' | 'LATEST';
+  /**
+   * Durable checkpoints (when the data outlives the process): each consumer resumes each shard after the last
+   * record it fully handled, as Lambda's event source mapping does. Without it, positions live in memory only.
+   */
+  checkpoints?: CheckpointStore;
+  /** Where log lines go (default: the console). */
+  log?: (line: string) => void;
 }
 
 /**
@@ -45,6 +74,13 @@ interface Consumer {
  * invokes it in order with batches of at most `batchSize`. Like Lambda with ReportBatchItemFailures, it retries
  * from the first failed record, bisects a failing batch when told to (so a poison record fails alone), and after
  * `retryAttempts` sends the records to the on-failure destination (here: `failures`, and the log).
+ *
+ * With a checkpoint store, each consumer's position in each shard (the last sequence number whose batch was fully
+ * handled, failures included) is saved as it advances, and a restart resumes there (AFTER_SEQUENCE_NUMBER); a shard
+ * with no checkpoint starts at TRIM_HORIZON; a checkpoint the stream has trimmed falls back to TRIM_HORIZON (and
+ * says so). Records handled but not yet checkpointed when the process dies are delivered again: at-least-once.
+ * One reader per shard serves every consumer: it starts at the earliest consumer's position, and each consumer
+ * skips what it already handled. Parents are read to their end before their children.
  */
 export class StreamPoller {
   readonly failures: StreamFailure[] = [];
@@ -54,21 +90,32 @@ export class StreamPoller {
   private stopped = false;
   private loop: Promise<void> | undefined;
   private delivered = 0;
+  /** The last sequence number read from each shard (to get a new iterator if one expires). */
+  private readonly readUpTo = new Map<string, string>();
+  private readonly dirty = new Set<Consumer>();
+  private saving: Promise<void> | undefined;
+  /** Stopped without managing to save: no more attempts. */
+  private abandoned = false;
 
   constructor(
     private readonly client: DynamoDBStreamsClient,
     private readonly streamArn: string,
     private readonly region: string,
-    private readonly opts: {
-      pollIntervalMs?: number;
-      retryDelayMs?: number;
-      startAt?: 'TRIM_HORIZON' | 'LATEST';
-    } = {},
+    private readonly opts: StreamPollerOptions = {},
   ) {}
 
   addConsumer(fn: FunctionSpec, handler: StreamLambda): void {
     if (!fn.stream) throw new Error(`${fn.name} has no stream trigger`);
-    this.consumers.push({ fn, handler, backlog: [], busy: false });
+    this.consumers.push({
+      fn,
+      handler,
+      backlog: [],
+      busy: false,
+      enqueued: 0,
+      handled: 0,
+      markers: [],
+      checkpoints: new Map(),
+    });
   }
 
   start(): void {
@@ -78,6 +125,7 @@ export class StreamPoller {
   async stop(): Promise<void> {
     this.stopped = true;
     await this.loop;
+    await this.flush();
   }
 
   /** Resolves once every record read so far has been handled by every consumer. */
@@ -89,23 +137,58 @@ export class StreamPoller {
     }
   }
 
+  /** Resolves once the checkpoints of everything handled so far are saved (or, if they cannot be, at the deadline). */
+  async flush(timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.saving || this.dirty.size) {
+      if (Date.now() > deadline) {
+        this.log('[stream] checkpoints not saved before stopping: their records will be delivered again');
+        this.dirty.clear();
+        this.abandoned = true;
+        return;
+      }
+      if (this.saving) await this.saving.catch(() => undefined);
+      else this.persist();
+    }
+  }
+
   get recordsDelivered(): number {
     return this.delivered;
   }
 
+  private log(line: string): void {
+    (this.opts.log ?? ((l: string) => console.error(l)))(line);
+  }
+
   private async run(): Promise<void> {
     const interval = this.opts.pollIntervalMs ?? 100;
+    let loaded = false;
     while (!this.stopped) {
       try {
+        if (!loaded) {
+          await this.loadCheckpoints();
+          loaded = true;
+        }
         const got = await this.pollOnce();
         if (got === 0) await sleep(interval);
       } catch (err) {
         if (this.stopped) break;
-        console.error('[stream] poll failed:', (err as Error).message);
+        this.log(`[stream] poll failed: ${(err as Error).message}`);
         await sleep(1000);
       }
     }
     await this.drain(30_000).catch(() => undefined);
+  }
+
+  private async loadCheckpoints(): Promise<void> {
+    if (!this.opts.checkpoints) return;
+    const byName = new Map(this.consumers.map((c) => [c.fn.name, c]));
+    for (const cp of await this.opts.checkpoints.load()) {
+      byName.get(cp.consumer)?.checkpoints.set(cp.shardId, {
+        sequenceNumber: cp.sequenceNumber,
+        finished: cp.finished,
+      });
+    }
   }
 
   private async shards(): Promise<Shard[]> {
@@ -124,39 +207,132 @@ export class StreamPoller {
   /** One pass over every shard, parents before children; returns how many records it read. */
   private async pollOnce(): Promise<number> {
     let total = 0;
-    for (const shard of await this.shards()) {
+    const shards = await this.shards();
+    const listed = new Set(shards.map((s) => s.ShardId!));
+    this.reportVanished(listed);
+    for (const shard of shards) {
       const id = shard.ShardId!;
       if (this.finishedShards.has(id)) continue;
+      // A child waits until its parent is read to its end (a parent the stream no longer lists was trimmed).
       if (
         shard.ParentShardId &&
-        !this.finishedShards.has(shard.ParentShardId) &&
-        this.iterators.has(shard.ParentShardId)
-      ) {
+        listed.has(shard.ParentShardId) &&
+        !this.finishedShards.has(shard.ParentShardId)
+      )
         continue;
-      }
-      let iterator = this.iterators.get(id);
-      if (iterator === undefined) {
-        const out = await this.client.send(
-          new GetShardIteratorCommand({
-            StreamArn: this.streamArn,
-            ShardId: id,
-            ShardIteratorType: this.opts.startAt ?? 'TRIM_HORIZON',
-          }),
-        );
-        iterator = out.ShardIterator ?? null;
-      }
-      if (!iterator) {
+      // Every consumer handled this closed shard to its end before a restart: nothing to read.
+      if (
+        this.opts.checkpoints &&
+        this.consumers.length &&
+        this.consumers.every((c) => c.checkpoints.get(id)?.finished)
+      ) {
         this.finishedShards.add(id);
         continue;
       }
-      const out = await this.client.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 1000 }));
-      const records = (out.Records ?? []).map((r) => this.toLambdaRecord(r));
-      total += records.length;
+      let iterator = this.iterators.get(id);
+      if (iterator === undefined) iterator = await this.firstIterator(id);
+      if (!iterator) {
+        this.finishedShards.add(id);
+        this.iterators.set(id, null);
+        this.dispatch(id, [], null, true);
+        continue;
+      }
+      let out;
+      try {
+        out = await this.client.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 1000 }));
+      } catch (err) {
+        if ((err as Error).name !== 'ExpiredIteratorException') throw err;
+        // Iterators expire (15 minutes in AWS): continue after the last record read.
+        const after = this.readUpTo.get(id);
+        if (after) this.iterators.set(id, await this.iteratorAfter(id, after));
+        else this.iterators.delete(id);
+        continue;
+      }
+      const raw = out.Records ?? [];
+      const lastRead = raw.at(-1)?.dynamodb?.SequenceNumber;
+      if (lastRead) this.readUpTo.set(id, lastRead);
       this.iterators.set(id, out.NextShardIterator ?? null);
-      if (!out.NextShardIterator) this.finishedShards.add(id);
-      if (records.length) this.dispatch(records);
+      const finished = !out.NextShardIterator;
+      if (finished) this.finishedShards.add(id);
+      // The twin's own checkpoint writes are on the stream too: never delivered, and not worth a checkpoint.
+      const records = raw.filter((r) => !isCheckpointRecord(r)).map((r) => this.toLambdaRecord(r));
+      const last = records.at(-1)?.dynamodb?.SequenceNumber ?? null;
+      total += records.length;
+      if (records.length || finished) this.dispatch(id, records, last, finished);
     }
     return total;
+  }
+
+  /** A consumer's unfinished checkpoint in a shard the stream no longer lists: its unread records were trimmed. */
+  private reportVanished(listed: ReadonlySet<string>): void {
+    for (const c of this.consumers) {
+      for (const [shardId, cp] of c.checkpoints) {
+        if (cp.finished || listed.has(shardId)) continue;
+        this.log(
+          `[stream] ${c.fn.name}: shard ${shardId} (checkpoint ${cp.sequenceNumber ?? 'none'}) is no longer in the ` +
+            'stream (trimmed); its records after the checkpoint are lost to this consumer',
+        );
+        c.checkpoints.set(shardId, { ...cp, finished: true });
+        this.dirty.add(c);
+        this.persist();
+      }
+    }
+  }
+
+  private async iteratorAfter(shardId: string, seq: string): Promise<string | null> {
+    const out = await this.client.send(
+      new GetShardIteratorCommand({
+        StreamArn: this.streamArn,
+        ShardId: shardId,
+        ShardIteratorType: 'AFTER_SEQUENCE_NUMBER',
+        SequenceNumber: seq,
+      }),
+    );
+    return out.ShardIterator ?? null;
+  }
+
+  /** Where reading a shard starts: the earliest consumer's checkpoint, TRIM_HORIZON without one. */
+  private async firstIterator(shardId: string): Promise<string | null> {
+    let after: string | null = null;
+    let horizon = !this.opts.checkpoints;
+    for (const c of this.consumers) {
+      const cp = c.checkpoints.get(shardId);
+      if (cp?.finished) continue;
+      if (!cp?.sequenceNumber) horizon = true;
+      else if (after === null || compareSequence(cp.sequenceNumber, after) < 0) after = cp.sequenceNumber;
+    }
+    const get = async (type: 'TRIM_HORIZON' | 'LATEST' | 'AFTER_SEQUENCE_NUMBER', seq?: string) =>
+      (
+        await this.client.send(
+          new GetShardIteratorCommand({
+            StreamArn: this.streamArn,
+            ShardId: shardId,
+            ShardIteratorType: type,
+            ...(seq ? { SequenceNumber: seq } : {}),
+          }),
+        )
+      ).ShardIterator ?? null;
+    try {
+      let resumed: string | null = null;
+      if (after !== null) {
+        try {
+          resumed = await get('AFTER_SEQUENCE_NUMBER', after);
+        } catch (err) {
+          if (!isTrimmed(err)) throw err;
+          this.log(
+            `[stream] ${shardId}: checkpoint ${after} is no longer in the stream (trimmed: ${(err as Error).message}); ` +
+              'resuming at TRIM_HORIZON: records between it and the horizon are lost to the consumers',
+          );
+          return await get('TRIM_HORIZON');
+        }
+      }
+      if (horizon || resumed === null) return await get(this.opts.startAt ?? 'TRIM_HORIZON');
+      return resumed;
+    } catch (err) {
+      if ((err as Error).name !== 'ResourceNotFoundException') throw err;
+      this.log(`[stream] ${shardId}: the shard no longer exists; skipping it`);
+      return null;
+    }
   }
 
   private toLambdaRecord(r: StreamRecord): DynamoDBRecord {
@@ -182,13 +358,63 @@ export class StreamPoller {
     } as DynamoDBRecord;
   }
 
-  private dispatch(records: DynamoDBRecord[]): void {
+  /**
+   * Gives each consumer the records of one GetRecords answer it wants (matching its filters, after its own
+   * checkpoint), and a marker: once those are handled, the shard is handled up to `last` for it.
+   */
+  private dispatch(shardId: string, records: DynamoDBRecord[], last: string | null, finished: boolean): void {
     for (const c of this.consumers) {
-      const matching = records.filter((r) => matchesAny(c.fn.stream!.filters, r));
-      if (!matching.length) continue;
+      const cp = c.checkpoints.get(shardId);
+      if (cp?.finished) continue;
+      const matching = records.filter(
+        (r) =>
+          !(cp?.sequenceNumber && compareSequence(r.dynamodb!.SequenceNumber!, cp.sequenceNumber) <= 0) &&
+          matchesAny(c.fn.stream!.filters, r),
+      );
       c.backlog.push(...matching);
-      if (!c.busy) void this.pump(c);
+      c.enqueued += matching.length;
+      c.markers.push({ at: c.enqueued, shardId, sequenceNumber: last, finished });
+      this.advance(c);
+      if (!c.busy && c.backlog.length) void this.pump(c);
     }
+  }
+
+  /** Moves the consumer's checkpoints past everything it has handled, and saves them. */
+  private advance(c: Consumer): void {
+    let moved = false;
+    while (c.markers.length && c.markers[0]!.at <= c.handled) {
+      const m = c.markers.shift()!;
+      const prev = c.checkpoints.get(m.shardId);
+      const seq = m.sequenceNumber ?? prev?.sequenceNumber ?? null;
+      if (prev && prev.sequenceNumber === seq && prev.finished === m.finished) continue;
+      c.checkpoints.set(m.shardId, { sequenceNumber: seq, finished: m.finished });
+      moved = true;
+    }
+    if (moved && this.opts.checkpoints) {
+      this.dirty.add(c);
+      this.persist();
+    }
+  }
+
+  /** Saves the dirty consumers' checkpoints, one write at a time (what piles up meanwhile goes in the next). */
+  private persist(): void {
+    if (this.saving || !this.dirty.size || !this.opts.checkpoints || this.abandoned) return;
+    const store = this.opts.checkpoints;
+    const batch = [...this.dirty].flatMap((c) =>
+      [...c.checkpoints].map(([shardId, cp]) => ({ consumer: c.fn.name, shardId, ...cp })),
+    );
+    this.dirty.clear();
+    this.saving = store
+      .save(batch)
+      .catch((err: Error) => {
+        this.log(`[stream] saving checkpoints failed (retrying): ${err.message}`);
+        for (const c of this.consumers) if (batch.some((b) => b.consumer === c.fn.name)) this.dirty.add(c);
+        return sleep(500);
+      })
+      .finally(() => {
+        this.saving = undefined;
+        this.persist();
+      });
   }
 
   private async pump(c: Consumer): Promise<void> {
@@ -197,6 +423,9 @@ export class StreamPoller {
       while (c.backlog.length) {
         const batch = c.backlog.splice(0, c.fn.stream!.batchSize);
         await this.deliver(c, batch, 0);
+        // Delivered, or given to the on-failure destination after its retries: either way, handled.
+        c.handled += batch.length;
+        this.advance(c);
       }
     } finally {
       c.busy = false;
@@ -237,7 +466,7 @@ export class StreamPoller {
     if (attempt >= spec.retryAttempts) {
       const reason = threw ? threw.message : 'batchItemFailures';
       this.failures.push({ function: c.fn.name, reason, records: rest, at: new Date().toISOString() });
-      console.error(
+      this.log(
         `[stream] ${c.fn.name}: ${rest.length} record(s) sent to the on-failure destination after ${attempt + 1} attempt(s): ${reason}`,
       );
       return;
@@ -245,6 +474,19 @@ export class StreamPoller {
     await sleep((this.opts.retryDelayMs ?? 50) * 2 ** attempt);
     await this.deliver(c, rest, attempt + 1);
   }
+}
+
+function isCheckpointRecord(r: StreamRecord): boolean {
+  return r.dynamodb?.Keys?.pk?.S === CHECKPOINT_PK;
+}
+
+/** The stream no longer holds the checkpoint's record (AWS: TrimmedDataAccessException; DynamoDB Local: a validation error). */
+function isTrimmed(err: unknown): boolean {
+  const e = err as Error;
+  return (
+    e.name === 'TrimmedDataAccessException' ||
+    (e.name === 'ValidationException' && /sequence ?number/i.test(e.message))
+  );
 }
 
 function sleep(ms: number): Promise<void> {

@@ -15,9 +15,12 @@ import { LocalIssuer } from './jwt';
 import { LocalQueue, type QueueLambda } from './queue';
 import { LocalScheduler, type ScheduledLambda } from './scheduler';
 import { startUpstashBridge, type UpstashBridge } from './upstash-bridge';
-import { resetRuntime } from '../../shared/runtime';
+import { getRuntime, resetRuntime } from '../../shared/runtime';
+import { failLostSyncRuns } from '../../shared/services/sync-runs';
 import { localEventPublisher } from '../../shared/adapters/memory/events';
 import { StreamPoller, streamsClient, type StreamLambda } from './stream-poller';
+import { TableCheckpoints } from './stream-checkpoints';
+import { createDocumentClient } from '../../shared/adapters/dynamodb/client';
 import { lambdaContext } from './lambda-context';
 
 export interface TwinOptions {
@@ -167,8 +170,14 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
   });
 
   const queues = new Map<string, LocalQueue>();
+  // When the data outlives this process (a data folder, or a DynamoDB we did not start), each stream consumer
+  // resumes where its saved checkpoint says, as Lambda's event source mapping does; in memory, every start is a
+  // fresh table and reading from TRIM_HORIZON is all there is.
+  const durable = Boolean(opts.dataDir || opts.dynamoEndpoint);
+  const checkpointDoc = createDocumentClient({ endpoint: dynamoEndpoint, region });
   const poller = new StreamPoller(streamsClient(dynamoEndpoint, region), streamArn, region, {
-    startAt: opts.dataDir ? 'LATEST' : 'TRIM_HORIZON',
+    startAt: 'TRIM_HORIZON',
+    checkpoints: durable ? new TableCheckpoints(checkpointDoc, tableName, streamArn) : undefined,
   });
   const scheduler = new LocalScheduler(region, opts.scheduleMs);
   const scheduled = new Map<string, { fn: FunctionSpec; handler: ScheduledLambda }>();
@@ -214,6 +223,15 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
       if (opts.schedule !== false) scheduler.add(fn, handler);
     }
   }
+  // The twin is the only process that runs its syncs: when it starts on data it owns, no worker of a run still
+  // `running` survives (the process was killed mid-sync). Those runs end as failed now, not at their lease's end.
+  if (opts.dataDir && !opts.dynamoEndpoint) {
+    const lost = await failLostSyncRuns(getRuntime(), {
+      workersGone: 'the local twin stopped while it ran (restarted)',
+    });
+    for (const r of lost)
+      console.error(`[sync] run ${r.id} of connection ${r.connectionId}: worker lost (ended as failed)`);
+  }
   poller.start();
 
   server.removeAllListeners('request');
@@ -256,6 +274,7 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
         await scheduler.stop();
         await Promise.all([...queues.values()].map((q) => q.stop()));
         await poller.stop();
+        checkpointDoc.destroy();
         await upstash?.stop();
         await ddb?.stop();
       })();

@@ -200,4 +200,6 @@ export interface SyncRun {
   merged: number;
   quarantined: number;
   errors: string[];
+  /** While running: until when its worker is known alive (renewed with the lock); see domain/sync-runs.ts. */
+  leaseExpiresAt?: string | null;
 }

@@ -137,7 +137,16 @@ export interface Store extends InsightsStore {
     pageRecords: BankTransaction[],
   ): Promise<void>;
   clearSyncProgress(connectionId: string, syncId: string): Promise<void>;
-  putSyncRun(run: SyncRun): Promise<void>;
+  /**
+   * Creates or replaces a sync run. With `onlyIf`, only a run still `running` with that lease is replaced (else a
+   * ConflictError): ending a lost run never overwrites a heartbeat or an end written meanwhile.
+   */
+  putSyncRun(run: SyncRun, onlyIf?: { leaseExpiresAt: string }): Promise<void>;
+  /**
+   * Runs still `running`, of every connection or one: those whose lease ran out by `leaseExpiredBy`, or all of
+   * them without it. A run that has ended is never listed.
+   */
+  listRunningSyncRuns(query: { leaseExpiredBy?: string; connectionId?: string }): Promise<SyncRun[]>;
   /** The connection's sync runs, newest first. */
   listSyncRuns(connectionId: string, page: PageRequest): Promise<Page<SyncRun>>;
   putQuarantined(records: QuarantinedRecord[]): Promise<void>;

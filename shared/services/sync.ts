@@ -12,12 +12,14 @@ import type {
   SyncRun,
 } from '../domain/models';
 import { reconcile } from '../domain/reconcile';
+import { leaseExpiry } from '../domain/sync-runs';
 import type { Clock } from '../ports/clock';
 import { connectionLockKey, type Lease, type Locks } from '../ports/locks';
 import type { TokenCipher } from '../ports/secrets';
 import { ConflictError, type Store } from '../ports/store';
 import type { LinkProvider } from './linking';
 import { tokenContext } from './linking';
+import { failLostSyncRuns } from './sync-runs';
 
 /** A provider the sync can read: its client and the normalizers of its bank's records. */
 export interface SyncProvider extends LinkProvider {
@@ -91,17 +93,19 @@ export async function runSync(deps: SyncDeps, job: SyncJob): Promise<SyncRun> {
   const provider = deps.providers.find((p) => p.id === connection.provider);
   if (!provider) throw new Error(`no provider ${connection.provider} for connection ${connection.id}`);
 
-  const lease = await deps.locks.acquire(connectionLockKey(connection.id), {
-    ttlMs: deps.lockTtlMs ?? 5 * 60_000,
-  });
+  const ttlMs = deps.lockTtlMs ?? 5 * 60_000;
+  const lease = await deps.locks.acquire(connectionLockKey(connection.id), { ttlMs });
   if (!lease) {
     const skipped = { ...run, status: 'skipped_locked' as const, finishedAt: clock.now().toISOString() };
     await store.putSyncRun(skipped);
     return skipped;
   }
   try {
+    // Earlier runs of this connection whose worker died (past their lease) end as failed; this one resumes.
+    await failLostSyncRuns(deps, { connectionId: connection.id });
+    run.leaseExpiresAt = leaseExpiry(clock.now(), ttlMs);
     await store.putSyncRun(run);
-    await syncUnderLock(deps, provider, connection, run, lease);
+    await syncUnderLock(deps, provider, connection, run, runLease(deps, run, lease));
     run.status = 'succeeded';
   } catch (err) {
     if (err instanceof LoginRequired) {
@@ -111,12 +115,14 @@ export async function runSync(deps: SyncDeps, job: SyncJob): Promise<SyncRun> {
       run.status = 'failed';
       run.errors.push(err instanceof ProviderError ? `${err.kind}: ${err.message}` : (err as Error).message);
       run.finishedAt = clock.now().toISOString();
+      run.leaseExpiresAt = null;
       await store.putSyncRun(run);
       await lease.release().catch(() => false);
       throw err;
     }
   }
   run.finishedAt = clock.now().toISOString();
+  run.leaseExpiresAt = null;
   await store.putSyncRun(run);
   await store.updateConnection(connection.userId, connection.id, {
     lastSyncAt: run.finishedAt,
@@ -125,6 +131,22 @@ export async function runSync(deps: SyncDeps, job: SyncJob): Promise<SyncRun> {
   });
   await lease.release().catch(() => false);
   return run;
+}
+
+/** The lock's lease, whose renewal also renews the run's lease (its heartbeat, seen by whoever looks for lost runs). */
+function runLease(deps: SyncDeps, run: SyncRun, lease: Lease): Lease {
+  return {
+    key: lease.key,
+    token: lease.token,
+    release: () => lease.release(),
+    isHeld: () => lease.isHeld(),
+    async extend(ttlMs) {
+      const held = await lease.extend(ttlMs);
+      run.leaseExpiresAt = leaseExpiry(deps.clock.now(), ttlMs);
+      await deps.store.putSyncRun(run);
+      return held;
+    },
+  };
 }
 
 async function syncUnderLock(

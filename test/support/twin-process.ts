@@ -7,6 +7,11 @@ export interface TwinProcess {
   child: ChildProcess;
   output(): string;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
+  /**
+   * SIGKILL to the twin's whole process tree at once (tsx, node, DynamoDB Local): a crash, nothing runs its
+   * shutdown. Needs `crashable: true` (the tree gets its own process group).
+   */
+  crash(): Promise<void>;
 }
 
 /** The twin waits up to 120 s for its DynamoDB Local on a loaded machine; then it has its own start-up. */
@@ -19,7 +24,7 @@ const START_TIMEOUT_MS = 180_000;
  * busy machine misses (the twin then dies mid-write and exits 130 instead of stopping cleanly).
  */
 export async function startTwinProcess(
-  opts: { env?: Record<string, string>; args?: string[]; timeoutMs?: number } = {},
+  opts: { env?: Record<string, string>; args?: string[]; timeoutMs?: number; crashable?: boolean } = {},
 ): Promise<TwinProcess> {
   const port = await freePort();
   const child = spawn(
@@ -29,6 +34,7 @@ export async function startTwinProcess(
       cwd: ROOT,
       env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'WARN', ...opts.env },
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: opts.crashable ?? false,
     },
   );
   let out = '';
@@ -70,6 +76,15 @@ export async function startTwinProcess(
       const code = await exited;
       clearTimeout(timer);
       return code;
+    },
+    async crash() {
+      if (!opts.crashable) throw new Error('start the twin with crashable: true to crash it');
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+      await exited;
     },
   };
 }

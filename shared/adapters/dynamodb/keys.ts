@@ -20,7 +20,8 @@ import type { ConnectionStatus } from '../../domain/models';
  *   spend_month     USER#<uid>         SPEND#<yyyy-mm>       entries: {<txn id>: "<date>|<amount>|<cur>|<primary>|..."}
  *   spend_rollup    USER#<uid>         SPENDAGG#<yyyy-mm>    cells: per date, currency and category (domain/spend.ts)
  *   anomaly_history USER#<uid>         AHIST#<yyyy-mm>       entries: {<txn id>: JSON of what detection reads}
- *   sync run        CONN#<id>          SYNC#<startedAt>#<id>
+ *   sync run        CONN#<id>          SYNC#<startedAt>#<id> gsi1: SYNCRUNS#running     <leaseExpiresAt>#<conn>#<id>
+ *                                                            (only while running)
  *   quarantined     CONN#<id>          QUAR#<sync id>#<n:6>                                       (expires_at TTL, 30 days)
  *   sync progress   CONN#<id>          PROG#<sync id>        + PROG#<sync id>#P<pages:6>#<chunk:3>   (expires_at TTL, 2 days)
  *   mock bank state MOCKBANK#<bank>    ...                   (the mock banks' own state: mock-bank-state.ts)
@@ -56,6 +57,7 @@ export const keys = {
   historyMonth: (month: string) => `AHIST#${month}`,
   syncRun: (startedAt: string, id: string) => `SYNC#${startedAt}#${id}`,
   syncRunPrefix: 'SYNC#',
+  runningSyncs: () => 'SYNCRUNS#running',
   progress: (syncId: string) => `PROG#${syncId}`,
   progressChunk: (syncId: string, pages: number, chunk: number) =>
     `PROG#${syncId}#P${String(pages).padStart(6, '0')}#${String(chunk).padStart(3, '0')}`,

@@ -563,13 +563,57 @@ export class DynamoStore implements Store {
 
   // ---- sync bookkeeping ---------------------------------------------------------------------------------
 
-  async putSyncRun(run: SyncRun): Promise<void> {
-    await this.put({
+  async putSyncRun(run: SyncRun, onlyIf?: { leaseExpiresAt: string }): Promise<void> {
+    const item = {
       pk: keys.connection(run.connectionId),
       sk: keys.syncRun(run.startedAt, run.id),
       entity: 'sync_run',
       ...run,
+      // A running run is in the sparse index of running runs, ordered by when its lease runs out.
+      ...(run.status === 'running' && run.leaseExpiresAt
+        ? { gsi1pk: keys.runningSyncs(), gsi1sk: `${run.leaseExpiresAt}#${run.connectionId}#${run.id}` }
+        : {}),
+    };
+    if (!onlyIf) return this.put(item);
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: item,
+          ConditionExpression: '#status = :running AND #lease = :lease',
+          ExpressionAttributeNames: { '#status': 'status', '#lease': 'leaseExpiresAt' },
+          ExpressionAttributeValues: { ':running': 'running', ':lease': onlyIf.leaseExpiresAt },
+        }),
+      );
+    } catch (err) {
+      if ((err as Error).name === 'ConditionalCheckFailedException')
+        throw new ConflictError('the sync run is no longer running with that lease');
+      throw err;
+    }
+  }
+
+  async listRunningSyncRuns(query: { leaseExpiredBy?: string; connectionId?: string }): Promise<SyncRun[]> {
+    const names: Record<string, string> = { '#pk': 'gsi1pk' };
+    const values: Record<string, unknown> = { ':pk': keys.runningSyncs() };
+    let condition = '#pk = :pk';
+    if (query.leaseExpiredBy) {
+      names['#sk'] = 'gsi1sk';
+      values[':by'] = `${query.leaseExpiredBy}#\uffff`;
+      condition += ' AND #sk <= :by';
+    }
+    if (query.connectionId) {
+      names['#conn'] = 'connectionId';
+      values[':conn'] = query.connectionId;
+    }
+    const items = await queryAllItems(this.doc, {
+      TableName: this.tableName,
+      IndexName: 'gsi1',
+      KeyConditionExpression: condition,
+      ...(query.connectionId ? { FilterExpression: '#conn = :conn' } : {}),
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
     });
+    return items.map((i) => strip<SyncRun>(i)).filter((r) => r.status === 'running');
   }
 
   listSyncRuns(connectionId: string, page: PageRequest): Promise<Page<SyncRun>> {
