@@ -17,7 +17,10 @@ interface CompiledRoute {
   match: (path: string) => Record<string, string> | null;
 }
 
-const MAX_BODY = 10 * 1024 * 1024; // API Gateway's payload limit
+/** API Gateway's payload limit for HTTP APIs (10 MB); functions may set a smaller one per route. */
+export const MAX_BODY = 10 * 1024 * 1024;
+/** How much more of a refused request's body the twin reads (and drops) so that the client sees the answer. */
+const DRAIN_LIMIT = 2 * MAX_BODY;
 const TEXTUAL = /^(application\/(json|.*\+json|x-www-form-urlencoded|xml|javascript)|text\/)/i;
 
 /** Most specific first, as API Gateway picks routes: more literal segments win, greedy paths lose. */
@@ -41,6 +44,41 @@ export function bySpecificity(a: string, b: string): number {
 function problem(res: ServerResponse, status: number, title: string, detail: string): void {
   res.writeHead(status, { 'content-type': 'application/problem+json' });
   res.end(JSON.stringify({ type: 'about:blank', title, status, detail }));
+}
+
+/**
+ * Answers a request that is refused before its body is read (too large, an undecodable path). The rest of the
+ * body is read and dropped, never kept, so that the client, still sending, gets the answer instead of a reset;
+ * a client that sends more than DRAIN_LIMIT after that is cut off.
+ */
+function refuse(
+  req: IncomingMessage,
+  res: ServerResponse,
+  status: number,
+  title: string,
+  detail: string,
+): void {
+  if (!req.complete) {
+    let drained = 0;
+    req.removeAllListeners('data');
+    req.on('data', (c: Buffer) => {
+      drained += c.length;
+      if (drained > DRAIN_LIMIT) req.destroy();
+    });
+    req.on('error', () => undefined);
+    req.resume();
+  }
+  problem(res, status, title, detail);
+}
+
+/** Whether the path's percent-encoding decodes (API Gateway decodes the path before it picks a route). */
+function decodablePath(pathname: string): boolean {
+  try {
+    decodeURIComponent(pathname);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -87,12 +125,16 @@ export class LocalGateway {
     const started = process.hrtime.bigint();
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const method = (req.method ?? 'GET').toUpperCase();
-    let body: Buffer;
-    try {
-      body = await readBody(req);
-    } catch {
-      return problem(res, 413, 'Payload Too Large', 'The request body exceeds 10 MB.');
+    // A path that is not valid percent-encoding (`/budgets/%`) names no route: API Gateway decodes the path
+    // before routing and refuses what does not decode, before any function runs. The twin answers 400.
+    if (!decodablePath(url.pathname)) {
+      return refuse(req, res, 400, 'Bad Request', 'The request path is not valid percent-encoding.');
     }
+    // Over API Gateway's payload limit: 413, without reading the body when its length is declared.
+    const tooLarge = () => refuse(req, res, 413, 'Payload Too Large', 'The request body exceeds 10 MB.');
+    if (Number(req.headers['content-length'] ?? 0) > MAX_BODY) return tooLarge();
+    const body = await readBody(req);
+    if (body === null) return tooLarge();
 
     const local = this.extra.get(`${method} ${url.pathname}`);
     if (local) {
@@ -200,19 +242,23 @@ export interface LocalResponse {
   body: string;
 }
 
-function readBody(req: IncomingMessage): Promise<Buffer> {
+/** The request body, or null as soon as it grows past MAX_BODY (a chunked body of undeclared length). */
+function readBody(req: IncomingMessage): Promise<Buffer | null> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    req.on('data', (c: Buffer) => {
+    const onData = (c: Buffer) => {
       size += c.length;
       if (size > MAX_BODY) {
-        reject(new Error('too large'));
-        req.destroy();
+        req.off('data', onData);
+        req.pause();
+        chunks.length = 0;
+        resolve(null);
         return;
       }
       chunks.push(c);
-    });
+    };
+    req.on('data', onData);
     req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });

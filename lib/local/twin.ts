@@ -9,6 +9,7 @@ import { catalogue, type FunctionSpec } from '../catalogue';
 import { ensureTable } from '../../shared/adapters/dynamodb/setup';
 import { registerLocalQueue } from '../../shared/adapters/local/queue-registry';
 import { resetConfig } from '../../shared/config';
+import { USER_ID_PATTERN, USER_ID_RULE } from '../../shared/domain/user-id';
 import { ROOT, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
 import { LocalGateway, type HttpLambda } from './gateway';
 import { LocalIssuer } from './jwt';
@@ -52,11 +53,7 @@ export interface Twin {
 
 const DevTokenBody = z
   .object({
-    user_id: z
-      .string()
-      .min(1)
-      .max(128)
-      .regex(/^[A-Za-z0-9_.@-]+$/, 'letters, digits and _ . @ - only'),
+    user_id: z.string().regex(USER_ID_PATTERN, `must be ${USER_ID_RULE}`),
     expires_in: z.number().int().min(1).max(86_400).default(3600),
   })
   .strict();

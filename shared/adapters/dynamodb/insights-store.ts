@@ -228,7 +228,13 @@ export async function listAlerts(
       ExpressionAttributeValues: query.since ? { ':pk': pk, ':since': query.since } : { ':pk': pk },
       ScanIndexForward: false,
     },
-    { attr: 'gsi1pk', value: pk },
+    {
+      list: 'alerts',
+      pkAttr: 'gsi1pk',
+      pk,
+      skAttr: 'gsi1sk',
+      skWithin: (sk) => !query.since || sk >= query.since,
+    },
     page,
   );
   return { items: out.items.map(storedAlertOf), nextCursor: out.nextCursor };

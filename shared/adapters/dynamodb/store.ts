@@ -24,7 +24,7 @@ import type { TxnChange } from '../../domain/reconcile';
 import { effective, matchesFilter, type TxnFilter } from '../../domain/transactions';
 import { ConflictError, type Page, type PageRequest, type Store, type SyncProgress } from '../../ports/store';
 import { REPLAY_ATTRIBUTE } from '../../stream/records';
-import { decodeCursor, encodeCursor } from './cursor';
+import { decodeKeyCursor, encodeKeyCursor, type KeyCursorQuery } from './cursor';
 import {
   batchWriteAll,
   getItem,
@@ -61,7 +61,7 @@ import type { UserRule } from '../../domain/categorize/user-rules';
  *   budgets, settings, alerts, anomalies, spending projection: see insights-store.ts (USER#<uid> partition)
  *   user rule     USER#<uid>         RULE#<id>
  *   recategorize  USER#<uid>         RECATEGORIZE      (a request to the categorizer; expires_at TTL, 1 day)
- *   sync run      CONN#<id>          SYNC#<startedAt>#<id>
+ *   sync run      CONN#<id>          SYNC#<startedAt>#<id>  SYNCRUN#<conn>#<id>     RUN
  *   quarantined   CONN#<id>          QUAR#<sync id>#<n>                                 (expires_at TTL, 30 days)
  *   sync progress CONN#<id>          PROG#<sync id>    + PROG#<sync id>#P<page>#<chunk>  (expires_at TTL, 2 days)
  */
@@ -77,7 +77,11 @@ export const keys = {
   connTxns: (connectionId: string) => `CONNTXN#${connectionId}`,
   event: (seq: number) => `EVT#${String(seq).padStart(8, '0')}`,
   conn: (connectionId: string) => `CONN#${connectionId}`,
+  syncRun: (connectionId: string, syncId: string) => `SYNCRUN#${connectionId}#${syncId}`,
 };
+
+/** How many of a connection's newest syncs `getSyncRun` looks through for a sync written without its index key. */
+const LEGACY_SYNC_LOOKBACK = 100;
 
 /** The puts of a transaction's events, each only if absent: events are written once, never updated. */
 export function eventPuts(tableName: string, userId: string, events: readonly TxnEvent[]): TransactItems {
@@ -145,16 +149,23 @@ export class DynamoStore implements Store {
     return item ? strip<T>(item) : null;
   }
 
-  /** One page of a key-condition query on the table or an index, with an opaque cursor. */
+  /** One page of a key-condition query on the table or an index, with an opaque cursor bound to the list. */
   protected async queryPage<T>(
-    opts: KeyQuery & { newestFirst?: boolean },
+    opts: KeyQuery & { list: string; newestFirst?: boolean },
     page: PageRequest,
   ): Promise<Page<T>> {
     const { pkAttr, input } = keyQueryInput(this.tableName, opts);
+    const prefix = opts.skPrefix ?? '';
     const out = await queryPageItems(
       this.doc,
       { ...input, ScanIndexForward: !opts.newestFirst },
-      { attr: pkAttr, value: opts.pk },
+      {
+        list: opts.list,
+        pkAttr,
+        pk: opts.pk,
+        skAttr: opts.index ? `${opts.index}sk` : 'sk',
+        skWithin: (sk) => sk.startsWith(prefix),
+      },
       page,
     );
     return { items: out.items.map((i) => strip<T>(i)), nextCursor: out.nextCursor };
@@ -227,11 +238,17 @@ export class DynamoStore implements Store {
   }
 
   listConnections(userId: string, page: PageRequest): Promise<Page<Connection>> {
-    return this.queryPage<Connection>({ pk: keys.user(userId), skPrefix: 'CONN#' }, page);
+    return this.queryPage<Connection>(
+      { list: 'connections', pk: keys.user(userId), skPrefix: 'CONN#' },
+      page,
+    );
   }
 
   listConnectionsByStatus(status: ConnectionStatus, page: PageRequest): Promise<Page<Connection>> {
-    return this.queryPage<Connection>({ index: 'gsi1', pk: keys.connectionStatus(status) }, page);
+    return this.queryPage<Connection>(
+      { list: 'connections-by-status', index: 'gsi1', pk: keys.connectionStatus(status) },
+      page,
+    );
   }
 
   async updateConnection(
@@ -430,9 +447,17 @@ export class DynamoStore implements Store {
       condition += ' AND #sk <= :to';
       values[':to'] = `${filter.to}~`;
     }
+    const cursorQuery: KeyCursorQuery = {
+      list: 'transactions',
+      pkAttr: 'gsi1pk',
+      pk,
+      skAttr: 'gsi1sk',
+      // Inside the date range the query reads (a cursor of a page with another range is refused, not run).
+      skWithin: (sk) => (!filter.from || sk >= filter.from) && (!filter.to || sk <= `${filter.to}~`),
+    };
     const items: StoredTransaction[] = [];
     let start: Record<string, unknown> | undefined = page.cursor
-      ? decodeCursor(page.cursor, { attr: 'gsi1pk', value: pk })
+      ? decodeKeyCursor(cursorQuery, page.cursor)
       : undefined;
     let last: Record<string, unknown> | undefined;
     let exhausted = false;
@@ -476,7 +501,7 @@ export class DynamoStore implements Store {
     }
     const cursorKey =
       last && !exhausted ? { gsi1pk: last.gsi1pk, gsi1sk: last.gsi1sk, pk: last.pk, sk: last.sk } : undefined;
-    return { items, nextCursor: encodeCursor(cursorKey) };
+    return { items, nextCursor: encodeKeyCursor(cursorQuery, cursorKey) };
   }
 
   async listTransactionEvents(txnId: string): Promise<TxnEvent[]> {
@@ -598,15 +623,30 @@ export class DynamoStore implements Store {
       pk: keys.conn(run.connectionId),
       sk: `SYNC#${run.startedAt}#${run.id}`,
       entity: 'sync_run',
+      // Found by id (getSyncRun) through gsi1.
+      gsi1pk: keys.syncRun(run.connectionId, run.id),
+      gsi1sk: 'RUN',
       ...run,
     });
   }
 
   listSyncRuns(connectionId: string, page: PageRequest): Promise<Page<SyncRun>> {
     return this.queryPage<SyncRun>(
-      { pk: keys.conn(connectionId), skPrefix: 'SYNC#', newestFirst: true },
+      { list: 'syncs', pk: keys.conn(connectionId), skPrefix: 'SYNC#', newestFirst: true },
       page,
     );
+  }
+
+  async getSyncRun(connectionId: string, syncId: string): Promise<SyncRun | null> {
+    const [indexed] = await this.queryAll<SyncRun>({ index: 'gsi1', pk: keys.syncRun(connectionId, syncId) });
+    if (indexed) return indexed;
+    // A sync written before runs carried their index key: among the connection's newest ones.
+    const { input } = keyQueryInput(this.tableName, { pk: keys.conn(connectionId), skPrefix: 'SYNC#' });
+    const out = await this.doc.send(
+      new QueryCommand({ ...input, ScanIndexForward: false, Limit: LEGACY_SYNC_LOOKBACK }),
+    );
+    const legacy = (out.Items ?? []).find((i) => i.id === syncId);
+    return legacy ? strip<SyncRun>(legacy) : null;
   }
 
   async loadSyncProgress(connectionId: string, syncId: string): Promise<SyncProgress | null> {
