@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import { compilePath, type FunctionSpec, type RouteSpec } from '../catalogue';
 import { invokeWithTimeout, lambdaContext } from './lambda-context';
@@ -69,6 +70,27 @@ function refuse(
     req.resume();
   }
   problem(res, status, title, detail);
+}
+
+/**
+ * The server's `clientError` listener: a request Node cannot parse (a request line and headers over its 16 KB
+ * limit, API Gateway's is 10 KB; a malformed request line) is answered with problem+json like every other refusal
+ * (431, or 400), instead of Node's bare status line.
+ */
+export function answerClientError(err: Error & { code?: string }, socket: Duplex): void {
+  if (!socket.writable || err.code === 'ECONNRESET') {
+    socket.destroy();
+    return;
+  }
+  const [status, title, detail] =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'Request Header Fields Too Large', 'The request line and headers are too large.']
+      : [400, 'Bad Request', 'The request is not valid HTTP.'];
+  const body = JSON.stringify({ type: 'about:blank', title, status, detail });
+  socket.end(
+    `HTTP/1.1 ${status} ${title}\r\ncontent-type: application/problem+json\r\n` +
+      `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
 }
 
 /** Whether the path's percent-encoding decodes (API Gateway decodes the path before it picks a route). */
@@ -264,19 +286,22 @@ function readBody(req: IncomingMessage): Promise<Buffer | null> {
   });
 }
 
+/** The headers as API Gateway passes them: lower-case names, repeated ones joined with commas (own properties only). */
 function lowerHeaders(req: IncomingMessage): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(req.headers)) {
-    if (v === undefined) continue;
-    out[k.toLowerCase()] = Array.isArray(v) ? v.join(',') : v;
-  }
-  return out;
+  return Object.fromEntries(
+    Object.entries(req.headers)
+      .filter((e): e is [string, string | string[]] => e[1] !== undefined)
+      .map(([k, v]) => [k.toLowerCase(), Array.isArray(v) ? v.join(',') : v]),
+  );
 }
 
 /** API Gateway joins repeated query parameters with commas. */
 function queryParams(url: URL): Record<string, string> | undefined {
-  const out: Record<string, string> = {};
-  for (const key of new Set(url.searchParams.keys())) out[key] = url.searchParams.getAll(key).join(',');
+  // Object.fromEntries defines own properties: a parameter named `__proto__` stays a parameter (as in the JSON event
+  // the cloud delivers) instead of setting the object's prototype.
+  const out = Object.fromEntries(
+    [...new Set(url.searchParams.keys())].map((key) => [key, url.searchParams.getAll(key).join(',')]),
+  );
   return Object.keys(out).length ? out : undefined;
 }
 

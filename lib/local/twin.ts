@@ -11,7 +11,7 @@ import { registerLocalQueue } from '../../shared/adapters/local/queue-registry';
 import { resetConfig } from '../../shared/config';
 import { USER_ID_PATTERN, USER_ID_RULE } from '../../shared/domain/user-id';
 import { ROOT, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
-import { LocalGateway, type HttpLambda } from './gateway';
+import { answerClientError, LocalGateway, type HttpLambda } from './gateway';
 import { LocalIssuer } from './jwt';
 import { LocalQueue, type QueueLambda } from './queue';
 import { LocalScheduler, type ScheduledLambda } from './scheduler';
@@ -81,6 +81,7 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
     })).endpoint;
 
   const server: Server = createServer();
+  server.on('clientError', answerClientError);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 3000, '127.0.0.1', () => resolve());
