@@ -93,6 +93,12 @@ export function answerClientError(err: Error & { code?: string }, socket: Duplex
   );
 }
 
+/** An error as one bounded log entry: its stack (or message), at most 4,000 characters. */
+export function logged(err: unknown): string {
+  const text = err instanceof Error ? (err.stack ?? err.message) : String(err);
+  return text.length > 4000 ? `${text.slice(0, 4000)}…[${text.length - 4000} more characters]` : text;
+}
+
 /** Whether the path's percent-encoding decodes (API Gateway decodes the path before it picks a route). */
 function decodablePath(pathname: string): boolean {
   try {
@@ -247,7 +253,8 @@ export class LocalGateway {
         target.handler(event, ctx),
       )) as APIGatewayProxyResultV2;
     } catch (err) {
-      console.error(`[gateway] ${target.fn.name} failed:`, err);
+      // The stack, bounded: never the error's own properties whole (a URL error carries the whole input).
+      console.error(`[gateway] ${target.fn.name} failed: ${logged(err)}`);
       return problem(res, 500, 'Internal Server Error', 'The function failed.');
     }
     writeResult(res, result);

@@ -11,7 +11,7 @@ import { registerLocalQueue } from '../../shared/adapters/local/queue-registry';
 import { resetConfig } from '../../shared/config';
 import { USER_ID_PATTERN, USER_ID_RULE } from '../../shared/domain/user-id';
 import { ROOT, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
-import { answerClientError, LocalGateway, type HttpLambda } from './gateway';
+import { answerClientError, LocalGateway, logged, type HttpLambda } from './gateway';
 import { LocalIssuer } from './jwt';
 import { LocalQueue, type QueueLambda } from './queue';
 import { LocalScheduler, type ScheduledLambda } from './scheduler';
@@ -217,7 +217,7 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
   server.removeAllListeners('request');
   server.on('request', (req, res) => {
     gateway.handle(req, res).catch((err: Error) => {
-      console.error('[gateway] unexpected failure:', err);
+      console.error(`[gateway] unexpected failure: ${logged(err)}`);
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/problem+json' });
       res.end(JSON.stringify({ type: 'about:blank', title: 'Internal Server Error', status: 500 }));
     });
