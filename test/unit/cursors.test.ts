@@ -18,6 +18,7 @@ const transactions: KeyCursorQuery = {
   pk: 'TXNS#alice',
   skAttr: 'gsi1sk',
   skWithin: (sk) => sk >= '2024-01-01' && sk <= '2024-12-31~',
+  tableKey: { pk: 'USER#alice', skPrefix: 'TXN#' },
 };
 const txnKey = { gsi1pk: 'TXNS#alice', gsi1sk: '2024-05-01#txn_1', pk: 'USER#alice', sk: 'TXN#txn_1' };
 
@@ -67,6 +68,12 @@ describe('key cursors (shared/adapters/dynamodb/cursor.ts)', () => {
     expect(() =>
       decodeKeyCursor(transactions, forged(transactions, { ...txnKey, gsi1sk: '2023-05-01#txn_1' })),
     ).toThrow(InvalidCursorError);
+    // Every part of an index start key is the caller's: the table key too (found by the e2e fuzz suite).
+    for (const tableKey of [{ pk: 'USER#bob' }, { sk: 'ACCT#1' }]) {
+      expect(() => decodeKeyCursor(transactions, forged(transactions, { ...txnKey, ...tableKey }))).toThrow(
+        InvalidCursorError,
+      );
+    }
   });
 
   it('refuse garbage, truncated and oversized cursors', () => {

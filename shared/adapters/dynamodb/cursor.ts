@@ -15,6 +15,11 @@ export interface KeyCursorQuery {
   skAttr: string;
   /** Whether a sort key lies inside the query's key condition (a prefix, a range). */
   skWithin: (sk: string) => boolean;
+  /**
+   * On an index: the table key its items have (the owner's partition, a sort key prefix), so that every part of a
+   * start key is the caller's. Unset: any table key (an index across users, read by the system only).
+   */
+  tableKey?: { pk: string; skPrefix: string };
 }
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
@@ -37,7 +42,13 @@ function keySchema(query: KeyCursorQuery): z.ZodType<Key> {
     [query.pkAttr]: z.literal(query.pk),
     [query.skAttr]: keyString(1024).refine(query.skWithin),
   };
-  if (query.pkAttr !== 'pk') Object.assign(shape, { pk: keyString(2048), sk: keyString(1024) });
+  if (query.pkAttr !== 'pk') {
+    const table = query.tableKey;
+    Object.assign(shape, {
+      pk: table ? z.literal(table.pk) : keyString(2048),
+      sk: table ? keyString(1024).refine((sk) => sk.startsWith(table.skPrefix)) : keyString(1024),
+    });
+  }
   return z.strictObject(shape) as unknown as z.ZodType<Key>;
 }
 

@@ -234,6 +234,7 @@ export async function listAlerts(
       pk,
       skAttr: 'gsi1sk',
       skWithin: (sk) => !query.since || sk >= query.since,
+      tableKey: { pk: insightKeys.user(userId), skPrefix: 'ALERT#' },
     },
     page,
   );

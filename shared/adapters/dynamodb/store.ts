@@ -454,6 +454,7 @@ export class DynamoStore implements Store {
       skAttr: 'gsi1sk',
       // Inside the date range the query reads (a cursor of a page with another range is refused, not run).
       skWithin: (sk) => (!filter.from || sk >= filter.from) && (!filter.to || sk <= `${filter.to}~`),
+      tableKey: { pk: keys.user(userId), skPrefix: 'TXN#' },
     };
     const items: StoredTransaction[] = [];
     let start: Record<string, unknown> | undefined = page.cursor
