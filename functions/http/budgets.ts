@@ -43,7 +43,7 @@ export const handler = router({
     },
     async ({ userId, query }) => {
       const rt = getRuntime();
-      const page = pageOfList(await rt.store.listBudgets(userId), query);
+      const page = pageOfList(await rt.store.listBudgets(userId), query, { list: 'budgets', owner: userId });
       return json(200, { budgets: await budgetViews(rt, userId, page.items), next_cursor: page.nextCursor });
     },
   ),

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { httpRoute, json } from '../../shared/http/handler';
-import { HttpProblem } from '../../shared/http/problem';
+import { HttpProblem, notFound } from '../../shared/http/problem';
 import { z } from 'zod';
 import {
   ConnectionJson,
@@ -86,6 +86,11 @@ export const handler = router({
       const { store } = getRuntime();
       const connection = await getConnectionOr404(store, userId, path.id);
       const records = await store.listQuarantined(connection.id, path.sync_id);
+      // Records are kept under their connection, so any found belong to one of its syncs; none found: the sync
+      // must be this connection's (another connection's sync, or no sync, is a 404, as for every resource).
+      if (!records.length && !(await store.getSyncRun(connection.id, path.sync_id))) {
+        throw notFound('No such sync of this connection.');
+      }
       return json(200, { records: records.map(quarantinedView) });
     },
   ),

@@ -7,9 +7,10 @@ import { completeLink, startLink } from '../../shared/services/linking';
 import { linkingDeps } from '../../shared/services/providers';
 import { callbackPage, linkPage } from '../../shared/services/link-pages';
 
+// Each check stops the chain when it fails (`abort`): the fragment check parses only a URL the first check accepted.
 const RedirectUri = z
-  .url({ protocol: /^https?$/, message: 'must be an absolute http(s) URL' })
-  .max(2048)
+  .url({ protocol: /^https?$/, message: 'must be an absolute http(s) URL', abort: true })
+  .max(2048, { message: 'must be at most 2,048 characters', abort: true })
   .refine((u) => !new URL(u).hash, 'must not contain a fragment');
 
 const LinkBody = z
@@ -36,6 +37,7 @@ export const handler = router({
       summary: "Start linking a bank: returns the bank's authorize URL and the state.",
       status: 201,
       body: LinkBody,
+      maxBodyBytes: 16 * 1024,
       response: LinkStarted,
     },
     async ({ userId, body }) => json(201, await startLink(linkingDeps(), userId, body)),
@@ -45,6 +47,7 @@ export const handler = router({
       summary: 'Finish linking with the code and state the bank redirected back with.',
       status: 201,
       body: CallbackBody,
+      maxBodyBytes: 16 * 1024,
       response: LinkCompleted,
     },
     async ({ userId, body }) => json(201, await completeLink(linkingDeps(), userId, body)),

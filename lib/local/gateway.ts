@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import { compilePath, type FunctionSpec, type RouteSpec } from '../catalogue';
 import { invokeWithTimeout, lambdaContext } from './lambda-context';
@@ -17,7 +18,10 @@ interface CompiledRoute {
   match: (path: string) => Record<string, string> | null;
 }
 
-const MAX_BODY = 10 * 1024 * 1024; // API Gateway's payload limit
+/** API Gateway's payload limit for HTTP APIs (10 MB); functions may set a smaller one per route. */
+export const MAX_BODY = 10 * 1024 * 1024;
+/** How much more of a refused request's body the twin reads (and drops) so that the client sees the answer. */
+const DRAIN_LIMIT = 2 * MAX_BODY;
 const TEXTUAL = /^(application\/(json|.*\+json|x-www-form-urlencoded|xml|javascript)|text\/)/i;
 
 /** Most specific first, as API Gateway picks routes: more literal segments win, greedy paths lose. */
@@ -41,6 +45,68 @@ export function bySpecificity(a: string, b: string): number {
 function problem(res: ServerResponse, status: number, title: string, detail: string): void {
   res.writeHead(status, { 'content-type': 'application/problem+json' });
   res.end(JSON.stringify({ type: 'about:blank', title, status, detail }));
+}
+
+/**
+ * Answers a request that is refused before its body is read (too large, an undecodable path). The rest of the
+ * body is read and dropped, never kept, so that the client, still sending, gets the answer instead of a reset;
+ * a client that sends more than DRAIN_LIMIT after that is cut off.
+ */
+function refuse(
+  req: IncomingMessage,
+  res: ServerResponse,
+  status: number,
+  title: string,
+  detail: string,
+): void {
+  if (!req.complete) {
+    let drained = 0;
+    req.removeAllListeners('data');
+    req.on('data', (c: Buffer) => {
+      drained += c.length;
+      if (drained > DRAIN_LIMIT) req.destroy();
+    });
+    req.on('error', () => undefined);
+    req.resume();
+  }
+  problem(res, status, title, detail);
+}
+
+/**
+ * The server's `clientError` listener: a request Node cannot parse (a request line and headers over its 16 KB
+ * limit, API Gateway's is 10 KB; a malformed request line) is answered with problem+json like every other refusal
+ * (431, or 400), instead of Node's bare status line.
+ */
+export function answerClientError(err: Error & { code?: string }, socket: Duplex): void {
+  if (!socket.writable || err.code === 'ECONNRESET') {
+    socket.destroy();
+    return;
+  }
+  const [status, title, detail] =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'Request Header Fields Too Large', 'The request line and headers are too large.']
+      : [400, 'Bad Request', 'The request is not valid HTTP.'];
+  const body = JSON.stringify({ type: 'about:blank', title, status, detail });
+  socket.end(
+    `HTTP/1.1 ${status} ${title}\r\ncontent-type: application/problem+json\r\n` +
+      `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
+}
+
+/** An error as one bounded log entry: its stack (or message), at most 4,000 characters. */
+export function logged(err: unknown): string {
+  const text = err instanceof Error ? (err.stack ?? err.message) : String(err);
+  return text.length > 4000 ? `${text.slice(0, 4000)}…[${text.length - 4000} more characters]` : text;
+}
+
+/** Whether the path's percent-encoding decodes (API Gateway decodes the path before it picks a route). */
+function decodablePath(pathname: string): boolean {
+  try {
+    decodeURIComponent(pathname);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -87,12 +153,16 @@ export class LocalGateway {
     const started = process.hrtime.bigint();
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const method = (req.method ?? 'GET').toUpperCase();
-    let body: Buffer;
-    try {
-      body = await readBody(req);
-    } catch {
-      return problem(res, 413, 'Payload Too Large', 'The request body exceeds 10 MB.');
+    // A path that is not valid percent-encoding (`/budgets/%`) names no route: API Gateway decodes the path
+    // before routing and refuses what does not decode, before any function runs. The twin answers 400.
+    if (!decodablePath(url.pathname)) {
+      return refuse(req, res, 400, 'Bad Request', 'The request path is not valid percent-encoding.');
     }
+    // Over API Gateway's payload limit: 413, without reading the body when its length is declared.
+    const tooLarge = () => refuse(req, res, 413, 'Payload Too Large', 'The request body exceeds 10 MB.');
+    if (Number(req.headers['content-length'] ?? 0) > MAX_BODY) return tooLarge();
+    const body = await readBody(req);
+    if (body === null) return tooLarge();
 
     const local = this.extra.get(`${method} ${url.pathname}`);
     if (local) {
@@ -183,7 +253,8 @@ export class LocalGateway {
         target.handler(event, ctx),
       )) as APIGatewayProxyResultV2;
     } catch (err) {
-      console.error(`[gateway] ${target.fn.name} failed:`, err);
+      // The stack, bounded: never the error's own properties whole (a URL error carries the whole input).
+      console.error(`[gateway] ${target.fn.name} failed: ${logged(err)}`);
       return problem(res, 500, 'Internal Server Error', 'The function failed.');
     }
     writeResult(res, result);
@@ -200,37 +271,44 @@ export interface LocalResponse {
   body: string;
 }
 
-function readBody(req: IncomingMessage): Promise<Buffer> {
+/** The request body, or null as soon as it grows past MAX_BODY (a chunked body of undeclared length). */
+function readBody(req: IncomingMessage): Promise<Buffer | null> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    req.on('data', (c: Buffer) => {
+    const onData = (c: Buffer) => {
       size += c.length;
       if (size > MAX_BODY) {
-        reject(new Error('too large'));
-        req.destroy();
+        req.off('data', onData);
+        req.pause();
+        chunks.length = 0;
+        resolve(null);
         return;
       }
       chunks.push(c);
-    });
+    };
+    req.on('data', onData);
     req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }
 
+/** The headers as API Gateway passes them: lower-case names, repeated ones joined with commas (own properties only). */
 function lowerHeaders(req: IncomingMessage): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(req.headers)) {
-    if (v === undefined) continue;
-    out[k.toLowerCase()] = Array.isArray(v) ? v.join(',') : v;
-  }
-  return out;
+  return Object.fromEntries(
+    Object.entries(req.headers)
+      .filter((e): e is [string, string | string[]] => e[1] !== undefined)
+      .map(([k, v]) => [k.toLowerCase(), Array.isArray(v) ? v.join(',') : v]),
+  );
 }
 
 /** API Gateway joins repeated query parameters with commas. */
 function queryParams(url: URL): Record<string, string> | undefined {
-  const out: Record<string, string> = {};
-  for (const key of new Set(url.searchParams.keys())) out[key] = url.searchParams.getAll(key).join(',');
+  // Object.fromEntries defines own properties: a parameter named `__proto__` stays a parameter (as in the JSON event
+  // the cloud delivers) instead of setting the object's prototype.
+  const out = Object.fromEntries(
+    [...new Set(url.searchParams.keys())].map((key) => [key, url.searchParams.getAll(key).join(',')]),
+  );
   return Object.keys(out).length ? out : undefined;
 }
 

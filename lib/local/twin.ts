@@ -9,8 +9,9 @@ import { catalogue, type FunctionSpec } from '../catalogue';
 import { ensureTable } from '../../shared/adapters/dynamodb/setup';
 import { registerLocalQueue } from '../../shared/adapters/local/queue-registry';
 import { resetConfig } from '../../shared/config';
+import { USER_ID_PATTERN, USER_ID_RULE } from '../../shared/domain/user-id';
 import { ROOT, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
-import { LocalGateway, type HttpLambda } from './gateway';
+import { answerClientError, LocalGateway, logged, type HttpLambda } from './gateway';
 import { LocalIssuer } from './jwt';
 import { LocalQueue, type QueueLambda } from './queue';
 import { LocalScheduler, type ScheduledLambda } from './scheduler';
@@ -55,11 +56,7 @@ export interface Twin {
 
 const DevTokenBody = z
   .object({
-    user_id: z
-      .string()
-      .min(1)
-      .max(128)
-      .regex(/^[A-Za-z0-9_.@-]+$/, 'letters, digits and _ . @ - only'),
+    user_id: z.string().regex(USER_ID_PATTERN, `must be ${USER_ID_RULE}`),
     expires_in: z.number().int().min(1).max(86_400).default(3600),
   })
   .strict();
@@ -87,6 +84,7 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
     })).endpoint;
 
   const server: Server = createServer();
+  server.on('clientError', answerClientError);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 3000, '127.0.0.1', () => resolve());
@@ -237,7 +235,7 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
   server.removeAllListeners('request');
   server.on('request', (req, res) => {
     gateway.handle(req, res).catch((err: Error) => {
-      console.error('[gateway] unexpected failure:', err);
+      console.error(`[gateway] unexpected failure: ${logged(err)}`);
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/problem+json' });
       res.end(JSON.stringify({ type: 'about:blank', title: 'Internal Server Error', status: 500 }));
     });

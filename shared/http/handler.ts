@@ -8,6 +8,7 @@ import type {
   Context,
 } from 'aws-lambda';
 import type { z, ZodType } from 'zod';
+import { isUserId } from '../domain/user-id';
 import { logger } from '../logger';
 import { InvalidCursorError } from '../ports/store';
 import { HttpProblem, badRequest, problemResponse, unauthorized, zodFieldErrors } from './problem';
@@ -31,6 +32,11 @@ export interface RouteSpec<
   path?: P;
   /** whether the route needs a verified JWT (default true). */
   auth?: boolean;
+  /**
+   * The largest request body the route takes, in bytes (default DEFAULT_MAX_BODY_BYTES): a larger one is a 413
+   * before it is parsed. API Gateway itself refuses bodies over its 10 MB payload limit.
+   */
+  maxBodyBytes?: number;
   /** One line for the OpenAPI document (shared/http/openapi.ts). */
   summary?: string;
   /** The status of a successful answer, for the OpenAPI document (default 200). */
@@ -71,6 +77,25 @@ export function json(statusCode: number, body: unknown, headers: Record<string, 
 export function html(statusCode: number, body: string, headers: Record<string, string> = {}): HttpResult {
   return { statusCode, headers: { 'content-type': 'text/html; charset=utf-8', ...headers }, body };
 }
+
+/** The largest request body a route takes unless it says otherwise (`maxBodyBytes`). */
+export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+
+function bodyBytes(event: HttpEvent): number {
+  if (event.body === undefined || event.body === null) return 0;
+  return event.isBase64Encoded
+    ? Buffer.byteLength(event.body, 'base64')
+    : Buffer.byteLength(event.body, 'utf8');
+}
+
+/** Refuses a body over the route's limit with 413, before it is parsed. */
+const bodyLimit = (max: number): middy.MiddlewareObj<HttpEvent, HttpResult> => ({
+  before: async (request) => {
+    if (bodyBytes(request.event) > max) {
+      throw new HttpProblem(413, `The request body exceeds this route's limit of ${max} bytes.`);
+    }
+  },
+});
 
 function validate<S extends ZodType | undefined>(
   schema: S | undefined,
@@ -128,6 +153,10 @@ export function httpRoute<
     const claims = event.requestContext.authorizer?.jwt?.claims;
     const sub = typeof claims?.sub === 'string' ? claims.sub : '';
     if (needsAuth && !sub) throw unauthorized();
+    // A verified token whose subject is not a user id this API can have (too long for a store key, or with
+    // characters keys are built with): the token names no caller, so 401 (not 400: no change to the request
+    // can fix it), before any store call.
+    if (needsAuth && !isUserId(sub)) throw unauthorized("The token's subject is not a valid user id.");
     return fn({
       body: validate(spec.body, event.body, 'body'),
       query: validate(spec.query, event.queryStringParameters, 'query'),
@@ -141,7 +170,8 @@ export function httpRoute<
   const handler = middy<HttpEvent, HttpResult, Error, Context>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(httpCors({ origin: process.env.CORS_ORIGIN ?? '*', headers: 'authorization,content-type' }))
-    .use(problemErrors());
+    .use(problemErrors())
+    .use(bodyLimit(spec.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES));
   if (spec.body) handler.use(httpJsonBodyParser({ disableContentTypeError: false }));
   return Object.assign(handler.handler(core), { spec: spec as DocumentedSpec });
 }

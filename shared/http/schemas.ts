@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { MoneyError, parseDecimal } from '../domain/money';
 import { isoDate } from '../domain/stats';
 import type { Clock } from '../ports/clock';
-import { InvalidCursorError } from '../ports/store';
+import { openCursor, sealCursor, type CursorScope } from '../cursor';
 
 /** `limit` 1..500 (default 100) and an opaque `cursor`, as every list route takes them. */
 export const PageQuery = z.object({
@@ -65,20 +65,23 @@ export const DecimalQuery = z.string().transform((v, ctx) => {
 
 export const IdPath = z.object({ id: z.string().min(1).max(128) });
 
+/** A position in a short list read whole: the offset of the next page. */
+const ListOffset = z.strictObject({ o: z.int().min(0).max(1_000_000) });
+
 /**
  * One page of a short list that is read whole (a user's budgets, at most 100; rules, at most 500), in the order
- * given, with the same `limit`/`cursor` contract as the store's lists. The cursor is the position after the page.
+ * given, with the same `limit`/`cursor` contract as the store's lists. The cursor is the position after the page,
+ * bound to the list and its owner (`scope`): another user's or another list's cursor is a 400.
  */
-export function pageOfList<T>(items: readonly T[], page: { limit: number; cursor?: string | undefined }) {
-  let start = 0;
-  if (page.cursor) {
-    const match = /^o(\d{1,6})$/.exec(Buffer.from(page.cursor, 'base64url').toString('utf8'));
-    if (!match) throw new InvalidCursorError('The cursor is not valid for this list.');
-    start = Number(match[1]);
-  }
+export function pageOfList<T>(
+  items: readonly T[],
+  page: { limit: number; cursor?: string | undefined },
+  scope: CursorScope,
+) {
+  const start = page.cursor ? openCursor(page.cursor, scope, ListOffset).o : 0;
   const end = start + page.limit;
   return {
     items: items.slice(start, end),
-    nextCursor: end < items.length ? Buffer.from(`o${end}`, 'utf8').toString('base64url') : null,
+    nextCursor: end < items.length ? sealCursor(scope, { o: end }) : null,
   };
 }

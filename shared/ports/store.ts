@@ -149,6 +149,8 @@ export interface Store extends InsightsStore {
   listRunningSyncRuns(query: { leaseExpiredBy?: string; connectionId?: string }): Promise<SyncRun[]>;
   /** The connection's sync runs, newest first. */
   listSyncRuns(connectionId: string, page: PageRequest): Promise<Page<SyncRun>>;
+  /** One sync of the connection by id; null when the connection has no sync of that id. */
+  getSyncRun(connectionId: string, syncId: string): Promise<SyncRun | null>;
   putQuarantined(records: QuarantinedRecord[]): Promise<void>;
   listQuarantined(connectionId: string, syncId: string): Promise<QuarantinedRecord[]>;
 }

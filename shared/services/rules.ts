@@ -63,7 +63,7 @@ function byPrecedence(a: UserRule, b: UserRule): number {
 
 export async function listRules(store: Store, userId: string, page: { limit: number; cursor?: string }) {
   const rules = await store.listUserRules(userId);
-  const one = pageOfList(rules.sort(byPrecedence), page);
+  const one = pageOfList(rules.sort(byPrecedence), page, { list: 'rules', owner: userId });
   return { rules: one.items.map(ruleView), next_cursor: one.nextCursor };
 }
 

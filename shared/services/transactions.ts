@@ -1,4 +1,6 @@
-import { HttpProblem, notFound } from '../http/problem';
+import { z } from 'zod';
+import { openCursor, sealCursor } from '../cursor';
+import { notFound } from '../http/problem';
 import type { StoredTransaction, TxnEvent } from '../domain/models';
 import { view as providerView } from '../domain/reconcile';
 import { transactionView } from '../domain/transactions';
@@ -39,7 +41,12 @@ export async function transactionDetail(store: Store, userId: string, id: string
   };
 }
 
-const FEED_POSITION = /^[A-Za-z0-9:._#-]{1,200}$/;
+/** A position in the user's change feed: `<updatedAt>#<transaction id>` (the feed index's sort key). */
+const FeedPosition = z
+  .string()
+  .max(200)
+  .regex(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?Z#[A-Za-z0-9:._-]{1,160}$/);
+const feedScope = (userId: string) => ({ list: 'transactions-feed', owner: userId });
 
 /**
  * The Plaid-style change feed: what was added, modified and removed since the client's cursor. A client that
@@ -51,12 +58,8 @@ export async function transactionChanges(
   cursor: string | undefined,
   limit: number,
 ) {
-  let after: string | null = null;
-  if (cursor) {
-    const decoded = Buffer.from(cursor, 'base64url').toString('utf8');
-    if (!FEED_POSITION.test(decoded)) throw new HttpProblem(400, 'The cursor is not valid.');
-    after = decoded;
-  }
+  // A cursor of this user's feed only (another user's, or another list's, is a 400), holding a feed position.
+  const after = cursor ? openCursor(cursor, feedScope(userId), FeedPosition) : null;
   const since = after ? after.slice(0, after.indexOf('#')) : '';
   const page = await store.transactionFeed(userId, after, limit + 1);
   const hasMore = page.items.length > limit;
@@ -75,7 +78,7 @@ export async function transactionChanges(
     added,
     modified,
     removed,
-    next_cursor: position ? Buffer.from(position, 'utf8').toString('base64url') : '',
+    next_cursor: position ? sealCursor(feedScope(userId), position) : '',
     has_more: hasMore,
   };
 }

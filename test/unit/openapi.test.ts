@@ -257,7 +257,7 @@ describe('pageOfList', () => {
           const seen: number[] = [];
           let cursor: string | undefined;
           for (let guard = 0; guard < 100; guard++) {
-            const page = pageOfList(items, { limit, cursor });
+            const page = pageOfList(items, { limit, cursor }, { list: 'l', owner: 'u' });
             expect(page.items.length).toBeLessThanOrEqual(limit);
             seen.push(...page.items);
             if (!page.nextCursor) break;
@@ -270,6 +270,16 @@ describe('pageOfList', () => {
   });
 
   it('rejects a cursor it did not make', () => {
-    expect(() => pageOfList([1, 2], { limit: 1, cursor: 'bogus' })).toThrow(InvalidCursorError);
+    const scope = { list: 'budgets', owner: 'u1' };
+    expect(() => pageOfList([1, 2], { limit: 1, cursor: 'bogus' }, scope)).toThrow(InvalidCursorError);
+    const mine = pageOfList([1, 2], { limit: 1 }, scope).nextCursor!;
+    expect(pageOfList([1, 2], { limit: 1, cursor: mine }, scope).items).toEqual([2]);
+    // Another user's, or another list's, cursor is refused.
+    expect(() => pageOfList([1, 2], { limit: 1, cursor: mine }, { ...scope, owner: 'u2' })).toThrow(
+      InvalidCursorError,
+    );
+    expect(() => pageOfList([1, 2], { limit: 1, cursor: mine }, { ...scope, list: 'rules' })).toThrow(
+      InvalidCursorError,
+    );
   });
 });

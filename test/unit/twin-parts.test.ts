@@ -3,7 +3,7 @@ import { allRoutes, catalogue, compilePath } from '../../lib/catalogue';
 import { matchesAny, matchesPattern } from '../../lib/local/event-filter';
 import { LocalQueue } from '../../lib/local/queue';
 import type { FunctionSpec } from '../../lib/catalogue';
-import { decodeCursor, encodeCursor } from '../../shared/adapters/dynamodb/cursor';
+import { decodeKeyCursor, encodeKeyCursor } from '../../shared/adapters/dynamodb/cursor';
 import { InvalidCursorError } from '../../shared/ports/store';
 import { redactingReplacer, REDACTED } from '../../shared/logger';
 import { parseConfig } from '../../shared/config';
@@ -45,12 +45,19 @@ describe('event filter patterns (Lambda syntax)', () => {
 });
 
 describe('cursors', () => {
-  it('round-trip and are bound to their partition', () => {
-    const c = encodeCursor({ pk: 'USER#a', sk: 'CONN#1' })!;
-    expect(decodeCursor(c, { attr: 'pk', value: 'USER#a' })).toEqual({ pk: 'USER#a', sk: 'CONN#1' });
-    expect(() => decodeCursor(c, { attr: 'pk', value: 'USER#b' })).toThrow(InvalidCursorError);
-    expect(() => decodeCursor('%%%', { attr: 'pk', value: 'USER#a' })).toThrow(InvalidCursorError);
-    expect(encodeCursor(undefined)).toBeNull();
+  it('round-trip and are bound to their list and partition (test/unit/cursors.test.ts has the rest)', () => {
+    const query = {
+      list: 'connections',
+      pkAttr: 'pk',
+      pk: 'USER#a',
+      skAttr: 'sk',
+      skWithin: (sk: string) => sk.startsWith('CONN#'),
+    };
+    const c = encodeKeyCursor(query, { pk: 'USER#a', sk: 'CONN#1' })!;
+    expect(decodeKeyCursor(query, c)).toEqual({ pk: 'USER#a', sk: 'CONN#1' });
+    expect(() => decodeKeyCursor({ ...query, pk: 'USER#b' }, c)).toThrow(InvalidCursorError);
+    expect(() => decodeKeyCursor(query, '%%%')).toThrow(InvalidCursorError);
+    expect(encodeKeyCursor(query, undefined)).toBeNull();
   });
 });
 

@@ -80,7 +80,7 @@ export async function listBudgets(doc: Doc, table: string, userId: string): Prom
   const items = await queryAllItems(doc, {
     TableName: table,
     KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
-    ExpressionAttributeValues: { ':pk': keys.user(userId), ':sk': 'BUDGET#' },
+    ExpressionAttributeValues: { ':pk': keys.user(userId), ':sk': keys.budgetPrefix },
     ConsistentRead: true,
   });
   return items
@@ -207,7 +207,14 @@ export async function listAlerts(
       ExpressionAttributeValues: query.since ? { ':pk': pk, ':since': query.since } : { ':pk': pk },
       ScanIndexForward: false,
     },
-    { attr: 'gsi1pk', value: pk },
+    {
+      list: 'alerts',
+      pkAttr: 'gsi1pk',
+      pk,
+      skAttr: 'gsi1sk',
+      skWithin: (sk) => !query.since || sk >= query.since,
+      tableKey: { pk: keys.user(userId), skPrefix: keys.alertPrefix },
+    },
     page,
   );
   return { items: out.items.map(storedAlertOf), nextCursor: out.nextCursor };

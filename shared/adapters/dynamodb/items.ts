@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, type Page, type PageRequest } from '../../ports/store';
 import { REPLAY_ATTRIBUTE } from '../../stream/records';
-import { decodeCursor, encodeCursor } from './cursor';
+import { decodeKeyCursor, encodeKeyCursor, type KeyCursorQuery } from './cursor';
 
 /**
  * Item plumbing of the single table, shared by the adapter's modules (store.ts, insights-store.ts,
@@ -101,24 +101,20 @@ export async function getItem(
 }
 
 /**
- * One page of a query, with an opaque cursor. A client's cursor must belong to the queried partition
- * (`partition`: the partition key's attribute and value), so it never leads into another user's items.
+ * One page of a query, with an opaque cursor. A client's cursor must be one of this query (`query`: its list, its
+ * partition, a start key of its shape inside its key condition), so it never leads into another user's items and
+ * never reaches DynamoDB malformed.
  */
 export async function queryPageItems(
   doc: Doc,
   input: QueryCommandInput,
-  partition: { attr: string; value: string },
+  query: KeyCursorQuery,
   page: PageRequest,
 ): Promise<Page<Row>> {
-  const out = await doc.send(
-    new QueryCommand({
-      ...input,
-      Limit: page.limit,
-      ExclusiveStartKey: page.cursor ? decodeCursor(page.cursor, partition) : undefined,
-    }),
-  );
+  const start = page.cursor ? decodeKeyCursor(query, page.cursor) : undefined;
+  const out = await doc.send(new QueryCommand({ ...input, Limit: page.limit, ExclusiveStartKey: start }));
   const items = out.Items ?? [];
-  return { items, nextCursor: items.length ? encodeCursor(out.LastEvaluatedKey) : null };
+  return { items, nextCursor: items.length ? encodeKeyCursor(query, out.LastEvaluatedKey) : null };
 }
 
 /** Every item of a query, following LastEvaluatedKey. */

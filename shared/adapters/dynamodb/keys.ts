@@ -22,6 +22,7 @@ import type { ConnectionStatus } from '../../domain/models';
  *   anomaly_history USER#<uid>         AHIST#<yyyy-mm>       entries: {<txn id>: JSON of what detection reads}
  *   sync run        CONN#<id>          SYNC#<startedAt>#<id> gsi1: SYNCRUNS#running     <leaseExpiresAt>#<conn>#<id>
  *                                                            (only while running)
+ *                                                            gsi3: SYNCRUN#<conn>#<id>  RUN (found by id)
  *   quarantined     CONN#<id>          QUAR#<sync id>#<n:6>                                       (expires_at TTL, 30 days)
  *   sync progress   CONN#<id>          PROG#<sync id>        + PROG#<sync id>#P<pages:6>#<chunk:3>   (expires_at TTL, 2 days)
  *   mock bank state MOCKBANK#<bank>    ...                   (the mock banks' own state: mock-bank-state.ts)
@@ -37,7 +38,9 @@ export const keys = {
   link: (state: string) => `LINK#${state}`,
   linkSk: 'LINK',
   account: (id: string) => `ACCT#${id}`,
+  accountPrefix: 'ACCT#',
   txn: (id: string) => `TXN#${id}`,
+  txnPrefix: 'TXN#',
   txnList: (userId: string) => `TXNS#${userId}`,
   feed: (userId: string) => `FEED#${userId}`,
   connTxns: (connectionId: string) => `CONNTXN#${connectionId}`,
@@ -47,8 +50,10 @@ export const keys = {
   rulePrefix: 'RULE#',
   recategorize: 'RECATEGORIZE',
   budget: (id: string) => `BUDGET#${id}`,
+  budgetPrefix: 'BUDGET#',
   settings: 'SETTINGS',
   alert: (id: string) => `ALERT#${id}`,
+  alertPrefix: 'ALERT#',
   alertList: (userId: string) => `ALERTS#${userId}`,
   anomaly: (id: string) => `ANOM#${id}`,
   anomalyList: (userId: string) => `ANOMS#${userId}`,
@@ -58,6 +63,8 @@ export const keys = {
   syncRun: (startedAt: string, id: string) => `SYNC#${startedAt}#${id}`,
   syncRunPrefix: 'SYNC#',
   runningSyncs: () => 'SYNCRUNS#running',
+  syncRunById: (connectionId: string, syncId: string) => `SYNCRUN#${connectionId}#${syncId}`,
+  syncRunByIdSk: 'RUN',
   progress: (syncId: string) => `PROG#${syncId}`,
   progressChunk: (syncId: string, pages: number, chunk: number) =>
     `PROG#${syncId}#P${String(pages).padStart(6, '0')}#${String(chunk).padStart(3, '0')}`,

@@ -24,7 +24,7 @@ import type { TxnChange } from '../../domain/reconcile';
 import { effective, matchesFilter, type TxnFilter } from '../../domain/transactions';
 import { ConflictError, type Page, type PageRequest, type Store, type SyncProgress } from '../../ports/store';
 import { REPLAY_ATTRIBUTE } from '../../stream/records';
-import { decodeCursor, encodeCursor } from './cursor';
+import { decodeKeyCursor, encodeKeyCursor, type KeyCursorQuery } from './cursor';
 import {
   batchWriteAll,
   getItem,
@@ -47,6 +47,9 @@ import { applyUserChange, applyUserChanges, eventPuts } from './user-changes';
 import { keys } from './keys';
 import type { UserTxnChange } from '../../domain/corrections';
 import type { UserRule } from '../../domain/categorize/user-rules';
+
+/** How many of a connection's newest syncs `getSyncRun` looks through for a sync written without its index key. */
+const LEGACY_SYNC_LOOKBACK = 100;
 
 /** The most transaction items one `listTransactions` request reads. */
 const MAX_SCANNED = 2000;
@@ -103,16 +106,23 @@ export class DynamoStore implements Store {
     return item ? strip<T>(item) : null;
   }
 
-  /** One page of a key-condition query on the table or an index, with an opaque cursor. */
+  /** One page of a key-condition query on the table or an index, with an opaque cursor bound to the list. */
   protected async queryPage<T>(
-    opts: KeyQuery & { newestFirst?: boolean },
+    opts: KeyQuery & { list: string; newestFirst?: boolean },
     page: PageRequest,
   ): Promise<Page<T>> {
     const { pkAttr, input } = keyQueryInput(this.tableName, opts);
+    const prefix = opts.skPrefix ?? '';
     const out = await queryPageItems(
       this.doc,
       { ...input, ScanIndexForward: !opts.newestFirst },
-      { attr: pkAttr, value: opts.pk },
+      {
+        list: opts.list,
+        pkAttr,
+        pk: opts.pk,
+        skAttr: opts.index ? `${opts.index}sk` : 'sk',
+        skWithin: (sk) => sk.startsWith(prefix),
+      },
       page,
     );
     return { items: out.items.map((i) => strip<T>(i)), nextCursor: out.nextCursor };
@@ -197,11 +207,17 @@ export class DynamoStore implements Store {
   }
 
   listConnections(userId: string, page: PageRequest): Promise<Page<Connection>> {
-    return this.queryPage<Connection>({ pk: keys.user(userId), skPrefix: keys.connectionPrefix }, page);
+    return this.queryPage<Connection>(
+      { list: 'connections', pk: keys.user(userId), skPrefix: keys.connectionPrefix },
+      page,
+    );
   }
 
   listConnectionsByStatus(status: ConnectionStatus, page: PageRequest): Promise<Page<Connection>> {
-    return this.queryPage<Connection>({ index: 'gsi1', pk: keys.connectionStatus(status) }, page);
+    return this.queryPage<Connection>(
+      { list: 'connections-by-status', index: 'gsi1', pk: keys.connectionStatus(status) },
+      page,
+    );
   }
 
   async updateConnection(
@@ -268,7 +284,7 @@ export class DynamoStore implements Store {
   }
 
   async listAccounts(userId: string): Promise<Account[]> {
-    return this.queryAll<Account>({ pk: keys.user(userId), skPrefix: 'ACCT#' });
+    return this.queryAll<Account>({ pk: keys.user(userId), skPrefix: keys.accountPrefix });
   }
 
   // ---- transactions -------------------------------------------------------------------------------------
@@ -341,7 +357,7 @@ export class DynamoStore implements Store {
   }
 
   async replayTransactions(userId: string, at: string): Promise<number> {
-    const { input } = keyQueryInput(this.tableName, { pk: keys.user(userId), skPrefix: 'TXN#' });
+    const { input } = keyQueryInput(this.tableName, { pk: keys.user(userId), skPrefix: keys.txnPrefix });
     const rows = await queryAllItems(this.doc, {
       ...input,
       ProjectionExpression: '#pk, #sk, #removed',
@@ -400,9 +416,18 @@ export class DynamoStore implements Store {
       condition += ' AND #sk <= :to';
       values[':to'] = `${filter.to}~`;
     }
+    const cursorQuery: KeyCursorQuery = {
+      list: 'transactions',
+      pkAttr: 'gsi1pk',
+      pk,
+      skAttr: 'gsi1sk',
+      // Inside the date range the query reads (a cursor of a page with another range is refused, not run).
+      skWithin: (sk) => (!filter.from || sk >= filter.from) && (!filter.to || sk <= `${filter.to}~`),
+      tableKey: { pk: keys.user(userId), skPrefix: keys.txnPrefix },
+    };
     const items: StoredTransaction[] = [];
     let start: Record<string, unknown> | undefined = page.cursor
-      ? decodeCursor(page.cursor, { attr: 'gsi1pk', value: pk })
+      ? decodeKeyCursor(cursorQuery, page.cursor)
       : undefined;
     let last: Record<string, unknown> | undefined;
     let exhausted = false;
@@ -446,7 +471,7 @@ export class DynamoStore implements Store {
     }
     const cursorKey =
       last && !exhausted ? { gsi1pk: last.gsi1pk, gsi1sk: last.gsi1sk, pk: last.pk, sk: last.sk } : undefined;
-    return { items, nextCursor: encodeCursor(cursorKey) };
+    return { items, nextCursor: encodeKeyCursor(cursorQuery, cursorKey) };
   }
 
   async listTransactionEvents(txnId: string): Promise<TxnEvent[]> {
@@ -568,6 +593,9 @@ export class DynamoStore implements Store {
       pk: keys.connection(run.connectionId),
       sk: keys.syncRun(run.startedAt, run.id),
       entity: 'sync_run',
+      // Found by id (getSyncRun) through gsi3.
+      gsi3pk: keys.syncRunById(run.connectionId, run.id),
+      gsi3sk: keys.syncRunByIdSk,
       ...run,
       // A running run is in the sparse index of running runs, ordered by when its lease runs out.
       ...(run.status === 'running' && run.leaseExpiresAt
@@ -618,9 +646,27 @@ export class DynamoStore implements Store {
 
   listSyncRuns(connectionId: string, page: PageRequest): Promise<Page<SyncRun>> {
     return this.queryPage<SyncRun>(
-      { pk: keys.connection(connectionId), skPrefix: keys.syncRunPrefix, newestFirst: true },
+      { list: 'syncs', pk: keys.connection(connectionId), skPrefix: keys.syncRunPrefix, newestFirst: true },
       page,
     );
+  }
+
+  async getSyncRun(connectionId: string, syncId: string): Promise<SyncRun | null> {
+    const [indexed] = await this.queryAll<SyncRun>({
+      index: 'gsi3',
+      pk: keys.syncRunById(connectionId, syncId),
+    });
+    if (indexed) return indexed;
+    // A sync written before runs carried their index key: among the connection's newest ones.
+    const { input } = keyQueryInput(this.tableName, {
+      pk: keys.connection(connectionId),
+      skPrefix: keys.syncRunPrefix,
+    });
+    const out = await this.doc.send(
+      new QueryCommand({ ...input, ScanIndexForward: false, Limit: LEGACY_SYNC_LOOKBACK }),
+    );
+    const legacy = (out.Items ?? []).find((i) => i.id === syncId);
+    return legacy ? strip<SyncRun>(legacy) : null;
   }
 
   async loadSyncProgress(connectionId: string, syncId: string): Promise<SyncProgress | null> {
