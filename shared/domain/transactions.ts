@@ -1,3 +1,4 @@
+import { confidenceLevel } from './categorize/confidence';
 import { conflictsOf, isReconciled } from './corrections';
 import { formatDecimal } from './money';
 import type { StoredTransaction, TxnStatus } from './models';
@@ -73,6 +74,7 @@ export function transactionView(t: StoredTransaction) {
           detailed: t.category.detailed,
           source: t.category.source,
           confidence: t.category.confidence,
+          confidence_level: confidenceLevel(t.category.confidence),
           rule_id: t.category.ruleId,
         }
       : null,

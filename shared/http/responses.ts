@@ -1,6 +1,6 @@
 import { z, type ZodType } from 'zod';
 import type { AnomalyKind } from '../domain/anomalies';
-import type { RuleMatch } from '../domain/categorize/index';
+import { CONFIDENCE_LEVELS, type RuleMatch } from '../domain/categorize/index';
 import { CORRECTABLE_FIELDS } from '../domain/corrections';
 import type {
   BankAccount,
@@ -93,6 +93,11 @@ const CategoryJson = z.strictObject({
   detailed: z.string().nullable(),
   source: CategorySourceEnum,
   confidence: z.number().min(0).max(1),
+  confidence_level: z
+    .enum(CONFIDENCE_LEVELS)
+    .describe(
+      "Plaid's confidence level: VERY_HIGH >= 0.95, HIGH >= 0.85, MEDIUM >= 0.7, LOW > 0, else UNKNOWN",
+    ),
   rule_id: z.string().nullable(),
 });
 

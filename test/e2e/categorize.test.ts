@@ -137,7 +137,8 @@ describe('user rules', () => {
       rule_id: rule.id,
     };
     const now = new Map((await allTransactions(api)).map((t) => [t.id, t]));
-    for (const t of target.txns) expect(now.get(t.id)!.category).toEqual(expected);
+    for (const t of target.txns)
+      expect(now.get(t.id)!.category).toEqual({ ...expected, confidence_level: 'VERY_HIGH' });
     const d = await detail(target.txns[0]!.id);
     expect(d.history.at(-1)).toMatchObject({
       kind: 'categorized',
@@ -161,6 +162,7 @@ describe('user rules', () => {
       detailed: 'TRAVEL_OTHER_TRAVEL',
       source: 'user',
       confidence: 1,
+      confidence_level: 'VERY_HIGH',
       rule_id: null,
     };
     expect(corrected.body.category).toEqual(mine);
@@ -245,7 +247,10 @@ describe('enrich', () => {
       const item = items.find((i) => i.id === e.id)!;
       const t = { ...item, account_id: '', merchant_name: null } as unknown as CategorizedT;
       expect(e.category).toEqual(asApiCategory(expectedCategory(t, [], [])));
-      if (e.category) expect(e.category.rule_id).toMatch(/^builtin:/);
+      if (e.category) {
+        expect(e.category.rule_id).toMatch(/^builtin:/);
+        expect(['VERY_HIGH', 'HIGH', 'MEDIUM']).toContain(e.category.confidence_level);
+      }
     }
 
     const made = await api.post<RuleAnswer>('/rules', {
@@ -262,6 +267,7 @@ describe('enrich', () => {
       detailed: 'GENERAL_SERVICES_OTHER_GENERAL_SERVICES',
       source: 'user_rule',
       confidence: 1,
+      confidence_level: 'VERY_HIGH',
       rule_id: made.body.id,
     });
     // Only the caller's rules: bob's enrich does not see carol's.

@@ -455,6 +455,7 @@ describe('corrections over HTTP', () => {
         detailed: 'ENTERTAINMENT_TV_AND_MOVIES',
         source: 'user_rule',
         confidence: 1,
+        confidence_level: 'VERY_HIGH',
         rule_id: ruleId,
       });
       expect((await audit(t.id)).at(-1)).toMatchObject({

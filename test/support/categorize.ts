@@ -1,6 +1,7 @@
 import {
   categorize,
   cleanMerchant,
+  confidenceLevel,
   type CategoryResult,
   type UserRule,
 } from '../../shared/domain/categorize/index';
@@ -22,6 +23,7 @@ export interface CategorizedT {
     detailed: string | null;
     source: string;
     confidence: number;
+    confidence_level: string;
     rule_id: string | null;
   } | null;
   status: string;
@@ -92,6 +94,7 @@ export const asApiCategory = (r: CategoryResult | null) =>
         detailed: r.detailed,
         source: r.source,
         confidence: r.confidence,
+        confidence_level: confidenceLevel(r.confidence),
         rule_id: r.rule_id,
       }
     : null;

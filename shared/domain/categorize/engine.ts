@@ -32,6 +32,7 @@ import { normalizeDescription } from '../fingerprint';
 import { exponent } from '../money';
 import { categoryOf, isValidCategory } from '../taxonomy';
 import { parseDescription } from './clean';
+import { mccCategory } from './mcc';
 import { findMerchant, type DirectoryEntry, type DirectoryMatch } from './directory/index';
 import { BUSINESS_WORDS, CATEGORY_WORDS, STRUCTURAL_RULES, type KeywordRule } from './keywords';
 import { compactKey, tokenize } from './text';
@@ -142,6 +143,22 @@ function fromKeyword(
   const detailed = amountMinor > 0 ? (r.credit === undefined ? r.debit : r.credit) : r.debit;
   if (!detailed) return null;
   return { detailed, confidence: r.confidence, ruleId: r.id, merchantName: merchant, ownTransfer: false };
+}
+
+/** The card network's merchant category code, where the bank sent one (`builtin:mcc:<code>`). */
+function fromMcc(input: CategorizeInput, merchant: string | null): Candidate | null {
+  const m = input.mcc ? mccCategory(input.mcc) : null;
+  if (!m) return null;
+  const { primary } = categoryOf(m.detailed);
+  // Money in at a card merchant is a refund: it keeps the merchant's category, a little less surely.
+  const factor = input.amountMinor > 0 && primary !== 'INCOME' ? REFUND_FACTOR : 1;
+  return {
+    detailed: m.detailed,
+    confidence: round(m.confidence * factor),
+    ruleId: `builtin:mcc:${m.mcc}`,
+    merchantName: merchant,
+    ownTransfer: false,
+  };
 }
 
 const TRANSFER_WORDS =
@@ -298,6 +315,7 @@ function safeInput(input: CategorizeInput): CategorizeInput {
     amountMinor: amount,
     currency: typeof input?.currency === 'string' ? input.currency.toUpperCase() : 'USD',
     accountId: typeof input?.accountId === 'string' ? input.accountId : '',
+    mcc: typeof input?.mcc === 'string' ? input.mcc : null,
   };
 }
 
@@ -338,6 +356,7 @@ function builtinCandidates(
   push(ownTransfer(input, parsed, context, text));
   for (const r of STRUCTURAL_RULES) push(fromKeyword(r, text, input.amountMinor, merchant));
   if (match) push(fromDirectory(match, input.amountMinor, parsed));
+  push(fromMcc(input, merchant));
   // Category words read the counterparty part (bank wording and rail references removed), store words included.
   // Category words and the person rule are never above CATEGORY_WORDS_MAX: when a stronger candidate exists
   // they cannot change the result, so they are skipped (explain() still lists them).

@@ -14,6 +14,8 @@ export interface CategorizeInput {
   currency: string;
   /** Our account id (user rules may match on it; own-account transfers use it). */
   accountId: string;
+  /** The card network's merchant category code, where the bank sends one (`5812`): a strong signal. */
+  mcc?: string | null;
 }
 
 export interface CategorizeContext {
