@@ -865,6 +865,112 @@ function stripTrailingDate(upper: string): string {
     .replace(/\s+ON\s+\d{1,2}[/-]\d{1,2}(?:[/-]\d{2,4})?\s*$/, '');
 }
 
+/** An ACH line: `... PPD ID: 123`, `DES:`/`INDN:`/`CO ID:` (Bank of America), `ORIG CO NAME:` (Chase). */
+const ACH_MARK =
+  /\b(?:(?:PPD|CCD|WEB|TEL|CTX|ARC|BOC|POP|RCK|IAT)\s+ID:?|DES:|INDN:|CO ID:|ORIG CO NAME:|CO ENTRY DESCR:|SEC:\s*(?:PPD|CCD|WEB))/;
+
+/**
+ * Words of an ACH entry description that banks glue to a long company name (the company field is fixed-width:
+ * `EQUITY RESIDENTIALRENT PMT`, `STATE OF CALIFORNIAPAYROLL`, `SUMMIT HEALTHCAREDIR DEP`): split off in ACH lines.
+ */
+export const GLUED_ENTRY_WORDS =
+  /\b([A-Z]{4,}?)(PAYROLL|PAYMENTS|PAYMENT|PMT|PYMT|RENT|LEASE|MORTGAGE|MEDICAL|MONEYLINK|MONEYLINE|BILLING|PREMIUM|INSPAYMENT|INS|DIR DEP|DIRDEP|ONLINE|INTERNET|EBILL|AUTOPAY|ESCROW|BENEFITS|BENEFIT|TRANSFER|DEPOSIT|SALARY|PENSION|REFUND)\b/g;
+
+/** Wording in front of the counterparty of P2P, bill-pay and wallet lines: removed, repeatedly. */
+const WRAPPERS: readonly [RegExp, string | null][] = [
+  [/^EXPRESS CHECKOUT PAYMENT:?\s*/, 'PAYPAL'],
+  [/^PRE ?APPROVED PAYMENT BILL USER PAYMENT:?\s*/, 'PAYPAL'],
+  [/^PAYPAL (?:INST XFER|INSTANT TRANSFER|ECHECK)\s+(?=\S)/, 'PAYPAL'],
+  [/^SUBSCRIPTION PAYMENT:?\s*/, null],
+  [/^PRE ?AUTHORI[ZS]ED (?:WITHDRAWAL|DEBIT|PAYMENT|PMT)(?: (?:TO|FROM|AT))?\s*/, null],
+  [/^(?:WITHDRAWAL|DEBIT|DEPOSIT|PAYMENT) (?:FROM|TO|AT)\s+/, null],
+  [/^PAYMENT TO:?\s*/, null],
+  [/^(?:ONLINE |ELECTRONIC )?BILL ?PAY(?:MENT)?(?: TO)?:?\s*/, null],
+];
+
+/** P2P apps: a line naming one sends money to or from a person: the merchant is the app, never the person. */
+const P2P_APPS: readonly [RegExp, string][] = [
+  [/^ZELLE\b/, 'ZELLE'],
+  [/^VENMO\b/, 'VENMO'],
+  [/^(?:CASH APP|CASHAPP|SQUARE CASH|SQ CASH)\b/, 'CASH APP'],
+  [/^APPLE CASH\b/, 'APPLE CASH'],
+];
+
+export interface Statement {
+  /** The counterparty part, bank wording removed (upper case). */
+  text: string;
+  /** A processor or wallet that carried the payment (PayPal for `EXPRESS CHECKOUT PAYMENT:`). */
+  processor: string | null;
+  /** The P2P app of a person-to-person line (`ZELLE`), whose counterparty is a person. */
+  p2p: string | null;
+  /** An ACH line (its entry description words were split from the company name). */
+  ach: boolean;
+}
+
+/**
+ * Takes the structure real US statements put around the counterparty off an upper-case description: ACH fields
+ * (`DES:`, `ID:`, `INDN:` (the account holder), `CO ID:`, `PPD ID:`, `ORIG CO NAME:`/`CO ENTRY DESCR:`), wallet and
+ * bill-pay wrappers (`EXPRESS CHECKOUT PAYMENT:`, `PAYPAL INST XFER`, `PREAUTHORIZED WITHDRAWAL TO`), a trailing
+ * `; BILLING`, a street address (`8860 UNIVERSITY RD HOUSTON 77001 TX USA`) and a ` - CITY` suffix.
+ */
+/** An ACH line with its entry description words split from the company name (`INSPAYMENT` → `INS PAYMENT`). */
+export function splitGlued(upper: string): string {
+  return upper
+    .replace(/\bINSPAYMENT\b/g, 'INS PAYMENT')
+    .replace(GLUED_ENTRY_WORDS, (_all: string, head: string, word: string) =>
+      word === 'INSPAYMENT'
+        ? `${head} INS PAYMENT`
+        : word === 'DIRDEP'
+          ? `${head} DIR DEP`
+          : `${head} ${word}`,
+    );
+}
+
+export function unwrapStatement(upper: string): Statement {
+  let s = upper.trim();
+  let processor: string | null = null;
+  let p2p: string | null = null;
+  const ach = ACH_MARK.test(s);
+  if (ach) {
+    const orig =
+      /ORIG CO NAME:\s*(.*?)\s*(?:CO ENTRY DESCR:\s*(.*?)\s*)?(?:SEC:.*|ORIG ID:.*|IND ID:.*|IND NAME:.*)?$/.exec(
+        s,
+      );
+    if (orig && orig[1]) s = `${orig[1]} ${orig[2] ?? ''}`.trim();
+    const des = /^(.*?)\s*DES:\s*(.*?)\s*(?:ID:.*)?$/.exec(s);
+    if (des && des[1]) s = `${des[1]} ${des[2] ?? ''}`.trim();
+    s = s
+      .replace(/\s*\b(?:INDN|CO ID|IND ID|IND NAME|ORIG ID|TRACE|REF|REFCODE):.*$/, '')
+      .replace(/\s*\b(?:PPD|CCD|WEB|TEL|CTX|ARC|BOC|POP|RCK|IAT)\s+ID:?\s*\S*.*$/, '')
+      .replace(/\s+(?:PPD|CCD|WEB|TEL)$/, '');
+    s = splitGlued(s);
+  }
+  for (let i = 0; i < 4; i++) {
+    let hit = false;
+    for (const [re, proc] of WRAPPERS) {
+      const m = re.exec(s);
+      if (m && m[0].length < s.length) {
+        s = s.slice(m[0].length).trim();
+        if (proc) processor = proc;
+        hit = true;
+      }
+    }
+    if (!hit) break;
+  }
+  for (const [re, app] of P2P_APPS) {
+    if (re.test(s) && /\b(?:TO|FROM|SENT|RECEIVED|PAYMENT|CASHOUT|TRANSFER)\b/.test(s)) p2p = app;
+  }
+  s = s
+    .replace(/\s*;\s*(?:CHARGE|BILLING|SERVICE|SUBSCRIPTION|PAYMENT|PURCHASE|RECURRING|AUTOPAY)\s*$/, '')
+    .replace(
+      /\s+\d{1,6}\s+(?:[A-Z]+\s+){1,3}(?:ST|RD|AVE|AV|DR|CT|WAY|BLVD|LN|PL|PKWY|HWY|CIR|TER|TRL|LOOP|SQ)\b.*$/,
+      '',
+    );
+  const dash = /^(.*?\S)\s+-\s+[A-Z][A-Z .']*$/.exec(s);
+  if (dash && dash[1] && /[A-Z]{2}/.test(dash[1])) s = dash[1];
+  return { text: s, processor, p2p, ach };
+}
+
 /** Takes a bank description apart. Total: never throws. */
 export function parseDescription(description: string): ParsedDescription {
   const raw = String(description).slice(0, MAX_DESCRIPTION_LENGTH).replace(/\s+/g, ' ').trim();
@@ -889,17 +995,36 @@ export function parseDescription(description: string): ParsedDescription {
     for (const h of rail.handles) candidates.push(h.split(' '));
     direction = directionOf(upper);
   } else {
-    const s = stripTrailingDate(stripBankPrefixes(upper));
+    const st = unwrapStatement(upper);
+    // Keyword rules read the ACH line with its glued words split, and a wallet line as `PAYPAL <merchant>` (its
+    // `INST XFER` funds a purchase: not a transfer word).
+    if (st.ach) tokens = tokenize(splitGlued(upper));
+    if (st.processor) {
+      processor = st.processor;
+      tokens = tokenize(`${st.processor} ${st.text}`);
+    }
+    let s = stripTrailingDate(stripBankPrefixes(st.text));
+    // `PYPL *X`, `PAYPAL *PYPL X`: PayPal's own prefix inside the merchant part.
+    s = s.replace(/^PYPL\s*\*?\s*(?=\S)/, () => {
+      processor = 'PAYPAL';
+      return '';
+    });
     const star = s.indexOf('*');
-    if (star > 0) {
+    if (st.p2p) {
+      // A person's name is never the merchant: the app is.
+      processor = st.p2p;
+      candidates.push(tokenize(st.p2p));
+    } else if (star > 0) {
       const before = s.slice(0, star).trim();
       const after = s.slice(star + 1).trim();
       const beforeKey = merchantKey(before);
       const proc = PROCESSORS.get(beforeKey) ?? PROCESSORS.get(compactKey(before));
       if (proc) {
         processor = proc;
-        const afterClean = stripBankPrefixes(after);
-        candidates.push(tokenize(afterClean), tokenize(before));
+        const afterClean = stripBankPrefixes(after.replace(/^PYPL\s*\*?\s*(?=\S)/, ''));
+        candidates.push(tokenize(afterClean));
+        // The processor itself is the merchant only when nothing is after it.
+        if (!afterClean.trim()) candidates.push(tokenize(before));
       } else {
         candidates.push(tokenize(s), tokenize(before));
       }

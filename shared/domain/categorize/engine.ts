@@ -124,6 +124,8 @@ function fromDirectory(m: DirectoryMatch, amountMinor: number, parsed: ParsedDes
   let confidence = KIND_CONFIDENCE[m.kind];
   if (m.kind === 'start' && m.candidate > 0) confidence = 0.92;
   if (m.entry.weak) confidence = Math.min(confidence, 0.8);
+  // `PAYPAL *ACME BIKES`: the wallet that carried a purchase is not what was bought.
+  if (m.entry.weak && parsed.processor && m.kind === 'anywhere') confidence = 0.6;
   return {
     detailed: cat.detailed,
     confidence: round(confidence * cat.factor),
@@ -361,8 +363,11 @@ function builtinCandidates(
   // Category words and the person rule are never above CATEGORY_WORDS_MAX: when a stronger candidate exists
   // they cannot change the result, so they are skipped (explain() still lists them).
   const strong = list.some((c) => c.confidence > CATEGORY_WORDS_MAX);
+  // The counterparty up to its store number / address (a street name such as `UNIVERSITY RD` is no category word).
   const counterparty = parsed.candidates[0] ?? [];
-  const words = counterparty.length ? counterparty.join(' ') : text;
+  const cut = counterparty.findIndex((t, i) => i > 0 && /\d/.test(t));
+  const trimmed = cut > 0 ? counterparty.slice(0, cut) : counterparty;
+  const words = trimmed.length ? trimmed.join(' ') : text;
   for (const r of all || !strong ? CATEGORY_WORDS : []) {
     const c = fromKeyword(r, words, input.amountMinor, merchant);
     if (
