@@ -535,6 +535,22 @@ const GENERIC = new Set([
   'BANK',
   'GIRO',
   'CREDITS',
+  'ADVANCE',
+  'ANNUAL',
+  'SURCHARGE',
+  'ENDING',
+  'EXTERNAL',
+  'EXT',
+  'TRNSFR',
+  'DDA',
+  'IFI',
+  'REFCODE',
+  'CLOSURE',
+  'EXCESS',
+  'ESCROW',
+  'INST',
+  'DEPOSITED',
+  'RETURN',
   'DEPOSITS',
   'EMI',
   'LOAN',
@@ -876,6 +892,10 @@ const ACH_MARK =
 export const GLUED_ENTRY_WORDS =
   /\b([A-Z]{4,}?)(PAYROLL|PAYMENTS|PAYMENT|PMT|PYMT|RENT|LEASE|MORTGAGE|MEDICAL|MONEYLINK|MONEYLINE|BILLING|PREMIUM|INSPAYMENT|INS|DIR DEP|DIRDEP|ONLINE|INTERNET|EBILL|AUTOPAY|ESCROW|BENEFITS|BENEFIT|TRANSFER|DEPOSIT|SALARY|PENSION|REFUND)\b/g;
 
+/** An ACH entry description at the end of the company part (with its trailing reference number). */
+const ACH_ENTRY_TAIL =
+  /\s+(?:DIR DEP|DIRECT DEP|DIRECT DEPOSIT|PAYROLL|PAYMENTS?|PMT|PYMT|PYMNTS|BILL PAY|BILLPAY|EBILL|E BILL|ONLINE PMT|ONLINE|AUTOPAY|AUTO PAY|MEDICAL PMT|MEDICAL|RENT PMT|RENT|LEASE PMT|LEASE|PREMIUM|INS PREMIUM|INS PAYMENT|BILLING|BENEFIT PMT|BENEFITS?|FED SAL|SALARY|MONEYLINK|MONEYLINE|PHONE SVC|CABLE SVC|WASTE SVC|ELECTRIC|INTERNET|WATER|GAS|EDI PYMNTS|EDI PMT|MORTGAGE|MTG PMT|LOAN PMT|LOAN|ESCROW|INVESTMENTS?|TRANSFER|XFER|DEPOSIT|PURCHASE|REFUND|PENSION|REG SALARY|QUICKPAY)(?:\s+[A-Z0-9]*\d[A-Z0-9]*)*$/;
+
 /** Wording in front of the counterparty of P2P, bill-pay and wallet lines: removed, repeatedly. */
 const WRAPPERS: readonly [RegExp, string | null][] = [
   [/^EXPRESS CHECKOUT PAYMENT:?\s*/, 'PAYPAL'],
@@ -885,6 +905,7 @@ const WRAPPERS: readonly [RegExp, string | null][] = [
   [/^PRE ?AUTHORI[ZS]ED (?:WITHDRAWAL|DEBIT|PAYMENT|PMT)(?: (?:TO|FROM|AT))?\s*/, null],
   [/^(?:WITHDRAWAL|DEBIT|DEPOSIT|PAYMENT) (?:FROM|TO|AT)\s+/, null],
   [/^PAYMENT TO:?\s*/, null],
+  [/^(?:[A-Z]+ ){0,3}(?:PAYMENT|PURCHASE|CHARGE|DEBIT|CREDIT|ORDER):\s*/, null],
   [/^(?:ONLINE |ELECTRONIC )?BILL ?PAY(?:MENT)?(?: TO)?:?\s*/, null],
 ];
 
@@ -944,6 +965,12 @@ export function unwrapStatement(upper: string): Statement {
       .replace(/\s*\b(?:PPD|CCD|WEB|TEL|CTX|ARC|BOC|POP|RCK|IAT)\s+ID:?\s*\S*.*$/, '')
       .replace(/\s+(?:PPD|CCD|WEB|TEL)$/, '');
     s = splitGlued(s);
+    // The entry description after the company (`DIR DEP`, `RENT PMT 12345`, `MORTGAGE`) is not the company's name.
+    for (let i = 0; i < 3; i++) {
+      const next = s.replace(ACH_ENTRY_TAIL, '').trim();
+      if (!next || next === s || !/[A-Z]{2}/.test(next)) break;
+      s = next;
+    }
   }
   for (let i = 0; i < 4; i++) {
     let hit = false;
@@ -966,6 +993,7 @@ export function unwrapStatement(upper: string): Statement {
       /\s+\d{1,6}\s+(?:[A-Z]+\s+){1,3}(?:ST|RD|AVE|AV|DR|CT|WAY|BLVD|LN|PL|PKWY|HWY|CIR|TER|TRL|LOOP|SQ)\b.*$/,
       '',
     );
+  s = s.replace(/\s+(?:XFER\s+|IFI\s+)*(?:DDA TO (?:DDA|SAV)|SAV TO DDA|EXT TRNSFR|EXT TRANSFER).*$/, '');
   const dash = /^(.*?\S)\s+-\s+[A-Z][A-Z .']*$/.exec(s);
   if (dash && dash[1] && /[A-Z]{2}/.test(dash[1])) s = dash[1];
   return { text: s, processor, p2p, ach };

@@ -342,6 +342,16 @@ export function explain(rawInput: CategorizeInput, context: CategorizeContext = 
   return builtinCandidates(input, parsed, match, context, true);
 }
 
+/** The directory's name of the match, unless it is a generic phrase or only the wallet that carried a purchase. */
+function named(match: DirectoryMatch | null, parsed: ParsedDescription): string | null {
+  if (!match || match.entry.generic) return null;
+  if (match.entry.weak && parsed.processor && match.kind === 'anywhere') return null;
+  return match.entry.name;
+}
+
+/** Bank fees, cash and checks have no merchant unless the directory names one (`ATM FEE - 54/14` → null). */
+const NO_MERCHANT = /^(BANK_FEES_|TRANSFER_OUT_WITHDRAWAL$|TRANSFER_IN_DEPOSIT$)/;
+
 function builtinCandidates(
   input: CategorizeInput,
   parsed: ParsedDescription,
@@ -350,13 +360,18 @@ function builtinCandidates(
   all = false,
 ): Candidate[] {
   const text = parsed.tokens.join(' ');
-  const merchant = match && !match.entry.generic ? match.entry.name : parsed.merchantDisplay;
+  const merchant = named(match, parsed) ?? parsed.merchantDisplay;
   const list: Candidate[] = [];
   const push = (c: Candidate | null) => {
     if (c) list.push(c);
   };
   push(ownTransfer(input, parsed, context, text));
-  for (const r of STRUCTURAL_RULES) push(fromKeyword(r, text, input.amountMinor, merchant));
+  const plain = named(match, parsed);
+  for (const r of STRUCTURAL_RULES) {
+    const c = fromKeyword(r, text, input.amountMinor, merchant);
+    if (c && !plain && NO_MERCHANT.test(c.detailed)) c.merchantName = null;
+    push(c);
+  }
   if (match) push(fromDirectory(match, input.amountMinor, parsed));
   push(fromMcc(input, merchant));
   // Category words read the counterparty part (bank wording and rail references removed), store words included.
@@ -433,7 +448,7 @@ export function categorize(
 ): CategoryResult | null {
   const input = safeInput(rawInput);
   const { parsed, match } = analyse(input);
-  const recognised = match && !match.entry.generic ? match.entry.name : parsed.merchantDisplay;
+  const recognised = named(match, parsed) ?? parsed.merchantDisplay;
   if (userRules.length) {
     const rule = winningRule(userRules, {
       description: input.description,
