@@ -15,6 +15,7 @@
  *
  * Pure and total: any string gives a result, never an exception.
  */
+import { BUSINESS_WORDS } from './keywords';
 import { compactKey, MAX_DESCRIPTION_LENGTH, merchantKey, titleCase, tokenize } from './text';
 import type { Channel, ParsedDescription } from './types';
 
@@ -834,22 +835,31 @@ export function trimMerchantTokens(input: readonly string[]): string[] {
   const cut = tokens.findIndex((t, i) => i > 0 && /\d/.test(t));
   if (cut > 0) tokens = tokens.slice(0, cut);
   let changed = true;
+  let stateCut = false;
+  let cityCut = false;
   while (changed && tokens.length > 1) {
     changed = false;
     const last = tokens[tokens.length - 1]!;
-    if (TRAILING_DROP.has(last) || (tokens.length > 2 && US_STATES.has(last)) || last.length === 1) {
+    const state = tokens.length > 2 && US_STATES.has(last) && !TRAILING_DROP.has(last);
+    if (TRAILING_DROP.has(last) || state || last.length === 1) {
       tokens = tokens.slice(0, -1);
+      if (state) stateCut = true;
       changed = true;
       continue;
     }
     for (const city of CITIES_BY_LAST.get(last) ?? []) {
       if (tokens.length > city.length && endsWith(tokens, city)) {
         tokens = tokens.slice(0, tokens.length - city.length);
+        cityCut = true;
         changed = true;
         break;
       }
     }
   }
+  // `JOES PIZZA SPRINGFIELD IL`: the word before a state code is a city the list does not know, unless it is a
+  // business word (`CHIPOTLE MEXICAN GRILL CA`).
+  if (stateCut && !cityCut && tokens.length >= 3 && !BUSINESS_WORDS.has(tokens[tokens.length - 1]!))
+    tokens = tokens.slice(0, -1);
   if (tokens.length === 1 && /^\d+$/.test(tokens[0]!)) return [];
   return tokens;
 }
@@ -926,6 +936,8 @@ export interface Statement {
   p2p: string | null;
   /** An ACH line (its entry description words were split from the company name). */
   ach: boolean;
+  /** An ACH line's company with its entry description (`GRANITE STATE INS PREMIUM`), for category words. */
+  words: string;
 }
 
 /**
@@ -951,6 +963,7 @@ export function unwrapStatement(upper: string): Statement {
   let s = upper.trim();
   let processor: string | null = null;
   let p2p: string | null = null;
+  let words = '';
   const ach = ACH_MARK.test(s);
   if (ach) {
     const orig =
@@ -965,6 +978,7 @@ export function unwrapStatement(upper: string): Statement {
       .replace(/\s*\b(?:PPD|CCD|WEB|TEL|CTX|ARC|BOC|POP|RCK|IAT)\s+ID:?\s*\S*.*$/, '')
       .replace(/\s+(?:PPD|CCD|WEB|TEL)$/, '');
     s = splitGlued(s);
+    words = s;
     // The entry description after the company (`DIR DEP`, `RENT PMT 12345`, `MORTGAGE`) is not the company's name.
     for (let i = 0; i < 3; i++) {
       const next = s.replace(ACH_ENTRY_TAIL, '').trim();
@@ -996,7 +1010,17 @@ export function unwrapStatement(upper: string): Statement {
   s = s.replace(/\s+(?:XFER\s+|IFI\s+)*(?:DDA TO (?:DDA|SAV)|SAV TO DDA|EXT TRNSFR|EXT TRANSFER).*$/, '');
   const dash = /^(.*?\S)\s+-\s+[A-Z][A-Z .']*$/.exec(s);
   if (dash && dash[1] && /[A-Z]{2}/.test(dash[1])) s = dash[1];
-  return { text: s, processor, p2p, ach };
+  return { text: s, processor, p2p, ach, words: words || s };
+}
+
+/** Category words a small business glues to its name in a one-word processor descriptor (`ACMEBIKES`). */
+const GLUED_CATEGORY_SUFFIX =
+  /^([A-Z]{3,}?)(BIKES|BIKE|CYCLES|PIZZA|PIZZERIA|COFFEE|ROASTERS|BAKERY|CAFE|DENTAL|SALON|SPA|BARBERS?|PHARMACY|BOOKS|SHOES|TOYS|PETS|MARKET|FOODS|GRILL|BURGERS?|SUSHI|TACOS|WINES|BREWING|FITNESS|YOGA|OUTFITTERS|HARDWARE|FLOWERS|FLORIST|TICKETS|GAMES|STUDIO|CLINIC|MOTORS|AUTO|PLUMBING|ROOFING|CLEANERS|LAUNDRY|TATTOO|PHOTO|DESIGNS|APPAREL|BOUTIQUE|JEWELRY|GARDENS?|NURSERY|KITCHEN|DELI|TEA|JUICE|CREAMERY|DONUTS|BAGELS)$/;
+
+function splitGluedWord(token: string): string[] {
+  if (token.length < 7) return [token];
+  const m = GLUED_CATEGORY_SUFFIX.exec(token);
+  return m && m[1] && m[2] ? [m[1], m[2]] : [token];
 }
 
 /** Takes a bank description apart. Total: never throws. */
@@ -1009,6 +1033,7 @@ export function parseDescription(description: string): ParsedDescription {
   const handles: string[] = [];
   const candidates: string[][] = [];
   let direction = null as 'out' | 'in' | null;
+  let counterpartyWords: string[] | undefined;
 
   const railStart = /(?:^|[\s/:-])(UPI|IMPS|NEFT|RTGS)(?=[\s/:-])/.exec(upper);
   if (railStart && (channel === 'upi' || channel === 'imps' || channel === 'neft' || channel === 'rtgs')) {
@@ -1026,7 +1051,10 @@ export function parseDescription(description: string): ParsedDescription {
     const st = unwrapStatement(upper);
     // Keyword rules read the ACH line with its glued words split, and a wallet line as `PAYPAL <merchant>` (its
     // `INST XFER` funds a purchase: not a transfer word).
-    if (st.ach) tokens = tokenize(splitGlued(upper));
+    if (st.ach) {
+      tokens = tokenize(splitGlued(upper));
+      counterpartyWords = tokenize(st.words);
+    }
     if (st.processor) {
       processor = st.processor;
       tokens = tokenize(`${st.processor} ${st.text}`);
@@ -1070,6 +1098,8 @@ export function parseDescription(description: string): ParsedDescription {
     if (h && !handles.includes(h)) handles.push(h);
   }
 
+  // `PAYPAL *ACMEBIKES`: a one-word shop name glued to its category word reads `ACME BIKES`.
+  for (const c of candidates) if (c.length === 1) c.splice(0, 1, ...splitGluedWord(c[0]!));
   const nonEmpty = candidates.filter((c) => c.length > 0);
   if (!nonEmpty.length && tokens.length) nonEmpty.push(tokens);
   const first = nonEmpty[0] ?? [];
@@ -1087,5 +1117,6 @@ export function parseDescription(description: string): ParsedDescription {
     handles,
     vpas,
     direction,
+    ...(counterpartyWords?.length ? { counterpartyWords } : {}),
   };
 }

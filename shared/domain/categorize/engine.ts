@@ -382,7 +382,7 @@ function builtinCandidates(
   const counterparty = parsed.candidates[0] ?? [];
   const cut = counterparty.findIndex((t, i) => i > 0 && /\d/.test(t));
   const trimmed = cut > 0 ? counterparty.slice(0, cut) : counterparty;
-  const words = trimmed.length ? trimmed.join(' ') : text;
+  const words = parsed.counterpartyWords?.join(' ') ?? (trimmed.length ? trimmed.join(' ') : text);
   for (const r of all || !strong ? CATEGORY_WORDS : []) {
     const c = fromKeyword(r, words, input.amountMinor, merchant);
     if (

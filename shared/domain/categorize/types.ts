@@ -85,6 +85,8 @@ export interface ParsedDescription {
   handles: string[];
   /** Every VPA / e-mail-like id in the description, as written, lower case (`paytmqr5924@paytm`). */
   vpas: string[];
+  /** For an ACH line: the company with its entry description (`GRANITE STATE INS PREMIUM`), read by category words. */
+  counterpartyWords?: string[];
   /** Direction a P2P/bank-transfer description states ('DR' / 'CR', `TO` / `FROM`), if any. */
   direction: 'out' | 'in' | null;
 }

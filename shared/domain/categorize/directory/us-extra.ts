@@ -338,7 +338,6 @@ export const US_EXTRA: DirectorySource = {
       'Olaplex',
       'Aveda|AVEDA',
       'Paul Mitchell|PAUL MITCHELL',
-      'Nail Salon|NAILS SPA',
     ],
     TRAVEL_LODGING: [
       'Courtyard by Marriott|COURTYARD|COURTYARD MARRIOTT|COURTYARD BY MARRIOTT',
