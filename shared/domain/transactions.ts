@@ -68,6 +68,8 @@ export function transactionView(t: StoredTransaction) {
     currency: e.currency,
     description: e.description,
     merchant_name: e.merchantName,
+    /** The card network's merchant category code, where the bank sent one. */
+    mcc: t.original.mcc ?? null,
     category: t.category
       ? {
           primary: t.category.primary,

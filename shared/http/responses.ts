@@ -118,6 +118,10 @@ export const TransactionJson = z.strictObject({
   currency: Currency,
   description: z.string(),
   merchant_name: z.string().nullable(),
+  mcc: z
+    .string()
+    .nullable()
+    .describe("The card network's merchant category code (4 digits), where the bank sends one"),
   category: CategoryJson.nullable().describe('Null while uncategorized'),
   status: z.enum(['pending', 'posted']),
   reconciled: z.boolean().describe('The user corrected a field or set the category'),

@@ -18,6 +18,7 @@ export interface CategorizedT {
   currency: string;
   description: string;
   merchant_name: string | null;
+  mcc?: string | null;
   category: {
     primary: string;
     detailed: string | null;
@@ -81,6 +82,7 @@ export function expectedCategory(
       amountMinor: parseDecimal(t.amount, t.currency).minor,
       currency: t.currency,
       accountId: t.account_id,
+      mcc: t.mcc ?? null,
     },
     rules,
     categoryContext(accounts, t.account_id),
