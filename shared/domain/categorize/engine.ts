@@ -115,7 +115,7 @@ const KIND_CONFIDENCE: Record<DirectoryMatch['kind'], number> = {
   handle: 0.9,
   truncated: 0.82,
   anywhere: 0.8,
-  generic: 0.8,
+  generic: 0.79,
 };
 
 function fromDirectory(m: DirectoryMatch, amountMinor: number, parsed: ParsedDescription): Candidate | null {
