@@ -209,12 +209,12 @@ describe('labelled statement strings (../shared/data/categorization-dev.csv)', (
     expect(share).toBeLessThan(0.35);
   });
 
-  // Measured (npm run bench -- --only categorization): dev part 99.5% precision at 98.9% coverage, held-out part
-  // 98.0% at 98.0%. The floors leave a small margin.
+  // Measured (npm run bench -- --only categorization): dev part 99.55% precision at 99.35% coverage, held-out part
+  // 98.28% at 98.2%. The floors leave a small margin.
   it.skipIf(!cases)('is precise and covers most lines, on the dev part and the held-out part', () => {
     for (const [part, floor] of [
-      [false, { precision: 0.98, coverage: 0.975 }],
-      [true, { precision: 0.965, coverage: 0.965 }],
+      [false, { precision: 0.985, coverage: 0.98 }],
+      [true, { precision: 0.97, coverage: 0.97 }],
     ] as const) {
       const list = cases!.filter((c) => c.heldOut === part);
       let given = 0;
