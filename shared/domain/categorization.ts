@@ -52,6 +52,7 @@ export function engineInput(t: StoredTransaction): CategorizeInput {
     amountMinor: e.amountMinor,
     currency: e.currency,
     accountId: t.accountId,
+    mcc: t.original.mcc ?? null,
   };
 }
 

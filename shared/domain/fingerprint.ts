@@ -44,5 +44,6 @@ export function providerValues(r: BankTransaction): ProviderValues {
     description: r.description,
     merchantName: r.merchantName,
     reference: r.reference ?? null,
+    ...(r.mcc ? { mcc: r.mcc } : {}),
   };
 }

@@ -54,6 +54,8 @@ export interface BankTransaction {
    * and re-send of it, where the bank gives one and no time of day: it tells two identical purchases apart.
    */
   reference?: string | null;
+  /** The card network's merchant category code (4 digits), where the bank sends one. */
+  mcc?: string | null;
 }
 
 /** The provider's values of a stored transaction (what `original` shows): never edited by users. */
@@ -66,6 +68,8 @@ export interface ProviderValues {
   description: string;
   merchantName: string | null;
   reference?: string | null;
+  /** The card network's merchant category code (4 digits), where the bank sends one. */
+  mcc?: string | null;
 }
 
 export interface StoredTransaction {

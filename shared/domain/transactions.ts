@@ -1,3 +1,4 @@
+import { confidenceLevel } from './categorize/confidence';
 import { conflictsOf, isReconciled } from './corrections';
 import { formatDecimal } from './money';
 import type { StoredTransaction, TxnStatus } from './models';
@@ -67,12 +68,15 @@ export function transactionView(t: StoredTransaction) {
     currency: e.currency,
     description: e.description,
     merchant_name: e.merchantName,
+    /** The card network's merchant category code, where the bank sent one. */
+    mcc: t.original.mcc ?? null,
     category: t.category
       ? {
           primary: t.category.primary,
           detailed: t.category.detailed,
           source: t.category.source,
           confidence: t.category.confidence,
+          confidence_level: confidenceLevel(t.category.confidence),
           rule_id: t.category.ruleId,
         }
       : null,

@@ -10,6 +10,7 @@
  * 0.2% of removable postings (only ordinary repeat purchases are removable: never anomalies, transfers, refunds,
  * first visits or recurring bills).
  */
+import { mccForCategory } from '../domain/categorize/mcc';
 import { categoryOf } from '../domain/taxonomy';
 import * as D from './describe';
 import type { Intent, NormalizedOptions } from './intent';
@@ -200,7 +201,14 @@ export function buildTransaction(it: Intent, seq: number, ctx: LifecycleContext)
     currency: account.currency,
     events,
     truth,
+    ...mccOf(it),
   };
+}
+
+/** A card purchase at a catalogue merchant carries the merchant category code its category implies. */
+function mccOf(it: Intent): { mcc?: string } {
+  const mcc = it.card && it.merchant ? mccForCategory(it.merchant.detailed) : null;
+  return mcc ? { mcc } : {};
 }
 
 function versionOf(

@@ -96,6 +96,11 @@ export interface GeneratedTransaction {
   /** Life cycle, in time order; the first event is always `appear`. */
   events: LifecycleEvent[];
   truth: GroundTruth;
+  /**
+   * The merchant category code a card network sends with a card purchase at a catalogue merchant (derived from the
+   * merchant's category; consumes no randomness). Only bank_a serves it.
+   */
+  mcc?: string;
 }
 
 export interface GeneratedUser {

@@ -1,6 +1,6 @@
 import { z, type ZodType } from 'zod';
 import type { AnomalyKind } from '../domain/anomalies';
-import type { RuleMatch } from '../domain/categorize/index';
+import { CONFIDENCE_LEVELS, type RuleMatch } from '../domain/categorize/index';
 import { CORRECTABLE_FIELDS } from '../domain/corrections';
 import type {
   BankAccount,
@@ -93,6 +93,11 @@ const CategoryJson = z.strictObject({
   detailed: z.string().nullable(),
   source: CategorySourceEnum,
   confidence: z.number().min(0).max(1),
+  confidence_level: z
+    .enum(CONFIDENCE_LEVELS)
+    .describe(
+      "Plaid's confidence level: VERY_HIGH >= 0.95, HIGH >= 0.85, MEDIUM >= 0.7, LOW > 0, else UNKNOWN",
+    ),
   rule_id: z.string().nullable(),
 });
 
@@ -113,6 +118,10 @@ export const TransactionJson = z.strictObject({
   currency: Currency,
   description: z.string(),
   merchant_name: z.string().nullable(),
+  mcc: z
+    .string()
+    .nullable()
+    .describe("The card network's merchant category code (4 digits), where the bank sends one"),
   category: CategoryJson.nullable().describe('Null while uncategorized'),
   status: z.enum(['pending', 'posted']),
   reconciled: z.boolean().describe('The user corrected a field or set the category'),

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import {
   categorize,
   cleanMerchant,
+  confidenceLevel,
   type CategorizeContext,
   type RuleBody,
   type UserRule,
@@ -248,6 +249,7 @@ export async function enrichTransactions(deps: RuleDeps, userId: string, items: 
               detailed: r.detailed,
               source: r.source,
               confidence: r.confidence,
+              confidence_level: confidenceLevel(r.confidence),
               rule_id: r.rule_id,
             }
           : null,

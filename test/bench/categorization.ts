@@ -8,18 +8,24 @@
  *   merchant name): the rules were tuned looking only at errors of the other half, so the held-out figure is
  *   the one that says how the rules generalize to merchants nobody looked at.
  * - directory reach: how many of the generator's chain merchants the directory does not know by name.
+ * - bank_a with the MCC it sends on card purchases, against bank_a without it;
+ * - precision per Plaid confidence level (`confidence_level` on T and in enrich);
+ * - the labelled statement strings of `../shared/data/categorization-dev.csv` (beside the checkout; see its
+ *   README): the DEV part (~70%, whose errors may be looked at) and the HELD-OUT part (~30%, split by a hash of the
+ *   description, never inspected line by line), precision by primary category and the confusion pairs that remain
+ *   (true → given), and single-core throughput on those strings.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   categorize,
+  confidenceLevel,
+  CONFIDENCE_LEVELS,
   DEFAULT_CONFIDENCE_THRESHOLD,
   lookupMerchantName,
   type CategorizeInput,
 } from '../../shared/domain/categorize/index';
 import { finalVersion, generateUniverse, MERCHANTS, type GeneratedUser } from '../../shared/generator/index';
+import { DEV_SET_PATH, loadDevSet, type DevCase } from '../support/categorization-dev';
 import type { Benchmark, Figure } from './types';
 
 const USERS = 12;
@@ -43,7 +49,7 @@ interface Outcome {
   ruleId: string | null;
 }
 
-function casesOf(users: readonly GeneratedUser[]): Case[] {
+function casesOf(users: readonly GeneratedUser[], withMcc = false): Case[] {
   const out: Case[] = [];
   for (const u of users) {
     const ids = u.accounts.map((a) => a.id);
@@ -56,6 +62,8 @@ function casesOf(users: readonly GeneratedUser[]): Case[] {
           amountMinor: v.amountMinor,
           currency: t.currency,
           accountId: t.accountId,
+          // Only bank_a sends the MCC; the main figures are without it (the engine must work without it).
+          mcc: withMcc && t.bank === 'bank_a' ? (t.mcc ?? null) : null,
         },
         context: {
           ownAccountIds: ids,
@@ -115,52 +123,90 @@ function heldOut(merchant: string | null): boolean {
 
 const pct = (x: number) => Math.round(x * 10000) / 100;
 
-/** Labelled real-world descriptions beside the checkout: JSON / JSONL / CSV with a description and a category. */
-function realWorldCases(): {
-  found: boolean;
-  cases: { description: string; amount: number; primary: string }[];
-} {
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  const dir = path.resolve(here, '..', '..', '..', 'shared', 'data');
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) return { found: false, cases: [] };
-  const cases: { description: string; amount: number; primary: string }[] = [];
-  const take = (rec: Record<string, unknown>) => {
-    const description = rec.description ?? rec.name ?? rec.memo;
-    const cat = rec.category;
-    const primary =
-      rec.primary ??
-      rec.category_primary ??
-      (typeof cat === 'object' && cat !== null ? (cat as Record<string, unknown>).primary : cat);
-    const amount = Number(rec.amount ?? -1);
-    if (typeof description === 'string' && typeof primary === 'string') {
-      cases.push({
-        description,
-        amount: Number.isFinite(amount) ? amount : -1,
-        primary: primary.toUpperCase(),
-      });
-    }
-  };
-  for (const file of readdirSync(dir)) {
-    const text = readFileSync(path.join(dir, file), 'utf8');
-    if (file.endsWith('.jsonl')) {
-      for (const line of text.split('\n')) if (line.trim()) take(JSON.parse(line) as Record<string, unknown>);
-    } else if (file.endsWith('.json')) {
-      const data = JSON.parse(text) as unknown;
-      for (const rec of Array.isArray(data) ? data : []) take(rec as Record<string, unknown>);
-    } else if (file.endsWith('.csv')) {
-      const [head = '', ...lines] = text.split(/\r?\n/);
-      const cols = head.split(',').map((c) => c.trim().toLowerCase());
-      for (const line of lines) {
-        if (!line.trim()) continue;
-        const cells =
-          line
-            .match(/("([^"]|"")*"|[^,]*)(,|$)/g)
-            ?.map((c) => c.replace(/,$/, '').replace(/^"|"$/g, '').replace(/""/g, '"')) ?? [];
-        take(Object.fromEntries(cols.map((c, i) => [c, cells[i] ?? ''])));
-      }
-    }
+interface DevOutcome {
+  c: DevCase;
+  primary: string | null;
+}
+
+/** Figures on the labelled statement strings beside the checkout: dev part, held-out part, per category. */
+function devSetFigures(): Figure[] {
+  const cases = loadDevSet();
+  if (!cases) {
+    console.error(
+      `categorization: ${DEV_SET_PATH} is missing (it belongs beside the checkout, in ../shared/data/): ` +
+        'no figures on real statement formats',
+    );
+    return [{ name: 'categorization dev-set lines (file missing)', value: 0, unit: 'count' }];
   }
-  return { found: true, cases };
+  const inputs = cases.map((c) => ({
+    description: c.description,
+    merchantName: null,
+    amountMinor: c.sign * 100,
+    currency: c.currency,
+    accountId: '',
+  }));
+  for (const i of inputs) categorize(i);
+  const t0 = performance.now();
+  const results = inputs.map((i) => categorize(i));
+  const ms = performance.now() - t0;
+  const outcomes: DevOutcome[] = cases.map((c, i) => ({ c, primary: results[i]?.primary ?? null }));
+  const figures: Figure[] = [{ name: 'categorization dev-set lines', value: cases.length, unit: 'count' }];
+  const parts: [string, DevOutcome[]][] = [
+    ['dev part', outcomes.filter((o) => !o.c.heldOut)],
+    ['held-out part', outcomes.filter((o) => o.c.heldOut)],
+    ['all', outcomes],
+  ];
+  for (const [label, list] of parts) {
+    const given = list.filter((o) => o.primary !== null);
+    const right = given.filter((o) => o.primary === o.c.primary).length;
+    figures.push(
+      { name: `categorization dev-set ${label} lines`, value: list.length, unit: 'count' },
+      {
+        name: `categorization dev-set ${label} precision (primary)`,
+        value: pct(given.length ? right / given.length : 0),
+        unit: '%',
+      },
+      {
+        name: `categorization dev-set ${label} coverage`,
+        value: pct(list.length ? given.length / list.length : 0),
+        unit: '%',
+      },
+    );
+  }
+  // Precision by the category given, and recall by the true one (all lines).
+  const primaries = [...new Set(outcomes.flatMap((o) => [o.c.primary, o.primary ?? '']))]
+    .filter(Boolean)
+    .sort();
+  for (const p of primaries) {
+    const given = outcomes.filter((o) => o.primary === p);
+    const truth = outcomes.filter((o) => o.c.primary === p);
+    if (given.length)
+      figures.push({
+        name: `categorization dev-set precision ${p} (${given.length} given)`,
+        value: pct(given.filter((o) => o.c.primary === p).length / given.length),
+        unit: '%',
+      });
+    if (truth.length)
+      figures.push({
+        name: `categorization dev-set recall ${p} (${truth.length} lines)`,
+        value: pct(truth.filter((o) => o.primary === p).length / truth.length),
+        unit: '%',
+      });
+  }
+  const pairs = new Map<string, number>();
+  for (const o of outcomes) {
+    if (o.primary === null || o.primary === o.c.primary) continue;
+    const key = `${o.c.primary} -> ${o.primary}`;
+    pairs.set(key, (pairs.get(key) ?? 0) + 1);
+  }
+  for (const [key, n] of [...pairs].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)))
+    figures.push({ name: `categorization dev-set confusion ${key}`, value: n, unit: 'count' });
+  figures.push({
+    name: 'categorization dev-set throughput (single core)',
+    value: Math.round(cases.length / (ms / 1000)),
+    unit: 'txn/s',
+  });
+  return figures;
 }
 
 export const benchmarks: Benchmark[] = [
@@ -224,6 +270,40 @@ export const benchmarks: Benchmark[] = [
           unit: '%',
         },
       );
+      const bankA = outcomes.filter((o) => o.c.bank === 'bank_a');
+      const withMcc = run(
+        casesOf(generateUniverse({ seed: mainSeed, start: '2026-01-01', days: DAYS }, USERS), true).filter(
+          (c) => c.bank === 'bank_a',
+        ),
+      );
+      const a0 = quality(bankA);
+      const a1 = quality(withMcc.outcomes);
+      figures.push(
+        {
+          name: 'categorization bank_a without MCC precision (primary)',
+          value: pct(a0.precision),
+          unit: '%',
+        },
+        { name: 'categorization bank_a without MCC coverage', value: pct(a0.coverage), unit: '%' },
+        { name: 'categorization bank_a with MCC precision (primary)', value: pct(a1.precision), unit: '%' },
+        { name: 'categorization bank_a with MCC coverage', value: pct(a1.coverage), unit: '%' },
+      );
+      for (const level of CONFIDENCE_LEVELS) {
+        const at = outcomes.filter((o) => o.primary !== null && confidenceLevel(o.confidence) === level);
+        if (!at.length) continue;
+        figures.push(
+          {
+            name: `categorization confidence_level ${level} share`,
+            value: pct(at.length / outcomes.length),
+            unit: '%',
+          },
+          {
+            name: `categorization confidence_level ${level} precision (primary)`,
+            value: pct(at.filter((o) => o.primary === o.c.primary).length / at.length),
+            unit: '%',
+          },
+        );
+      }
       figures.push({
         name: 'categorization throughput',
         value: Math.round(outcomes.length / (ms / 1000)),
@@ -256,42 +336,7 @@ export const benchmarks: Benchmark[] = [
         },
       );
 
-      const real = realWorldCases();
-      if (!real.found) {
-        console.error('categorization: no ../shared/data/ beside the checkout: no real-world figures');
-        figures.push({ name: 'categorization real-world labelled descriptions', value: 0, unit: 'count' });
-      } else {
-        const given = real.cases
-          .map((c) => ({
-            c,
-            r: categorize({
-              description: c.description,
-              merchantName: null,
-              amountMinor: Math.round(c.amount * 100),
-              currency: 'USD',
-              accountId: '',
-            }),
-          }))
-          .filter((x) => x.r !== null);
-        const right = given.filter((x) => x.r?.primary === x.c.primary).length;
-        figures.push(
-          {
-            name: 'categorization real-world labelled descriptions',
-            value: real.cases.length,
-            unit: 'count',
-          },
-          {
-            name: 'categorization real-world precision (primary)',
-            value: pct(given.length ? right / given.length : 0),
-            unit: '%',
-          },
-          {
-            name: 'categorization real-world coverage',
-            value: pct(real.cases.length ? given.length / real.cases.length : 0),
-            unit: '%',
-          },
-        );
-      }
+      figures.push(...devSetFigures());
       return figures;
     },
   },

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanMerchant } from '../../shared/domain/categorize/index';
+import { cleanMerchant, confidenceLevel } from '../../shared/domain/categorize/index';
 import { Api } from '../support/api';
 import {
   allTransactions,
@@ -80,12 +80,18 @@ describe('categorization of synced transactions', () => {
       for (const t of named) expect(t.merchant_name).toBe(cleanMerchant(t.description));
       const categorized = mine.filter((t) => t.category !== null);
       expect(categorized.length / mine.length, bank).toBeGreaterThan(0.85);
+      // Only bank_a sends a merchant category code (on card purchases), stored and shown normalized.
+      const withMcc = mine.filter((t) => t.mcc);
+      if (bank === 'bank_a') expect(withMcc.length, bank).toBeGreaterThan(0);
+      else expect(withMcc, bank).toEqual([]);
+      for (const t of withMcc) expect(t.mcc).toMatch(/^\d{4}$/);
     }
     for (const t of txns.filter((x) => x.category)) {
       expect(t.category!.source).toBe('rules');
       expect(t.category!.rule_id).toMatch(/^builtin:/);
       expect(t.category!.confidence).toBeGreaterThanOrEqual(0.7);
       expect(t.category!.confidence).toBeLessThanOrEqual(1);
+      expect(t.category!.confidence_level).toBe(confidenceLevel(t.category!.confidence));
     }
     // Filtering by a primary category finds them.
     const food = txns.filter((t) => t.category?.primary === 'FOOD_AND_DRINK');
@@ -101,10 +107,13 @@ describe('categorization of synced transactions', () => {
     const d = await detail(t.id);
     const events = d.history.filter((e) => e.kind === 'categorized');
     expect(events).toHaveLength(1);
+    // History events show the stored category; T adds Plaid's confidence level of it.
+    const { confidence_level: level, ...category } = t.category!;
+    expect(level).toBe(confidenceLevel(category.confidence));
     expect(events[0]).toMatchObject({
       actor: 'rules:builtin',
       before: { category: null },
-      after: { category: t.category },
+      after: { category },
     });
     expect(d.history.map((e) => e.seq)).toEqual(d.history.map((_, i) => i + 1));
   });
@@ -140,7 +149,8 @@ describe('user rules', () => {
       rule_id: rule.id,
     };
     const now = new Map((await allTransactions(api)).map((t) => [t.id, t]));
-    for (const t of target.txns) expect(now.get(t.id)!.category).toEqual(expected);
+    for (const t of target.txns)
+      expect(now.get(t.id)!.category).toEqual({ ...expected, confidence_level: 'VERY_HIGH' });
     const d = await detail(target.txns[0]!.id);
     expect(d.history.at(-1)).toMatchObject({
       kind: 'categorized',
@@ -164,6 +174,7 @@ describe('user rules', () => {
       detailed: 'TRAVEL_OTHER_TRAVEL',
       source: 'user',
       confidence: 1,
+      confidence_level: 'VERY_HIGH',
       rule_id: null,
     };
     expect(corrected.body.category).toEqual(mine);
@@ -301,7 +312,10 @@ describe('enrich', () => {
       const item = items.find((i) => i.id === e.id)!;
       const t = { ...item, account_id: '', merchant_name: null } as unknown as CategorizedT;
       expect(e.category).toEqual(asApiCategory(expectedCategory(t, [], [])));
-      if (e.category) expect(e.category.rule_id).toMatch(/^builtin:/);
+      if (e.category) {
+        expect(e.category.rule_id).toMatch(/^builtin:/);
+        expect(['VERY_HIGH', 'HIGH', 'MEDIUM']).toContain(e.category.confidence_level);
+      }
     }
 
     const made = await api.post<RuleAnswer>('/rules', {
@@ -318,6 +332,7 @@ describe('enrich', () => {
       detailed: 'GENERAL_SERVICES_OTHER_GENERAL_SERVICES',
       source: 'user_rule',
       confidence: 1,
+      confidence_level: 'VERY_HIGH',
       rule_id: made.body.id,
     });
     // Only the caller's rules: bob's enrich does not see carol's.

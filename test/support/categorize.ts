@@ -1,6 +1,7 @@
 import {
   categorize,
   cleanMerchant,
+  confidenceLevel,
   type CategoryResult,
   type UserRule,
 } from '../../shared/domain/categorize/index';
@@ -17,11 +18,13 @@ export interface CategorizedT {
   currency: string;
   description: string;
   merchant_name: string | null;
+  mcc?: string | null;
   category: {
     primary: string;
     detailed: string | null;
     source: string;
     confidence: number;
+    confidence_level: string;
     rule_id: string | null;
   } | null;
   status: string;
@@ -79,6 +82,7 @@ export function expectedCategory(
       amountMinor: parseDecimal(t.amount, t.currency).minor,
       currency: t.currency,
       accountId: t.account_id,
+      mcc: t.mcc ?? null,
     },
     rules,
     categoryContext(accounts, t.account_id),
@@ -92,6 +96,7 @@ export const asApiCategory = (r: CategoryResult | null) =>
         detailed: r.detailed,
         source: r.source,
         confidence: r.confidence,
+        confidence_level: confidenceLevel(r.confidence),
         rule_id: r.rule_id,
       }
     : null;

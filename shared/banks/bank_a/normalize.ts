@@ -1,3 +1,4 @@
+import { normalizeMcc } from '../../domain/categorize/mcc';
 import type { BankAccount, BankTransaction } from '../../domain/models';
 import { apiBalances, cleanText, type Normalizer } from '../kit/normalizer';
 import { BankAAccountSchema, BankATransactionSchema } from './wire';
@@ -30,6 +31,7 @@ export const bankANormalizer: Normalizer = {
       description: cleanText(t.description),
       merchantName: null,
       pendingTxnId: t.pendingTransactionId,
+      ...(t.merchantCategoryCode ? { mcc: normalizeMcc(t.merchantCategoryCode) } : {}),
     };
   },
 };

@@ -98,6 +98,7 @@ export const bankADialect: BankDialect = {
       authorizedAt: t.firstAt,
       postedAt: t.postedAt,
       pendingTransactionId: t.pendingBankTxnId,
+      ...(t.mcc ? { merchantCategoryCode: t.mcc } : {}),
     };
   },
 

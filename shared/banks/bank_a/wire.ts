@@ -55,6 +55,11 @@ export const BankATransactionSchema = z.object({
   postedAt: instant.nullable(),
   /** For a posted transaction that replaced a pending one under another id: that pending id. */
   pendingTransactionId: z.string().min(1).nullable(),
+  /** Card purchases only, where the network sent one: the merchant category code (ISO 18245), 4 digits. */
+  merchantCategoryCode: z
+    .string()
+    .regex(/^\d{4}$/)
+    .optional(),
 });
 export type BankATransaction = z.infer<typeof BankATransactionSchema>;
 

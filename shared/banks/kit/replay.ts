@@ -31,6 +31,8 @@ export interface VisibleTransaction {
   resent: boolean;
   /** The generator's id. Internal to the bank (tests, ordering ties); never served. */
   sourceId: string;
+  /** The card merchant category code, where the generator gave one (a bank may serve it). */
+  mcc: string | null;
 }
 
 interface Slot {
@@ -153,6 +155,7 @@ function replayVisible(user: GeneratedUser, bank: string, asOf: Date): VisibleTr
         pendingBankTxnId: slot.pendingBankTxnId,
         resent: slot.resent,
         sourceId: txn.id,
+        mcc: txn.mcc ?? null,
       };
       out.push({ t, ms: Date.parse(t.at) });
     }

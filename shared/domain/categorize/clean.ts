@@ -15,6 +15,7 @@
  *
  * Pure and total: any string gives a result, never an exception.
  */
+import { BUSINESS_WORDS } from './keywords';
 import { compactKey, MAX_DESCRIPTION_LENGTH, merchantKey, titleCase, tokenize } from './text';
 import type { Channel, ParsedDescription } from './types';
 
@@ -535,6 +536,22 @@ const GENERIC = new Set([
   'BANK',
   'GIRO',
   'CREDITS',
+  'ADVANCE',
+  'ANNUAL',
+  'SURCHARGE',
+  'ENDING',
+  'EXTERNAL',
+  'EXT',
+  'TRNSFR',
+  'DDA',
+  'IFI',
+  'REFCODE',
+  'CLOSURE',
+  'EXCESS',
+  'ESCROW',
+  'INST',
+  'DEPOSITED',
+  'RETURN',
   'DEPOSITS',
   'EMI',
   'LOAN',
@@ -818,22 +835,31 @@ export function trimMerchantTokens(input: readonly string[]): string[] {
   const cut = tokens.findIndex((t, i) => i > 0 && /\d/.test(t));
   if (cut > 0) tokens = tokens.slice(0, cut);
   let changed = true;
+  let stateCut = false;
+  let cityCut = false;
   while (changed && tokens.length > 1) {
     changed = false;
     const last = tokens[tokens.length - 1]!;
-    if (TRAILING_DROP.has(last) || (tokens.length > 2 && US_STATES.has(last)) || last.length === 1) {
+    const state = tokens.length > 2 && US_STATES.has(last) && !TRAILING_DROP.has(last);
+    if (TRAILING_DROP.has(last) || state || last.length === 1) {
       tokens = tokens.slice(0, -1);
+      if (state) stateCut = true;
       changed = true;
       continue;
     }
     for (const city of CITIES_BY_LAST.get(last) ?? []) {
       if (tokens.length > city.length && endsWith(tokens, city)) {
         tokens = tokens.slice(0, tokens.length - city.length);
+        cityCut = true;
         changed = true;
         break;
       }
     }
   }
+  // `JOES PIZZA SPRINGFIELD IL`: the word before a state code is a city the list does not know, unless it is a
+  // business word (`CHIPOTLE MEXICAN GRILL CA`).
+  if (stateCut && !cityCut && tokens.length >= 3 && !BUSINESS_WORDS.has(tokens[tokens.length - 1]!))
+    tokens = tokens.slice(0, -1);
   if (tokens.length === 1 && /^\d+$/.test(tokens[0]!)) return [];
   return tokens;
 }
@@ -865,6 +891,138 @@ function stripTrailingDate(upper: string): string {
     .replace(/\s+ON\s+\d{1,2}[/-]\d{1,2}(?:[/-]\d{2,4})?\s*$/, '');
 }
 
+/** An ACH line: `... PPD ID: 123`, `DES:`/`INDN:`/`CO ID:` (Bank of America), `ORIG CO NAME:` (Chase). */
+const ACH_MARK =
+  /\b(?:(?:PPD|CCD|WEB|TEL|CTX|ARC|BOC|POP|RCK|IAT)\s+ID:?|DES:|INDN:|CO ID:|ORIG CO NAME:|CO ENTRY DESCR:|SEC:\s*(?:PPD|CCD|WEB))/;
+
+/**
+ * Words of an ACH entry description that banks glue to a long company name (the company field is fixed-width:
+ * `EQUITY RESIDENTIALRENT PMT`, `STATE OF CALIFORNIAPAYROLL`, `SUMMIT HEALTHCAREDIR DEP`): split off in ACH lines.
+ */
+export const GLUED_ENTRY_WORDS =
+  /\b([A-Z]{4,}?)(PAYROLL|PAYMENTS|PAYMENT|PMT|PYMT|RENT|LEASE|MORTGAGE|MEDICAL|MONEYLINK|MONEYLINE|BILLING|PREMIUM|INSPAYMENT|INS|DIR DEP|DIRDEP|ONLINE|INTERNET|EBILL|AUTOPAY|ESCROW|BENEFITS|BENEFIT|TRANSFER|DEPOSIT|SALARY|PENSION|REFUND)\b/g;
+
+/** An ACH entry description at the end of the company part (with its trailing reference number). */
+const ACH_ENTRY_TAIL =
+  /\s+(?:DIR DEP|DIRECT DEP|DIRECT DEPOSIT|PAYROLL|PAYMENTS?|PMT|PYMT|PYMNTS|BILL PAY|BILLPAY|EBILL|E BILL|ONLINE PMT|ONLINE|AUTOPAY|AUTO PAY|MEDICAL PMT|MEDICAL|RENT PMT|RENT|LEASE PMT|LEASE|PREMIUM|INS PREMIUM|INS PAYMENT|BILLING|BENEFIT PMT|BENEFITS?|FED SAL|SALARY|MONEYLINK|MONEYLINE|PHONE SVC|CABLE SVC|WASTE SVC|ELECTRIC|INTERNET|WATER|GAS|EDI PYMNTS|EDI PMT|MORTGAGE|MTG PMT|LOAN PMT|LOAN|ESCROW|INVESTMENTS?|TRANSFER|XFER|DEPOSIT|PURCHASE|REFUND|PENSION|REG SALARY|QUICKPAY)(?:\s+[A-Z0-9]*\d[A-Z0-9]*)*$/;
+
+/** Wording in front of the counterparty of P2P, bill-pay and wallet lines: removed, repeatedly. */
+const WRAPPERS: readonly [RegExp, string | null][] = [
+  [/^EXPRESS CHECKOUT PAYMENT:?\s*/, 'PAYPAL'],
+  [/^PRE ?APPROVED PAYMENT BILL USER PAYMENT:?\s*/, 'PAYPAL'],
+  [/^PAYPAL (?:INST XFER|INSTANT TRANSFER|ECHECK)\s+(?=\S)/, 'PAYPAL'],
+  [/^SUBSCRIPTION PAYMENT:?\s*/, null],
+  [/^PRE ?AUTHORI[ZS]ED (?:WITHDRAWAL|DEBIT|PAYMENT|PMT)(?: (?:TO|FROM|AT))?\s*/, null],
+  [/^(?:WITHDRAWAL|DEBIT|DEPOSIT|PAYMENT) (?:FROM|TO|AT)\s+/, null],
+  [/^PAYMENT TO:?\s*/, null],
+  [/^(?:[A-Z]+ ){0,3}(?:PAYMENT|PURCHASE|CHARGE|DEBIT|CREDIT|ORDER):\s*/, null],
+  [/^(?:ONLINE |ELECTRONIC )?BILL ?PAY(?:MENT)?(?: TO)?:?\s*/, null],
+];
+
+/** P2P apps: a line naming one sends money to or from a person: the merchant is the app, never the person. */
+const P2P_APPS: readonly [RegExp, string][] = [
+  [/^ZELLE\b/, 'ZELLE'],
+  [/^VENMO\b/, 'VENMO'],
+  [/^(?:CASH APP|CASHAPP|SQUARE CASH|SQ CASH)\b/, 'CASH APP'],
+  [/^APPLE CASH\b/, 'APPLE CASH'],
+];
+
+export interface Statement {
+  /** The counterparty part, bank wording removed (upper case). */
+  text: string;
+  /** A processor or wallet that carried the payment (PayPal for `EXPRESS CHECKOUT PAYMENT:`). */
+  processor: string | null;
+  /** The P2P app of a person-to-person line (`ZELLE`), whose counterparty is a person. */
+  p2p: string | null;
+  /** An ACH line (its entry description words were split from the company name). */
+  ach: boolean;
+  /** An ACH line's company with its entry description (`GRANITE STATE INS PREMIUM`), for category words. */
+  words: string;
+}
+
+/**
+ * Takes the structure real US statements put around the counterparty off an upper-case description: ACH fields
+ * (`DES:`, `ID:`, `INDN:` (the account holder), `CO ID:`, `PPD ID:`, `ORIG CO NAME:`/`CO ENTRY DESCR:`), wallet and
+ * bill-pay wrappers (`EXPRESS CHECKOUT PAYMENT:`, `PAYPAL INST XFER`, `PREAUTHORIZED WITHDRAWAL TO`), a trailing
+ * `; BILLING`, a street address (`8860 UNIVERSITY RD HOUSTON 77001 TX USA`) and a ` - CITY` suffix.
+ */
+/** An ACH line with its entry description words split from the company name (`INSPAYMENT` → `INS PAYMENT`). */
+export function splitGlued(upper: string): string {
+  return upper
+    .replace(/\bINSPAYMENT\b/g, 'INS PAYMENT')
+    .replace(GLUED_ENTRY_WORDS, (_all: string, head: string, word: string) =>
+      word === 'INSPAYMENT'
+        ? `${head} INS PAYMENT`
+        : word === 'DIRDEP'
+          ? `${head} DIR DEP`
+          : `${head} ${word}`,
+    );
+}
+
+export function unwrapStatement(upper: string): Statement {
+  let s = upper.trim();
+  let processor: string | null = null;
+  let p2p: string | null = null;
+  let words = '';
+  const ach = ACH_MARK.test(s);
+  if (ach) {
+    const orig =
+      /ORIG CO NAME:\s*(.*?)\s*(?:CO ENTRY DESCR:\s*(.*?)\s*)?(?:SEC:.*|ORIG ID:.*|IND ID:.*|IND NAME:.*)?$/.exec(
+        s,
+      );
+    if (orig && orig[1]) s = `${orig[1]} ${orig[2] ?? ''}`.trim();
+    const des = /^(.*?)\s*DES:\s*(.*?)\s*(?:ID:.*)?$/.exec(s);
+    if (des && des[1]) s = `${des[1]} ${des[2] ?? ''}`.trim();
+    s = s
+      .replace(/\s*\b(?:INDN|CO ID|IND ID|IND NAME|ORIG ID|TRACE|REF|REFCODE):.*$/, '')
+      .replace(/\s*\b(?:PPD|CCD|WEB|TEL|CTX|ARC|BOC|POP|RCK|IAT)\s+ID:?\s*\S*.*$/, '')
+      .replace(/\s+(?:PPD|CCD|WEB|TEL)$/, '');
+    s = splitGlued(s);
+    words = s;
+    // The entry description after the company (`DIR DEP`, `RENT PMT 12345`, `MORTGAGE`) is not the company's name.
+    for (let i = 0; i < 3; i++) {
+      const next = s.replace(ACH_ENTRY_TAIL, '').trim();
+      if (!next || next === s || !/[A-Z]{2}/.test(next)) break;
+      s = next;
+    }
+  }
+  for (let i = 0; i < 4; i++) {
+    let hit = false;
+    for (const [re, proc] of WRAPPERS) {
+      const m = re.exec(s);
+      if (m && m[0].length < s.length) {
+        s = s.slice(m[0].length).trim();
+        if (proc) processor = proc;
+        hit = true;
+      }
+    }
+    if (!hit) break;
+  }
+  for (const [re, app] of P2P_APPS) {
+    if (re.test(s) && /\b(?:TO|FROM|SENT|RECEIVED|PAYMENT|CASHOUT|TRANSFER)\b/.test(s)) p2p = app;
+  }
+  s = s
+    .replace(/\s*;\s*(?:CHARGE|BILLING|SERVICE|SUBSCRIPTION|PAYMENT|PURCHASE|RECURRING|AUTOPAY)\s*$/, '')
+    .replace(
+      /\s+\d{1,6}\s+(?:[A-Z]+\s+){1,3}(?:ST|RD|AVE|AV|DR|CT|WAY|BLVD|LN|PL|PKWY|HWY|CIR|TER|TRL|LOOP|SQ)\b.*$/,
+      '',
+    );
+  s = s.replace(/\s+(?:XFER\s+|IFI\s+)*(?:DDA TO (?:DDA|SAV)|SAV TO DDA|EXT TRNSFR|EXT TRANSFER).*$/, '');
+  const dash = /^(.*?\S)\s+-\s+[A-Z][A-Z .']*$/.exec(s);
+  if (dash && dash[1] && /[A-Z]{2}/.test(dash[1])) s = dash[1];
+  return { text: s, processor, p2p, ach, words: words || s };
+}
+
+/** Category words a small business glues to its name in a one-word processor descriptor (`ACMEBIKES`). */
+const GLUED_CATEGORY_SUFFIX =
+  /^([A-Z]{3,}?)(BIKES|BIKE|CYCLES|PIZZA|PIZZERIA|COFFEE|ROASTERS|BAKERY|CAFE|DENTAL|SALON|SPA|BARBERS?|PHARMACY|BOOKS|SHOES|TOYS|PETS|MARKET|FOODS|GRILL|BURGERS?|SUSHI|TACOS|WINES|BREWING|FITNESS|YOGA|OUTFITTERS|HARDWARE|FLOWERS|FLORIST|TICKETS|GAMES|STUDIO|CLINIC|MOTORS|AUTO|PLUMBING|ROOFING|CLEANERS|LAUNDRY|TATTOO|PHOTO|DESIGNS|APPAREL|BOUTIQUE|JEWELRY|GARDENS?|NURSERY|KITCHEN|DELI|TEA|JUICE|CREAMERY|DONUTS|BAGELS)$/;
+
+function splitGluedWord(token: string): string[] {
+  if (token.length < 7) return [token];
+  const m = GLUED_CATEGORY_SUFFIX.exec(token);
+  return m && m[1] && m[2] ? [m[1], m[2]] : [token];
+}
+
 /** Takes a bank description apart. Total: never throws. */
 export function parseDescription(description: string): ParsedDescription {
   const raw = String(description).slice(0, MAX_DESCRIPTION_LENGTH).replace(/\s+/g, ' ').trim();
@@ -875,6 +1033,7 @@ export function parseDescription(description: string): ParsedDescription {
   const handles: string[] = [];
   const candidates: string[][] = [];
   let direction = null as 'out' | 'in' | null;
+  let counterpartyWords: string[] | undefined;
 
   const railStart = /(?:^|[\s/:-])(UPI|IMPS|NEFT|RTGS)(?=[\s/:-])/.exec(upper);
   if (railStart && (channel === 'upi' || channel === 'imps' || channel === 'neft' || channel === 'rtgs')) {
@@ -889,17 +1048,39 @@ export function parseDescription(description: string): ParsedDescription {
     for (const h of rail.handles) candidates.push(h.split(' '));
     direction = directionOf(upper);
   } else {
-    const s = stripTrailingDate(stripBankPrefixes(upper));
+    const st = unwrapStatement(upper);
+    // Keyword rules read the ACH line with its glued words split, and a wallet line as `PAYPAL <merchant>` (its
+    // `INST XFER` funds a purchase: not a transfer word).
+    if (st.ach) {
+      tokens = tokenize(splitGlued(upper));
+      counterpartyWords = tokenize(st.words);
+    }
+    if (st.processor) {
+      processor = st.processor;
+      tokens = tokenize(`${st.processor} ${st.text}`);
+    }
+    let s = stripTrailingDate(stripBankPrefixes(st.text));
+    // `PYPL *X`, `PAYPAL *PYPL X`: PayPal's own prefix inside the merchant part.
+    s = s.replace(/^PYPL\s*\*?\s*(?=\S)/, () => {
+      processor = 'PAYPAL';
+      return '';
+    });
     const star = s.indexOf('*');
-    if (star > 0) {
+    if (st.p2p) {
+      // A person's name is never the merchant: the app is.
+      processor = st.p2p;
+      candidates.push(tokenize(st.p2p));
+    } else if (star > 0) {
       const before = s.slice(0, star).trim();
       const after = s.slice(star + 1).trim();
       const beforeKey = merchantKey(before);
       const proc = PROCESSORS.get(beforeKey) ?? PROCESSORS.get(compactKey(before));
       if (proc) {
         processor = proc;
-        const afterClean = stripBankPrefixes(after);
-        candidates.push(tokenize(afterClean), tokenize(before));
+        const afterClean = stripBankPrefixes(after.replace(/^PYPL\s*\*?\s*(?=\S)/, ''));
+        candidates.push(tokenize(afterClean));
+        // The processor itself is the merchant only when nothing is after it.
+        if (!afterClean.trim()) candidates.push(tokenize(before));
       } else {
         candidates.push(tokenize(s), tokenize(before));
       }
@@ -917,6 +1098,8 @@ export function parseDescription(description: string): ParsedDescription {
     if (h && !handles.includes(h)) handles.push(h);
   }
 
+  // `PAYPAL *ACMEBIKES`: a one-word shop name glued to its category word reads `ACME BIKES`.
+  for (const c of candidates) if (c.length === 1) c.splice(0, 1, ...splitGluedWord(c[0]!));
   const nonEmpty = candidates.filter((c) => c.length > 0);
   if (!nonEmpty.length && tokens.length) nonEmpty.push(tokens);
   const first = nonEmpty[0] ?? [];
@@ -934,5 +1117,6 @@ export function parseDescription(description: string): ParsedDescription {
     handles,
     vpas,
     direction,
+    ...(counterpartyWords?.length ? { counterpartyWords } : {}),
   };
 }

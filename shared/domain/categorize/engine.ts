@@ -32,6 +32,7 @@ import { normalizeDescription } from '../fingerprint';
 import { exponent } from '../money';
 import { categoryOf, isValidCategory } from '../taxonomy';
 import { parseDescription } from './clean';
+import { mccCategory } from './mcc';
 import { findMerchant, type DirectoryEntry, type DirectoryMatch } from './directory/index';
 import { BUSINESS_WORDS, CATEGORY_WORDS, STRUCTURAL_RULES, type KeywordRule } from './keywords';
 import { compactKey, tokenize } from './text';
@@ -114,7 +115,7 @@ const KIND_CONFIDENCE: Record<DirectoryMatch['kind'], number> = {
   handle: 0.9,
   truncated: 0.82,
   anywhere: 0.8,
-  generic: 0.8,
+  generic: 0.79,
 };
 
 function fromDirectory(m: DirectoryMatch, amountMinor: number, parsed: ParsedDescription): Candidate | null {
@@ -123,6 +124,8 @@ function fromDirectory(m: DirectoryMatch, amountMinor: number, parsed: ParsedDes
   let confidence = KIND_CONFIDENCE[m.kind];
   if (m.kind === 'start' && m.candidate > 0) confidence = 0.92;
   if (m.entry.weak) confidence = Math.min(confidence, 0.8);
+  // `PAYPAL *ACME BIKES`: the wallet that carried a purchase is not what was bought.
+  if (m.entry.weak && parsed.processor && m.kind === 'anywhere') confidence = 0.6;
   return {
     detailed: cat.detailed,
     confidence: round(confidence * cat.factor),
@@ -142,6 +145,22 @@ function fromKeyword(
   const detailed = amountMinor > 0 ? (r.credit === undefined ? r.debit : r.credit) : r.debit;
   if (!detailed) return null;
   return { detailed, confidence: r.confidence, ruleId: r.id, merchantName: merchant, ownTransfer: false };
+}
+
+/** The card network's merchant category code, where the bank sent one (`builtin:mcc:<code>`). */
+function fromMcc(input: CategorizeInput, merchant: string | null): Candidate | null {
+  const m = input.mcc ? mccCategory(input.mcc) : null;
+  if (!m) return null;
+  const { primary } = categoryOf(m.detailed);
+  // Money in at a card merchant is a refund: it keeps the merchant's category, a little less surely.
+  const factor = input.amountMinor > 0 && primary !== 'INCOME' ? REFUND_FACTOR : 1;
+  return {
+    detailed: m.detailed,
+    confidence: round(m.confidence * factor),
+    ruleId: `builtin:mcc:${m.mcc}`,
+    merchantName: merchant,
+    ownTransfer: false,
+  };
 }
 
 const TRANSFER_WORDS =
@@ -298,6 +317,7 @@ function safeInput(input: CategorizeInput): CategorizeInput {
     amountMinor: amount,
     currency: typeof input?.currency === 'string' ? input.currency.toUpperCase() : 'USD',
     accountId: typeof input?.accountId === 'string' ? input.accountId : '',
+    mcc: typeof input?.mcc === 'string' ? input.mcc : null,
   };
 }
 
@@ -322,6 +342,16 @@ export function explain(rawInput: CategorizeInput, context: CategorizeContext = 
   return builtinCandidates(input, parsed, match, context, true);
 }
 
+/** The directory's name of the match, unless it is a generic phrase or only the wallet that carried a purchase. */
+function named(match: DirectoryMatch | null, parsed: ParsedDescription): string | null {
+  if (!match || match.entry.generic) return null;
+  if (match.entry.weak && parsed.processor && match.kind === 'anywhere') return null;
+  return match.entry.name;
+}
+
+/** Bank fees, cash and checks have no merchant unless the directory names one (`ATM FEE - 54/14` → null). */
+const NO_MERCHANT = /^(BANK_FEES_|TRANSFER_OUT_WITHDRAWAL$|TRANSFER_IN_DEPOSIT$)/;
+
 function builtinCandidates(
   input: CategorizeInput,
   parsed: ParsedDescription,
@@ -330,20 +360,29 @@ function builtinCandidates(
   all = false,
 ): Candidate[] {
   const text = parsed.tokens.join(' ');
-  const merchant = match && !match.entry.generic ? match.entry.name : parsed.merchantDisplay;
+  const merchant = named(match, parsed) ?? parsed.merchantDisplay;
   const list: Candidate[] = [];
   const push = (c: Candidate | null) => {
     if (c) list.push(c);
   };
   push(ownTransfer(input, parsed, context, text));
-  for (const r of STRUCTURAL_RULES) push(fromKeyword(r, text, input.amountMinor, merchant));
+  const plain = named(match, parsed);
+  for (const r of STRUCTURAL_RULES) {
+    const c = fromKeyword(r, text, input.amountMinor, merchant);
+    if (c && !plain && NO_MERCHANT.test(c.detailed)) c.merchantName = null;
+    push(c);
+  }
   if (match) push(fromDirectory(match, input.amountMinor, parsed));
+  push(fromMcc(input, merchant));
   // Category words read the counterparty part (bank wording and rail references removed), store words included.
   // Category words and the person rule are never above CATEGORY_WORDS_MAX: when a stronger candidate exists
   // they cannot change the result, so they are skipped (explain() still lists them).
   const strong = list.some((c) => c.confidence > CATEGORY_WORDS_MAX);
+  // The counterparty up to its store number / address (a street name such as `UNIVERSITY RD` is no category word).
   const counterparty = parsed.candidates[0] ?? [];
-  const words = counterparty.length ? counterparty.join(' ') : text;
+  const cut = counterparty.findIndex((t, i) => i > 0 && /\d/.test(t));
+  const trimmed = cut > 0 ? counterparty.slice(0, cut) : counterparty;
+  const words = parsed.counterpartyWords?.join(' ') ?? (trimmed.length ? trimmed.join(' ') : text);
   for (const r of all || !strong ? CATEGORY_WORDS : []) {
     const c = fromKeyword(r, words, input.amountMinor, merchant);
     if (
@@ -409,7 +448,7 @@ export function categorize(
 ): CategoryResult | null {
   const input = safeInput(rawInput);
   const { parsed, match } = analyse(input);
-  const recognised = match && !match.entry.generic ? match.entry.name : parsed.merchantDisplay;
+  const recognised = named(match, parsed) ?? parsed.merchantDisplay;
   if (userRules.length) {
     const rule = winningRule(userRules, {
       description: input.description,

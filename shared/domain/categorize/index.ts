@@ -22,6 +22,7 @@ export {
 } from './user-rules';
 export { MAX_REGEX_LENGTH, regexProblem } from './safe-regex';
 export { parseDescription } from './clean';
+export { CONFIDENCE_LEVELS, confidenceLevel, type ConfidenceLevel } from './confidence';
 export { compactKey, merchantKey } from './text';
 export { directoryEntries, lookupMerchantName, type DirectoryEntry } from './directory/index';
 export type {

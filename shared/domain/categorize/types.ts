@@ -14,6 +14,8 @@ export interface CategorizeInput {
   currency: string;
   /** Our account id (user rules may match on it; own-account transfers use it). */
   accountId: string;
+  /** The card network's merchant category code, where the bank sends one (`5812`): a strong signal. */
+  mcc?: string | null;
 }
 
 export interface CategorizeContext {
@@ -83,6 +85,8 @@ export interface ParsedDescription {
   handles: string[];
   /** Every VPA / e-mail-like id in the description, as written, lower case (`paytmqr5924@paytm`). */
   vpas: string[];
+  /** For an ACH line: the company with its entry description (`GRANITE STATE INS PREMIUM`), read by category words. */
+  counterpartyWords?: string[];
   /** Direction a P2P/bank-transfer description states ('DR' / 'CR', `TO` / `FROM`), if any. */
   direction: 'out' | 'in' | null;
 }

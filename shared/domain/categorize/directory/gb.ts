@@ -1326,7 +1326,7 @@ export const GB: DirectorySource = {
       'British Museum|BRITISH MUSEUM',
       'Natural History Museum|NATURAL HISTORY MUSEUM|NHM',
       'Science Museum|SCIENCE MUSEUM',
-      'V&A|VICTORIA ALBERT MUSEUM|V A MUSEUM',
+      'V&A Museum|VICTORIA ALBERT MUSEUM|V A MUSEUM|V AND A MUSEUM',
       '!Tate|TATE MODERN|TATE BRITAIN|TATE GALLERY',
       'National Gallery|NATIONAL GALLERY',
       'ZSL London Zoo|ZSL|LONDON ZOO|WHIPSNADE',

@@ -20,6 +20,7 @@ import { LUXURY } from './luxury';
 import type { DirectorySource } from './types';
 import { US_FOOD } from './us-food';
 import { US_RETAIL } from './us-retail';
+import { US_EXTRA } from './us-extra';
 import { US_SERVICES } from './us-services';
 
 export interface DirectoryEntry {
@@ -46,7 +47,15 @@ export interface DirectoryMatch {
   candidate: number;
 }
 
-export const SOURCES: readonly DirectorySource[] = [US_FOOD, US_RETAIL, US_SERVICES, GB, IN, LUXURY];
+export const SOURCES: readonly DirectorySource[] = [
+  US_FOOD,
+  US_RETAIL,
+  US_SERVICES,
+  US_EXTRA,
+  GB,
+  IN,
+  LUXURY,
+];
 
 /** Aliases two entries of different categories both claim (kept: the first). Empty in a healthy directory. */
 export const DIRECTORY_CONFLICTS: { key: string; kept: string; dropped: string }[] = [];
@@ -192,8 +201,12 @@ export function findMerchant(parsed: ParsedDescription): DirectoryMatch | null {
     const e = longestAt(tokens, i, i === 0 ? specificAtStart : specificAnywhere);
     if (e) return { entry: e, kind: 'anywhere', candidate: -1 };
   }
-  for (let i = 0; i < tokens.length; i++) {
-    const e = longestAt(tokens, i, genericAnywhere);
+  // Generic phrases only in the counterparty part (a street such as `UNIVERSITY RD` is no `UNIVERSITY`).
+  const cp = candidates[0] ?? [];
+  const cut = cp.findIndex((t, i) => i > 0 && /\d/.test(t));
+  const scope = cut > 0 ? cp.slice(0, cut) : cp.length ? cp : tokens;
+  for (let i = 0; i < scope.length; i++) {
+    const e = longestAt(scope, i, genericAnywhere);
     if (e) return { entry: e, kind: 'generic', candidate: -1 };
   }
   return null;

@@ -55,7 +55,6 @@ export const US_RETAIL: DirectorySource = {
       '7-Eleven|7 ELEVEN|7ELEVEN|SEVEN ELEVEN',
       'Circle K|CIRCLEK',
       'Wawa',
-      'Sheetz',
       'Cumberland Farms',
       'Kwik Trip|KWIK STAR',
       'Royal Farms',
