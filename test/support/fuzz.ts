@@ -34,14 +34,21 @@ export interface JsonSchema {
   default?: unknown;
 }
 
-// Dates are drawn from 1970-2100 only: the date range check for years outside it (0000-01-01 is accepted today)
-// is another engineer's fix (regex-input branch); widen this once it is merged.
-const validDate = fc
-  .date({ min: new Date('1970-01-01T00:00:00Z'), max: new Date('2100-12-31T00:00:00Z'), noInvalidDate: true })
-  .map((d) => d.toISOString().slice(0, 10));
-const validInstant = fc
-  .date({ min: new Date('1970-01-01T00:00:00Z'), max: new Date('2100-12-31T00:00:00Z'), noInvalidDate: true })
-  .map((d) => d.toISOString());
+// Dates are drawn from every year ISO 8601 writes with four digits: the routes take 1970-01-01 to a year ahead
+// of their clock and must refuse the rest (0000-01-01 was once accepted, then broke a stream processor).
+const anyYear = fc.date({
+  min: new Date('0000-01-01T00:00:00Z'),
+  max: new Date('9999-12-31T00:00:00Z'),
+  noInvalidDate: true,
+});
+const recent = fc.date({
+  min: new Date('1970-01-01T00:00:00Z'),
+  max: new Date('2100-12-31T00:00:00Z'),
+  noInvalidDate: true,
+});
+const someDate = fc.oneof({ arbitrary: recent, weight: 3 }, { arbitrary: anyYear, weight: 1 });
+const validDate = someDate.map((d) => d.toISOString().slice(0, 10));
+const validInstant = someDate.map((d) => d.toISOString());
 
 /** Strings that are not dates (or not real ones), and instants that are not RFC 3339. */
 const invalidDate = fc.constantFrom(
