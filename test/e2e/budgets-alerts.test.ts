@@ -510,12 +510,20 @@ describe('anomalies over HTTP', () => {
     const streamed = await redis.xrange(`alerts:${anomUser}`, '-', '+');
     expect(streamed).toHaveLength(2);
 
-    // The same user's analytics: exact sums of what was written.
-    const month = await client.get<{ categories: { primary: string; spent: string; count: number }[] }>(
-      `/analytics/categories?from=${day(60)}&to=${day(0)}`,
-    );
+    // The same user's analytics: exact sums of what was written, once the projection has every record (the stream
+    // delivers them in no global order: the anomalies can be found before the last coffee is projected).
     const coffee = txns.reduce((n, t) => n - t.original.amountMinor, 0) + 48_000;
-    expect(month.body.categories).toEqual([
+    const categories = () =>
+      client
+        .get<{ categories: { primary: string; spent: string; count: number }[] }>(
+          `/analytics/categories?from=${day(60)}&to=${day(0)}`,
+        )
+        .then((r) => r.body.categories);
+    const month = await until('the projection to hold every transaction', async () => {
+      const got = await categories();
+      return got.reduce((n, c) => n + c.count, 0) === txns.length + 3 ? got : undefined;
+    });
+    expect(month).toEqual([
       {
         primary: 'FOOD_AND_DRINK',
         spent: formatDecimal(money(coffee, 'USD')),
