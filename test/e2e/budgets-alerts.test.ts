@@ -224,18 +224,24 @@ describe('budgets and alerts over HTTP', () => {
     expect((await api.get<{ budgets: B[] }>('/budgets')).body.budgets.map((b) => b.id)).toEqual([budget.id]);
 
     // On the first of a month the bank may have nothing this month yet: the next test needs one purchase that is
-    // not food in the period, so one is written as the sync writes it (dated today on the twin's clock).
+    // not food in the period, so one is written as the sync writes it.
     const spendable = (t: T) =>
       t.currency === 'USD' && minor(t.amount, 'USD') < 0 && t.category?.primary !== 'FOOD_AND_DRINK';
-    if (!(await periodTransactions()).some(spendable))
+    if (!(await periodTransactions()).some(spendable)) {
+      // On one of the user's linked accounts, at this instant on the twin's clock (never in the future).
+      const now = await serverNow(twin.url);
+      const accounts = (await api.get<{ accounts: { id: string }[] }>('/accounts')).body.accounts;
       await insert(store, [
         txn(user, {
-          date: await today(),
+          date: dayIn(now, ZONE),
+          occurredAt: now.toISOString(),
+          accountId: accounts[0]!.id,
           amountMinor: -4_321,
           merchantName: 'Corner Hardware',
           category: { ...category('GENERAL_MERCHANDISE'), source: 'user', confidence: 1 },
         }),
       ]);
+    }
 
     // What the synced month already spends on food, once the categorizer is done with the first sync and the
     // Budgets function has caught up: the budget's spend is the food spend of the month's transactions.
@@ -341,8 +347,12 @@ describe('budgets and alerts over HTTP', () => {
     });
     expect(events).toHaveLength(1);
     expect(events[0]!.detail).toMatchObject({ budget_id: budget.id, threshold: 1, kind: 'budget_exceeded' });
-    const view = await api.get<B>(`/budgets/${budget.id}`);
-    expect(view.body).toMatchObject({ spent: limit, remaining: '0.00' });
+    // The budget's view reads the spending projection, which follows the same stream: polled until it has caught up.
+    const view = await until('the budget to show the spend', async () => {
+      const got = (await api.get<B>(`/budgets/${budget.id}`)).body;
+      return got.spent === limit ? got : undefined;
+    });
+    expect(view).toMatchObject({ spent: limit, remaining: '0.00' });
   });
 
   it('does not alert again when the bank is synced again or the budget is edited', async () => {
@@ -500,12 +510,20 @@ describe('anomalies over HTTP', () => {
     const streamed = await redis.xrange(`alerts:${anomUser}`, '-', '+');
     expect(streamed).toHaveLength(2);
 
-    // The same user's analytics: exact sums of what was written.
-    const month = await client.get<{ categories: { primary: string; spent: string; count: number }[] }>(
-      `/analytics/categories?from=${day(60)}&to=${day(0)}`,
-    );
+    // The same user's analytics: exact sums of what was written, once the projection has every record (the stream
+    // delivers them in no global order: the anomalies can be found before the last coffee is projected).
     const coffee = txns.reduce((n, t) => n - t.original.amountMinor, 0) + 48_000;
-    expect(month.body.categories).toEqual([
+    const categories = () =>
+      client
+        .get<{ categories: { primary: string; spent: string; count: number }[] }>(
+          `/analytics/categories?from=${day(60)}&to=${day(0)}`,
+        )
+        .then((r) => r.body.categories);
+    const month = await until('the projection to hold every transaction', async () => {
+      const got = await categories();
+      return got.reduce((n, c) => n + c.count, 0) === txns.length + 3 ? got : undefined;
+    });
+    expect(month).toEqual([
       {
         primary: 'FOOD_AND_DRINK',
         spent: formatDecimal(money(coffee, 'USD')),
