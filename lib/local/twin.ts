@@ -122,6 +122,17 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
   const { streamArn } = await ensureTable(admin, tableName);
   admin.destroy();
 
+  // The twin is the only process that runs its syncs: when it starts on data it owns, no worker of a run still
+  // `running` survives (the process was killed mid-sync). Those runs end as failed now, not at their lease's end.
+  if (opts.dataDir && !opts.dynamoEndpoint) {
+    // (Before any schedule, queue or request can start a new one.)
+    const lost = await failLostSyncRuns(getRuntime(), {
+      workersGone: 'the local twin stopped while it ran (restarted)',
+    });
+    for (const r of lost)
+      console.error(`[sync] run ${r.id} of connection ${r.connectionId}: worker lost (ended as failed)`);
+  }
+
   const issuer = await LocalIssuer.create({
     issuer: process.env.LOCAL_JWT_ISSUER ?? 'https://finagg.local/issuer',
     audience: process.env.LOCAL_JWT_AUDIENCE ?? 'finagg-api',
@@ -220,15 +231,6 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
       scheduled.set(fn.name, { fn, handler });
       if (opts.schedule !== false) scheduler.add(fn, handler);
     }
-  }
-  // The twin is the only process that runs its syncs: when it starts on data it owns, no worker of a run still
-  // `running` survives (the process was killed mid-sync). Those runs end as failed now, not at their lease's end.
-  if (opts.dataDir && !opts.dynamoEndpoint) {
-    const lost = await failLostSyncRuns(getRuntime(), {
-      workersGone: 'the local twin stopped while it ran (restarted)',
-    });
-    for (const r of lost)
-      console.error(`[sync] run ${r.id} of connection ${r.connectionId}: worker lost (ended as failed)`);
   }
   poller.start();
 
