@@ -32,6 +32,11 @@ export interface SyncState {
   fullAt: string;
   /** The earliest bank date of a live pending transaction (it may still post), or null. */
   pendingFrom: string | null;
+  /**
+   * The newest bank date listed so far: a window's horizon counts back from it when it is older than our today (a
+   * bank whose clock is behind ours, like the twin's moved mock-bank clocks).
+   */
+  newestDate?: string | null;
 }
 
 /** A full reconciliation at least this often, whatever the bank offers. */
@@ -55,7 +60,8 @@ export function chooseListing(
   if (bank.changes && state.changeToken) return { kind: 'changes', since: state.changeToken };
   if (bank.dates) {
     const today = dayMs(isoDay(now.getTime()));
-    let from = today - bank.correctionHorizonDays * DAY_MS;
+    const anchor = state.newestDate ? Math.min(today, dayMs(state.newestDate)) : today;
+    let from = anchor - bank.correctionHorizonDays * DAY_MS;
     if (state.pendingFrom) from = Math.min(from, dayMs(state.pendingFrom));
     return {
       kind: 'dates',
@@ -110,4 +116,11 @@ export function earliestPending(
     if (min === null || t.original.date < min) min = t.original.date;
   }
   return min;
+}
+
+/** The newest bank date among the records, or `previous` when none is newer. */
+export function newestDate(previous: string | null, records: readonly BankTransaction[]): string | null {
+  let max = previous;
+  for (const r of records) if (max === null || r.date > max) max = r.date;
+  return max;
 }

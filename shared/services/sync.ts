@@ -15,6 +15,7 @@ import { reconcile } from '../domain/reconcile';
 import {
   chooseListing,
   earliestPending,
+  newestDate,
   reconcileWindow,
   storedScope,
   type Listing,
@@ -280,6 +281,7 @@ async function syncUnderLock(
     // A change listing reads only what changed: the earliest pending it knew stays (it only matters to windows).
     pendingFrom:
       listing.kind === 'changes' ? minDate(previous?.pendingFrom ?? null, pendingFrom) : pendingFrom,
+    newestDate: newestDate(listing.kind === 'all' ? null : (previous?.newestDate ?? null), records),
   };
 }
 
