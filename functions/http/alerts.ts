@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { httpRoute, json } from '../../shared/http/handler';
 import { AlertList } from '../../shared/http/responses';
 import { PageQuery } from '../../shared/http/schemas';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** A message on the sync queue: one sync of one connection. The same shape for scheduled and manual syncs. */
 export const SyncJobSchema = z.object({

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { MoneyError, parseDecimal } from '../domain/money';
 import { InvalidCursorError } from '../ports/store';
 

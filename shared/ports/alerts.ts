@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * A user's alert feed: budget thresholds and anomalies, newest first. Adapters: an Upstash Redis stream per user

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidCursorError } from '../../ports/store';
 
 const KeySchema = z.record(z.string(), z.union([z.string(), z.number()]));

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 const RedisSecret = z.object({ url: z.url(), token: z.string().min(1) });
 

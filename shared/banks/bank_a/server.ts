@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { BankDialect, WireRecord } from '../kit/dialect';
 import { compareVisible, type VisibleTransaction } from '../kit/replay';
 import { BANK_A, BANK_A_ERROR_CODES, BANK_A_PAGE, type BankAAccount, type BankATransaction } from './wire';

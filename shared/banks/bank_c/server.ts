@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { BankDialect, WireRecord } from '../kit/dialect';
 import { localIsoDate, majorFloat, zonedMidnightEpochMs } from '../kit/formats';
 import { BANK_C, BANK_C_ERROR_CODES, BANK_C_PAGE, type BankCAccount, type BankCTransaction } from './wire';
