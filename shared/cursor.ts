@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { z, type ZodType } from 'zod';
+import * as z from 'zod';
+import type { ZodType } from 'zod';
 import { InvalidCursorError } from './ports/store';
 
 /**

@@ -1,9 +1,7 @@
-import { KMSClient } from '@aws-sdk/client-kms';
 import { getConfig } from './config';
 import { documentClient } from './adapters/dynamodb/client';
 import { DynamoStore } from './adapters/dynamodb/store';
 import { LocalAesCipher } from './adapters/crypto/aes-gcm';
-import { KmsEnvelopeCipher } from './adapters/kms/envelope-cipher';
 import { jobQueue } from './adapters/sqs/queue';
 import { systemClock, type Clock } from './ports/clock';
 import type { JobQueue } from './ports/queue';
@@ -15,9 +13,6 @@ import type { Locks } from './ports/locks';
 import { MemoryAlertStream } from './adapters/memory/alert-stream';
 import { MemoryLocks } from './adapters/memory/locks';
 import { createUpstashPorts, upstashPortsFromEnv } from './adapters/upstash';
-import { readRedisSecret } from './adapters/secrets/redis-secret';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { EventBridgePublisher } from './adapters/eventbridge/publisher';
 import { localEventPublisher } from './adapters/memory/events';
 import type { EventPublisher } from './ports/events';
 
@@ -38,7 +33,7 @@ export function getRuntime(): Runtime {
   if (runtime) return runtime;
   const config = getConfig();
   let cipher: TokenCipher;
-  if (config.KMS_KEY_ID) cipher = new KmsEnvelopeCipher(new KMSClient({}), config.KMS_KEY_ID);
+  if (config.KMS_KEY_ID) cipher = kmsCipher(config.KMS_KEY_ID);
   else if (config.TOKEN_ENCRYPTION_KEY) cipher = new LocalAesCipher(config.TOKEN_ENCRYPTION_KEY);
   else throw new Error('Invalid configuration: set KMS_KEY_ID (cloud) or TOKEN_ENCRYPTION_KEY (local)');
   runtime = {
@@ -78,6 +73,7 @@ export function redisPorts(): Promise<RedisPorts> {
     const fromEnv = upstashPortsFromEnv(process.env);
     if (fromEnv) return fromEnv;
     if (process.env.UPSTASH_REDIS_SECRET_ARN) {
+      const { readRedisSecret } = await import('./adapters/secrets/redis-secret');
       const secret = await readRedisSecret(process.env.UPSTASH_REDIS_SECRET_ARN);
       return createUpstashPorts({ url: secret.url, token: secret.token, alertStreamMaxLen: 1000 });
     }
@@ -98,9 +94,35 @@ let events: EventPublisher | undefined;
  * shared by every function of the process, logged and shown at `GET /dev/events`.
  */
 export function eventPublisher(): EventPublisher {
-  events ??=
-    getConfig().STAGE === 'local'
-      ? localEventPublisher()
-      : new EventBridgePublisher(new EventBridgeClient({}), getConfig().EVENT_BUS_NAME);
+  events ??= getConfig().STAGE === 'local' ? localEventPublisher() : eventBridge(getConfig().EVENT_BUS_NAME);
   return events;
+}
+
+/*
+ * The AWS SDK clients that only some calls of some functions need are imported on first use, not at cold start:
+ * parsing a client a function never calls is most of a cold start's time (`npm run bench -- --only cold-init`).
+ */
+
+/** KMS envelope encryption, its client loaded on the first encrypt or decrypt. */
+function kmsCipher(keyId: string): TokenCipher {
+  let loaded: Promise<TokenCipher> | undefined;
+  const load = () =>
+    (loaded ??= Promise.all([import('@aws-sdk/client-kms'), import('./adapters/kms/envelope-cipher')]).then(
+      ([kms, adapter]) => new adapter.KmsEnvelopeCipher(new kms.KMSClient({}), keyId),
+    ));
+  return {
+    encrypt: async (plaintext, context) => (await load()).encrypt(plaintext, context),
+    decrypt: async (blob, context) => (await load()).decrypt(blob, context),
+  };
+}
+
+/** The EventBridge publisher, its client loaded on the first publish. */
+function eventBridge(busName: string): EventPublisher {
+  let loaded: Promise<EventPublisher> | undefined;
+  const load = () =>
+    (loaded ??= Promise.all([
+      import('@aws-sdk/client-eventbridge'),
+      import('./adapters/eventbridge/publisher'),
+    ]).then(([eb, adapter]) => new adapter.EventBridgePublisher(new eb.EventBridgeClient({}), busName)));
+  return { publish: async (events) => (await load()).publish(events) };
 }

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { httpRoute, json } from '../../shared/http/handler';
 import { AnomalyList, CategoryBreakdown, SpendingSeries } from '../../shared/http/responses';
 import { router } from '../../shared/http/router';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { BudgetInputSchema, BudgetUpdateSchema, TimeZoneSchema } from '../../shared/domain/budgets';
 import { httpRoute, json } from '../../shared/http/handler';
 import { notFound } from '../../shared/http/problem';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { httpRoute, json } from '../../shared/http/handler';
 import { HttpProblem, notFound } from '../../shared/http/problem';
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   ConnectionJson,
   ConnectionList,

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { MoneyError, parseDecimal } from '../../shared/domain/money';
 import { httpRoute, json } from '../../shared/http/handler';
 import { Enriched } from '../../shared/http/responses';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { html, httpRoute, json } from '../../shared/http/handler';
 import { HttpProblem } from '../../shared/http/problem';
 import { LinkCompleted, LinkStarted } from '../../shared/http/responses';

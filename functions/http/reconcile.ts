@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { CORRECTABLE_FIELDS, UNDOABLE_FIELDS } from '../../shared/domain/corrections';
 import { isDetailed, isPrimary, isValidCategory, primaryOf } from '../../shared/domain/taxonomy';
 import { httpRoute, json } from '../../shared/http/handler';

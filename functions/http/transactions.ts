@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { transactionView } from '../../shared/domain/transactions';
 import { httpRoute, json } from '../../shared/http/handler';
 import { TransactionChanges, TransactionDetail, TransactionList } from '../../shared/http/responses';

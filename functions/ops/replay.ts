@@ -1,5 +1,5 @@
 import type { Context } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { logger } from '../../shared/logger';
 import { getRuntime } from '../../shared/runtime';
 import { replayUsers } from '../../shared/services/replay';

@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:http';
 import path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { catalogue, type FunctionSpec } from '../catalogue';
 import { ensureTable } from '../../shared/adapters/dynamodb/setup';
 import { registerLocalQueue } from '../../shared/adapters/local/queue-registry';

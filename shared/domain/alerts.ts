@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const AlertKindSchema = z.enum(['budget_threshold', 'budget_exceeded', 'anomaly']);
 export type AlertKind = z.infer<typeof AlertKindSchema>;

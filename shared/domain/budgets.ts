@@ -21,7 +21,7 @@
  *   often the change is redelivered, and spend that dips under a threshold and crosses it again in the same
  *   period does not alert twice.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Alert } from './alerts';
 import { MoneyError, formatDecimal, money, parseDecimal } from './money';
 import { isPrimary } from './taxonomy';

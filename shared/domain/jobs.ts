@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** A message on the sync queue: one sync of one connection. The same shape for scheduled and manual syncs. */
 export const SyncJobSchema = z.object({
@@ -8,6 +8,8 @@ export const SyncJobSchema = z.object({
   connection_id: z.string().min(1),
   reason: z.enum(['link', 'schedule', 'manual']),
   requested_at: z.iso.datetime(),
+  /** List everything and reconcile it all (on demand); otherwise the sync lists only what can have changed. */
+  full: z.boolean().optional(),
 });
 
 export type SyncJob = z.infer<typeof SyncJobSchema>;

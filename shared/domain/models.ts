@@ -1,4 +1,5 @@
 /** Canonical domain models. Pure data: no AWS, no I/O. Instants are RFC 3339 UTC strings. */
+import type { SyncState } from './sync-window';
 
 export type ConnectionStatus = 'active' | 'login_required' | 'revoked';
 
@@ -17,6 +18,8 @@ export interface Connection {
   lastSyncStatus?: string;
   /** Why the connection needs attention, in words a user understands. */
   statusReason?: string;
+  /** Where the next sync's listing can start (domain/sync-window.ts); absent before the first full sync. */
+  syncState?: SyncState;
 }
 
 /** An OAuth link in progress: its state is single-use and expires. */

@@ -19,11 +19,19 @@ export interface ReconcileInput {
   provider: string;
   /** Our account id for a bank account id. Records whose account is unknown must be filtered out before. */
   accountIdFor: (providerAccountId: string) => string;
-  /** Every stored transaction of the connection, removed ones included. */
+  /**
+   * The stored transactions of the connection the feed can match, removed ones included: all of them for a full
+   * feed; for a window or a change feed at least those dated within it and those known by one of its bank ids.
+   */
   stored: readonly StoredTransaction[];
   incoming: readonly BankTransaction[];
   /** The dates the feed covers (inclusive): a stored transaction outside it is not judged removed. */
   window: { from: string; to: string } | null;
+  /**
+   * A change feed: `incoming` holds only what changed, so a transaction missing from it is unchanged; these bank
+   * ids left the listing (removed, or replaced by a posting). Absent for a listing of everything (or a window).
+   */
+  removedIds?: readonly string[] | null;
   now: string;
   /** Who makes these changes: `sync:<run id>`. */
   actor: string;
@@ -65,6 +73,13 @@ interface Working {
 }
 
 export function reconcile(input: ReconcileInput): ReconcileResult {
+  const removedIds = input.removedIds ? new Set(input.removedIds) : null;
+  /** A stored transaction the feed does not show: is that because it left the bank's listing? */
+  const vanished = (t: StoredTransaction): boolean => {
+    if (removedIds) return t.providerTxnIds.some((id) => removedIds.has(id));
+    const d = t.original.date;
+    return !input.window || (d >= input.window.from && d <= input.window.to);
+  };
   const work = new Map<string, Working>();
   const byBankId = new Map<string, Working>();
   const byFingerprint = new Map<string, Working>();
@@ -180,7 +195,7 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
   //    real-world payment (its authorization instant, or its reference), that decides; otherwise the merchant
   //    words must agree.
   const vanishedPending = [...work.values()].filter(
-    (w) => !w.seen && !w.txn.removed && w.txn.original.status === 'pending',
+    (w) => !w.seen && !w.txn.removed && w.txn.original.status === 'pending' && vanished(w.txn),
   );
   if (vanishedPending.length) {
     const pairs: { r: BankTransaction; w: Working; score: number[] }[] = [];
@@ -264,12 +279,11 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
     added += 1;
   }
 
-  // 6. What the bank no longer shows, within the window it showed, is tombstoned.
+  // 6. What the bank no longer shows (within the window it showed, or as its change feed says) is tombstoned.
   let removed = 0;
   for (const w of work.values()) {
     if (w.seen || w.txn.removed) continue;
-    const d = w.txn.original.date;
-    if (input.window && (d < input.window.from || d > input.window.to)) continue;
+    if (!vanished(w.txn)) continue;
     w.txn = { ...w.txn, removed: true };
     record(w, 'removed', { removed: false }, { removed: true });
     removed += 1;

@@ -1,4 +1,5 @@
-import { z, type ZodType } from 'zod';
+import * as z from 'zod';
+import type { ZodType } from 'zod';
 import type { AnomalyKind } from '../domain/anomalies';
 import { CONFIDENCE_LEVELS, type RuleMatch } from '../domain/categorize/index';
 import { CORRECTABLE_FIELDS } from '../domain/corrections';

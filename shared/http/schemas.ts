@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { MoneyError, parseDecimal } from '../domain/money';
 import { isoDate } from '../domain/stats';
 import type { Clock } from '../ports/clock';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Domain events leaving the system: put on the EventBridge bus in the cloud (shared/adapters/eventbridge), kept

@@ -16,6 +16,7 @@ import type { TxnFilter } from '../domain/transactions';
 import type { Budget } from '../domain/budgets';
 import type { SpendMonth, StoredAlert, StoredAnomaly, UserSettings } from '../domain/insights';
 import type { Alert } from '../domain/alerts';
+import type { Listing } from '../domain/sync-window';
 
 /** A page of results and the opaque cursor of the next one (null at the end). */
 export interface Page<T> {
@@ -23,11 +24,28 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
-export interface SyncProgress {
+export interface SyncProgress extends SyncPosition {
+  records: BankTransaction[];
+}
+
+/** Where a sync got to in the bank's pages. */
+export interface SyncPosition {
   cursor: string | null;
   pages: number;
   done: boolean;
-  records: BankTransaction[];
+  /** The listing the sync asked for (absent: everything), and the bank ids it reported removed so far. */
+  listing?: Listing;
+  removedIds?: string[];
+}
+
+/**
+ * What a sync that listed only part of a bank's history reads of what it stored: the transactions whose bank date
+ * is `from` or later, those dated on one of `dates`, and those known by one of `bankIds` (the bank's ids).
+ */
+export interface StoredTxnQuery {
+  from?: string | null;
+  dates?: readonly string[];
+  bankIds?: readonly string[];
 }
 
 export interface PageRequest {
@@ -87,6 +105,12 @@ export interface Store extends InsightsStore {
   // Transactions
   /** Every transaction of a connection, removed ones included (the sync's view of what it stored). */
   listConnectionTransactions(userId: string, connectionId: string): Promise<StoredTransaction[]>;
+  /** The connection's transactions (removed ones included) that a partial listing can match; see StoredTxnQuery. */
+  listConnectionTransactionsWhere(
+    userId: string,
+    connectionId: string,
+    query: StoredTxnQuery,
+  ): Promise<StoredTransaction[]>;
   /**
    * Writes reconciled changes: each transaction's new state with its events, atomically, on condition that the
    * stored version is still the expected one. Returns the ids whose condition failed (someone else wrote first).
@@ -133,7 +157,7 @@ export interface Store extends InsightsStore {
   saveSyncProgress(
     connectionId: string,
     syncId: string,
-    position: { cursor: string | null; pages: number; done: boolean },
+    position: SyncPosition,
     pageRecords: BankTransaction[],
   ): Promise<void>;
   clearSyncProgress(connectionId: string, syncId: string): Promise<void>;

@@ -1,5 +1,5 @@
 import type { DynamoDBRecord } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { UserRule } from '../domain/categorize/index';
 import { categorizeStored, categoryContext, touchesUserRule } from '../domain/categorization';
 import type { UserTxnChange } from '../domain/corrections';

@@ -13,6 +13,15 @@ import type {
 } from '../domain/models';
 import { reconcile } from '../domain/reconcile';
 import { leaseExpiry } from '../domain/sync-runs';
+import {
+  chooseListing,
+  earliestPending,
+  newestDate,
+  reconcileWindow,
+  storedScope,
+  type Listing,
+  type SyncState,
+} from '../domain/sync-window';
 import type { Clock } from '../ports/clock';
 import { connectionLockKey, type Lease, type Locks } from '../ports/locks';
 import type { TokenCipher } from '../ports/secrets';
@@ -100,12 +109,20 @@ export async function runSync(deps: SyncDeps, job: SyncJob): Promise<SyncRun> {
     await store.putSyncRun(skipped);
     return skipped;
   }
+  let syncState: SyncState | undefined;
   try {
     // Earlier runs of this connection whose worker died (past their lease) end as failed; this one resumes.
     await failLostSyncRuns(deps, { connectionId: connection.id });
     run.leaseExpiresAt = leaseExpiry(clock.now(), ttlMs);
     await store.putSyncRun(run);
-    await syncUnderLock(deps, provider, connection, run, runLease(deps, run, lease));
+    syncState = await syncUnderLock(
+      deps,
+      provider,
+      connection,
+      run,
+      runLease(deps, run, lease),
+      job.full === true,
+    );
     run.status = 'succeeded';
   } catch (err) {
     if (err instanceof LoginRequired) {
@@ -128,6 +145,7 @@ export async function runSync(deps: SyncDeps, job: SyncJob): Promise<SyncRun> {
     lastSyncAt: run.finishedAt,
     lastSyncStatus: run.status,
     updatedAt: run.finishedAt,
+    ...(syncState ? { syncState } : {}),
   });
   await lease.release().catch(() => false);
   return run;
@@ -155,14 +173,26 @@ async function syncUnderLock(
   connection: Connection,
   run: SyncRun,
   lease: Lease,
-) {
+  full: boolean,
+): Promise<SyncState> {
   const { store, clock } = deps;
   const session = new BankSession(deps, provider, connection);
   const now = () => clock.now().toISOString();
-  // What is stored is read while the bank is paged through (both take a while for a long history). A write in
-  // between is caught by the version conditions, and the retry below reads afresh.
-  const storedAtStart = store.listConnectionTransactions(connection.userId, connection.id);
-  storedAtStart.catch(() => undefined); // its failure surfaces where it is awaited, not as an unhandled rejection
+  // Every page of transactions, resuming from this run's checkpoint if it crashed before; a new run lists only
+  // what can have changed since the last sync (domain/sync-window.ts).
+  const progress = (await store.loadSyncProgress(connection.id, run.id)) ?? {
+    cursor: null,
+    pages: 0,
+    records: [],
+    done: false,
+    listing: chooseListing(provider.client.listing, connection.syncState, clock.now(), full),
+  };
+  let listing: Listing = progress.listing ?? { kind: 'all' };
+  // A full listing's stored transactions are read while the bank is paged through (both take a while for a long
+  // history). A write in between is caught by the version conditions, and the retry below reads afresh.
+  const storedAtStart =
+    listing.kind === 'all' ? store.listConnectionTransactions(connection.userId, connection.id) : null;
+  storedAtStart?.catch(() => undefined); // its failure surfaces where it is awaited, not as an unhandled rejection
 
   // Accounts and balances.
   const quarantine: QuarantinedRecord[] = [];
@@ -187,20 +217,23 @@ async function syncUnderLock(
   }));
   await store.upsertAccounts(accounts);
 
-  // Every page of transactions, resuming from this run's checkpoint if it crashed before.
-  const progress = (await store.loadSyncProgress(connection.id, run.id)) ?? {
-    cursor: null,
-    pages: 0,
-    records: [],
-    done: false,
-  };
   const records: BankTransaction[] = [...progress.records];
+  const removedIds: string[] = [...(progress.removedIds ?? [])];
+  let changeToken: string | null = null;
   let cursor = progress.cursor;
   let pages = progress.pages;
   let done = progress.done;
   let unsaved: BankTransaction[] = [];
   while (!done) {
-    const page = await session.call((token) => provider.client.fetchTransactionsPage(token, cursor));
+    const page = await fetchPage(session, provider, cursor, listing).catch((err: unknown) => {
+      // A change token the bank no longer accepts: list everything instead.
+      if (listing.kind !== 'changes' || cursor !== null || !(err instanceof ProviderError)) throw err;
+      if (err.kind !== 'bad_request') throw err;
+      listing = { kind: 'all' };
+      return fetchPage(session, provider, cursor, listing);
+    });
+    removedIds.push(...(page.removedIds ?? []));
+    if (page.nextCursor === null) changeToken = page.changeToken ?? null;
     const good: BankTransaction[] = [];
     for (const raw of page.records) {
       try {
@@ -220,7 +253,12 @@ async function syncUnderLock(
     unsaved.push(...good);
     // A checkpoint every CHECKPOINT_RECORDS records (and at the end): a crash re-reads at most that many.
     if (done || unsaved.length >= (deps.checkpointEvery ?? CHECKPOINT_RECORDS)) {
-      await store.saveSyncProgress(connection.id, run.id, { cursor, pages, done }, unsaved);
+      await store.saveSyncProgress(
+        connection.id,
+        run.id,
+        { cursor, pages, done, listing, removedIds },
+        unsaved,
+      );
       unsaved = [];
       await lease.extend(deps.lockTtlMs ?? 5 * 60_000);
     }
@@ -229,13 +267,17 @@ async function syncUnderLock(
   if (quarantine.length) await store.putQuarantined(quarantine);
   run.quarantined = quarantine.length;
 
-  // Reconcile and write; a lost race on some transaction is retried from fresh state.
+  // Reconcile and write; a lost race on some transaction is retried from fresh state (all of it).
   const accountIds = new Map(accounts.map((a) => [a.providerAccountId, a.id]));
+  const scope = storedScope(listing, records, removedIds);
+  let pendingFrom: string | null = null;
   for (let attempt = 0; ; attempt++) {
     const stored =
-      attempt === 0
+      attempt === 0 && storedAtStart
         ? await storedAtStart
-        : await store.listConnectionTransactions(connection.userId, connection.id);
+        : attempt === 0 && scope
+          ? await store.listConnectionTransactionsWhere(connection.userId, connection.id, scope)
+          : await store.listConnectionTransactions(connection.userId, connection.id);
     const result = reconcile({
       userId: connection.userId,
       connectionId: connection.id,
@@ -243,11 +285,13 @@ async function syncUnderLock(
       accountIdFor: (id) => accountIds.get(id) ?? accountId(connection.id, id),
       stored,
       incoming: records,
-      window: null,
+      window: reconcileWindow(listing),
+      removedIds: listing.kind === 'changes' ? removedIds : null,
       now: now(),
       actor: `sync:${run.id}`,
     });
     const written = await store.applyTransactionChanges(result.changes);
+    pendingFrom = earliestPending(stored, result.changes);
     run.added += result.added;
     run.modified += result.modified;
     run.removed += result.removed;
@@ -259,6 +303,21 @@ async function syncUnderLock(
       );
   }
   await store.clearSyncProgress(connection.id, run.id);
+  const previous = connection.syncState;
+  return {
+    changeToken: changeToken ?? (listing.kind === 'changes' ? listing.since : null),
+    fullAt: listing.kind === 'all' ? now() : (previous?.fullAt ?? now()),
+    // A change listing reads only what changed: the earliest pending it knew stays (it only matters to windows).
+    pendingFrom:
+      listing.kind === 'changes' ? minDate(previous?.pendingFrom ?? null, pendingFrom) : pendingFrom,
+    newestDate: newestDate(listing.kind === 'all' ? null : (previous?.newestDate ?? null), records),
+  };
+}
+
+const minDate = (a: string | null, b: string | null) => (a === null ? b : b === null || a < b ? a : b);
+
+function fetchPage(session: BankSession, provider: SyncProvider, cursor: string | null, listing: Listing) {
+  return session.call((token) => provider.client.fetchTransactionsPage(token, cursor, listing));
 }
 
 function quarantined(

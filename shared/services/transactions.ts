@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { openCursor, sealCursor } from '../cursor';
 import { notFound } from '../http/problem';
 import type { StoredTransaction, TxnEvent } from '../domain/models';

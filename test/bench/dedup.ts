@@ -1,4 +1,4 @@
-import { visibleTransactions } from '../../shared/banks/kit/replay';
+import { bankListing, visibleTransactions } from '../../shared/banks/kit/replay';
 import type { RenderContext } from '../../shared/banks/kit/dialect';
 import { generateUser } from '../../shared/generator';
 import { Rng } from '../../shared/generator/prng';
@@ -6,6 +6,16 @@ import { bankIds } from '../../shared/generator/lifecycle';
 import type { BankId, GeneratedUser } from '../../shared/generator/types';
 import type { BankTransaction, StoredTransaction } from '../../shared/domain/models';
 import { reconcile } from '../../shared/domain/reconcile';
+import {
+  chooseListing,
+  earliestPending,
+  newestDate,
+  reconcileWindow,
+  storedScope,
+  type Listing,
+  type SyncState,
+} from '../../shared/domain/sync-window';
+import { localIsoDate } from '../../shared/banks/kit/formats';
 import type { Benchmark, Figure } from './types';
 import { bankWiring } from '../support/bank-wiring';
 
@@ -13,13 +23,17 @@ const BANKS: BankId[] = ['bank_a', 'bank_b', 'bank_c'];
 const TARGET_TRANSACTIONS = 100_000;
 const SYNC_EVERY_DAYS = 3;
 const MALFORMED_RATE = 0.02;
+/** A full reconciliation every this many syncs; the others list the bank's narrowest window. */
+const FULL_EVERY_SYNCS = 10;
 
 /**
  * Dedup accuracy against the generator's ground truth: every connection of enough generated users to make
  * 100,000 transactions is synced every few days through a year, through the banks' real wire formats and our real
  * normalizers and reconciliation, with malformed records mixed in. At the end, each real transaction must be
  * exactly one stored transaction (re-sends and postings under new ids merged) and no stored transaction may hold
- * two real ones.
+ * two real ones. Syncs list what the sync engine lists (domain/sync-window.ts): bank_a only what changed since the
+ * last listing, with its removals; bank_c a date window; bank_b everything; a full reconciliation every
+ * FULL_EVERY_SYNCS syncs. Each reads of the stored transactions only what its listing can match (storedScope).
  */
 async function run(): Promise<Figure[]> {
   const options = { seed: 4242, start: '2026-01-01', days: 365 };
@@ -32,6 +46,7 @@ async function run(): Promise<Figure[]> {
   let split = 0;
   let quarantined = 0;
   let syncs = 0;
+  let windowed = 0;
   const rng = new Rng(99);
   const random = () => rng.next();
   for (let index = 0; total < TARGET_TRANSACTIONS; index++) {
@@ -41,12 +56,38 @@ async function run(): Promise<Figure[]> {
       const { module, provider, accounts, bankAccounts } = bankWiring(bankId, user);
       const cache = new Map<string, BankTransaction>();
       let stored: StoredTransaction[] = [];
+      let state: SyncState | undefined;
+      let lastListedAt = 0;
+      let n = 0;
       const endMs = Date.parse(options.start) + (options.days + 10) * 86_400_000;
       for (let at = Date.parse(options.start) + 86_400_000; ; at += SYNC_EVERY_DAYS * 86_400_000) {
         const now = new Date(Math.min(at, endMs));
         const ctx: RenderContext = { rootUrl: 'http://bench/mock-banks', accounts, now };
         const incoming: BankTransaction[] = [];
-        for (const v of visibleTransactions(user, bankId, now)) {
+        // What the bank lists for the engine's choice (the same filters as bank_a's `since` and bank_c's from/to).
+        const listing: Listing = chooseListing(
+          provider.client.listing,
+          state && { ...state, fullAt: now.toISOString() },
+          now,
+          n++ % FULL_EVERY_SYNCS === 0,
+        );
+        const { visible, gone } = bankListing(user, bankId, now);
+        const zone = (id: string) => accounts.get(id)?.timeZone ?? 'UTC';
+        const listed = visible.filter((v) => {
+          if (listing.kind === 'changes') return Date.parse(v.changedAt) > lastListedAt;
+          if (listing.kind === 'dates') {
+            const inWindow = (d: string) => d >= listing.from && d <= listing.to;
+            return inWindow(v.date) || inWindow(localIsoDate(Date.parse(v.changedAt), zone(v.accountId)));
+          }
+          return true;
+        });
+        const removedIds =
+          listing.kind === 'changes'
+            ? gone.filter((g) => Date.parse(g.goneAt) > lastListedAt).map((g) => g.bankTxnId)
+            : [];
+        if (listing.kind !== 'all') windowed += 1;
+        lastListedAt = now.getTime();
+        for (const v of listed) {
           const k = `${v.bankTxnId}|${v.status}|${v.amountMinor}|${v.description}|${v.date}|${v.pendingBankTxnId}`;
           let t = cache.get(k);
           if (!t) {
@@ -67,20 +108,40 @@ async function run(): Promise<Figure[]> {
             }
           }
         }
+        // The stored transactions the listing can match, as the store's windowed read returns them.
+        const scope = storedScope(listing, incoming, removedIds);
+        const ids = new Set(scope?.bankIds);
+        const days = new Set(scope?.dates);
+        const read = scope
+          ? stored.filter(
+              (s) =>
+                (scope.from !== null && s.original.date >= scope.from) ||
+                days.has(s.original.date) ||
+                s.providerTxnIds.some((id) => ids.has(id)),
+            )
+          : stored;
         const result = reconcile({
           userId: user.key,
           connectionId: `${user.key}-${bankId}`,
           provider: bankId,
           accountIdFor: (id) => id,
-          stored,
+          stored: read,
           incoming,
-          window: null,
+          window: reconcileWindow(listing),
+          removedIds: listing.kind === 'changes' ? removedIds : null,
           now: now.toISOString(),
           actor: 'sync:bench',
         });
         const byId = new Map(stored.map((s) => [s.id, s]));
         for (const c of result.changes) byId.set(c.txn.id, c.txn);
         stored = [...byId.values()];
+        state = {
+          changeToken: 'listed',
+          fullAt: now.toISOString(),
+          pendingFrom:
+            listing.kind === 'changes' ? (state?.pendingFrom ?? null) : earliestPending(read, result.changes),
+          newestDate: newestDate(listing.kind === 'all' ? null : (state?.newestDate ?? null), incoming),
+        };
         syncs += 1;
         if (now.getTime() >= endMs) break;
       }
@@ -116,6 +177,7 @@ async function run(): Promise<Figure[]> {
   return [
     { name: 'dedup: generated transactions', value: total, unit: 'txn' },
     { name: 'dedup: syncs replayed', value: syncs, unit: 'syncs' },
+    { name: 'dedup: syncs that listed a window (change cursor or dates)', value: windowed, unit: 'syncs' },
     { name: 'dedup: re-sent transactions caught', value: resentCaught, unit: `of ${resentTxns}` },
     {
       name: 'dedup: duplicates caught',

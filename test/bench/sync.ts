@@ -12,7 +12,12 @@ import { getBank } from '../../shared/banks/registry';
 import type { Connection } from '../../shared/domain/models';
 import { reconcile } from '../../shared/domain/reconcile';
 import { generateUser } from '../../shared/generator';
-import type { BankId, GeneratedTransaction, GeneratedUser } from '../../shared/generator/types';
+import type {
+  BankId,
+  BankRecordVersion,
+  GeneratedTransaction,
+  GeneratedUser,
+} from '../../shared/generator/types';
 import { startDynamoDbLocal } from '../../lib/local/dynamodb-local';
 import { tokenContext } from '../../shared/services/linking';
 import { withNormalizers } from '../../shared/services/providers';
@@ -24,8 +29,11 @@ const INCREMENT = 50;
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 const say = (message: string) => process.stderr.write(`[sync-speed] ${message}\n`);
 
-/** A generated user with exactly INITIAL transactions at `bank` (its home bank), plus INCREMENT held back. */
-function bankUser(bank: BankId): { user: GeneratedUser; later: GeneratedTransaction[]; endMs: number } {
+/**
+ * A generated user with exactly INITIAL transactions at `bank` (its home bank), plus INCREMENT held back: those
+ * happen after the initial sync, one a minute, as they would between two syncs (each keeps its own life cycle).
+ */
+function bankUser(bank: BankId): { user: GeneratedUser; later: GeneratedTransaction[]; initialMs: number } {
   for (let index = 0; index < 6; index++) {
     const full = generateUser({ seed: 77, start: '2018-01-01', days: 3000 }, index);
     const mine = full.transactions
@@ -33,16 +41,30 @@ function bankUser(bank: BankId): { user: GeneratedUser; later: GeneratedTransact
       .sort((a, b) => Date.parse(a.events[0]!.at) - Date.parse(b.events[0]!.at));
     if (mine.length < INITIAL + INCREMENT) continue;
     const first = mine.slice(0, INITIAL);
-    const later = mine.slice(INITIAL, INITIAL + INCREMENT);
-    const lastAt = (ts: GeneratedTransaction[]) =>
-      Math.max(...ts.flatMap((t) => t.events.map((e) => Date.parse(e.at))));
-    return {
-      user: { ...full, index: 0, transactions: first },
-      later,
-      endMs: Math.max(lastAt(first), lastAt(later)),
-    };
+    // The initial sync runs just before the next transaction appears (some of the first are still pending).
+    const initialMs = Date.parse(mine[INITIAL]!.events[0]!.at) - 1;
+    const later = mine
+      .slice(INITIAL, INITIAL + INCREMENT)
+      .map((t, i) => rebase(t, initialMs + (i + 1) * 60_000));
+    return { user: { ...full, index: 0, transactions: first }, later, initialMs };
   }
   throw new Error(`no generated user has ${INITIAL + INCREMENT} transactions at ${bank}`);
+}
+
+/** The transaction with its life cycle moved to start at `startMs` (instants and local dates alike). */
+function rebase(t: GeneratedTransaction, startMs: number): GeneratedTransaction {
+  const shift = startMs - Date.parse(t.events[0]!.at);
+  const days = Math.round(shift / 86_400_000);
+  const at = (iso: string) => new Date(Date.parse(iso) + shift).toISOString();
+  const date = (d: string) =>
+    new Date(Date.parse(`${d}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+  const version = (v: BankRecordVersion): BankRecordVersion => ({ ...v, at: at(v.at), date: date(v.date) });
+  return {
+    ...t,
+    events: t.events.map((e) =>
+      e.kind === 'remove' ? { ...e, at: at(e.at) } : { ...e, at: at(e.at), version: version(e.version) },
+    ),
+  };
 }
 
 async function freshStore(endpoint: string) {
@@ -53,9 +75,15 @@ async function freshStore(endpoint: string) {
   return { store: new DynamoStore(doc, tableName), doc, tableName };
 }
 
-/** The store, with the time spent waiting on it counted (calls may overlap: the sync awaits them in turn). */
-function timedStore(store: DynamoStore): { store: DynamoStore; seconds(): number } {
+const STORED_READS = new Set<PropertyKey>(['listConnectionTransactions', 'listConnectionTransactionsWhere']);
+
+/**
+ * The store, with the time spent waiting on it counted (calls may overlap: the sync awaits them in turn), and the
+ * stored transactions a sync reads.
+ */
+function timedStore(store: DynamoStore): { store: DynamoStore; seconds(): number; reads(): number } {
   let ms = 0;
+  let reads = 0;
   const proxy = new Proxy(store, {
     get(target, prop, receiver) {
       const value = Reflect.get(target, prop, receiver) as unknown;
@@ -64,11 +92,16 @@ function timedStore(store: DynamoStore): { store: DynamoStore; seconds(): number
         const out = (value as (...a: unknown[]) => unknown).apply(target, args);
         if (!(out instanceof Promise)) return out;
         const t0 = performance.now();
+        if (STORED_READS.has(prop))
+          void out.then(
+            (rows) => (reads += (rows as unknown[]).length),
+            () => undefined,
+          );
         return out.finally(() => (ms += performance.now() - t0));
       };
     },
   });
-  return { store: proxy, seconds: () => ms / 1000 };
+  return { store: proxy, seconds: () => ms / 1000, reads: () => reads };
 }
 
 /**
@@ -88,9 +121,9 @@ export async function benchBank(bankId: BankId): Promise<Figure[]> {
 
 async function measureBank(endpoint: string, baseEndpoint: string, bankId: BankId): Promise<Figure[]> {
   const module = getBank(bankId)!;
-  const { user, later, endMs } = bankUser(bankId);
+  const { user, later, initialMs } = bankUser(bankId);
   const data = new FixtureDataSource([user]);
-  const linked = await linkInProcess(module, { data, now: new Date(endMs + 86_400_000).toISOString() });
+  const linked = await linkInProcess(module, { data, now: new Date(initialMs).toISOString() });
   const client = module.createClient({
     baseUrl: TEST_ROOT,
     fetch: inProcessFetch([linked.server]),
@@ -183,12 +216,26 @@ async function measureBank(endpoint: string, baseEndpoint: string, bankId: BankI
   const baselineSeconds = (performance.now() - t0) / 1000;
   say(`${bankId}: baseline batch-write of ${items.length} items ${baselineSeconds.toFixed(2)} s`);
 
-  // Incremental: 50 more transactions appear at the bank.
+  // Incremental: within the next hour, 50 more transactions appear at the bank (and the first ones go on posting).
   user.transactions.push(...later);
-  linked.server.clock.advance(86_400_000);
+  linked.server.clock.advance(INCREMENT * 60_000 + 60_000);
+  const readsBefore = timed.reads();
   t0 = performance.now();
   const incremental = await runSync(deps, job());
   const incrementalSeconds = (performance.now() - t0) / 1000;
+  const incrementalReads = timed.reads() - readsBefore;
+  const listing = (await store.getConnection(userId, connection.id))?.syncState;
+  say(
+    `${bankId}: incremental sync ${incrementalSeconds.toFixed(2)} s (+${incremental.added} new, ${incremental.modified} modified, ${incrementalReads} stored read, change token ${listing?.changeToken ? 'yes' : 'no'})`,
+  );
+  // The periodic full reconciliation, for comparison: everything listed, everything read.
+  linked.server.clock.advance(60_000);
+  const fullBefore = timed.reads();
+  t0 = performance.now();
+  const full = await runSync(deps, { ...job(), full: true });
+  const fullSeconds = (performance.now() - t0) / 1000;
+  if (full.status !== 'succeeded') throw new Error(`full sync ${full.status}: ${full.errors.join('; ')}`);
+  const fullReads = timed.reads() - fullBefore;
   doc.destroy();
   base.doc.destroy();
 
@@ -216,6 +263,18 @@ async function measureBank(endpoint: string, baseEndpoint: string, bankId: BankI
       value: r(incrementalSeconds),
       unit: 's',
     },
+    {
+      name: `sync ${bankId}: incremental sync / initial sync`,
+      value: r(incrementalSeconds / initialSeconds),
+      unit: 'ratio',
+    },
+    {
+      name: `sync ${bankId}: incremental sync, stored transactions read`,
+      value: incrementalReads,
+      unit: 'txn',
+    },
+    { name: `sync ${bankId}: full reconciliation (on demand)`, value: r(fullSeconds), unit: 's' },
+    { name: `sync ${bankId}: full reconciliation, stored transactions read`, value: fullReads, unit: 'txn' },
   ];
 }
 

@@ -3,7 +3,7 @@ import { LocalAesCipher } from '../../shared/adapters/crypto/aes-gcm';
 import { DynamoStore } from '../../shared/adapters/dynamodb/store';
 import { MemoryLocks } from '../../shared/adapters/memory/locks';
 import { bankEnv } from '../../shared/banks/kit/config';
-import { defaultDataSource } from '../../shared/banks/kit/data-source';
+import { defaultDataSource, type BankDataSource } from '../../shared/banks/kit/data-source';
 import { FaultConfigSchema, type FaultConfigInput } from '../../shared/banks/kit/faults';
 import { TEST_ROOT, inProcessFetch, linkInProcess, type InProcessBank } from '../../shared/banks/kit/testing';
 import { getBank } from '../../shared/banks/registry';
@@ -31,11 +31,13 @@ export async function syncFixture(
     locks?: Locks;
     userId?: string;
     pageSize?: number;
+    /** The bank's users (default: the generator's, as the twin serves them). */
+    data?: BankDataSource;
   },
 ) {
   const module = getBank(bankId)!;
   const env = bankEnv({ STAGE: 'local' });
-  const linked = await linkInProcess(module, { data: defaultDataSource(env), now: opts.now });
+  const linked = await linkInProcess(module, { data: opts.data ?? defaultDataSource(env), now: opts.now });
   const bank: InProcessBank = linked.server;
   const fetchImpl = inProcessFetch([bank]);
   const client = module.createClient({

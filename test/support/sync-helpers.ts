@@ -3,7 +3,12 @@ import { generatorOptions } from '../../shared/banks/kit/data-source';
 import { bankEnv } from '../../shared/banks/kit/config';
 import { generateUser } from '../../shared/generator';
 import { visibleVersions } from '../../shared/generator/lifecycle';
-import type { BankId, BankRecordVersion, GeneratedTransaction } from '../../shared/generator/types';
+import type {
+  BankId,
+  BankRecordVersion,
+  GeneratedTransaction,
+  GeneratedUser,
+} from '../../shared/generator/types';
 import { formatDecimal } from '../../shared/domain/money';
 import type { Api } from './api';
 import { submitConsent } from './api';
@@ -87,8 +92,12 @@ export async function bankAdmin(
  * transaction still visible (re-sends merged, removed ones gone), with the values of the version that speaks for
  * it (a posted version before a pending one, then the first id).
  */
-export function expectedFromTruth(bank: BankId, atMs: number, userIndex = 0): string[] {
-  const user = generateUser(generatorOptions(bankEnv()), userIndex);
+export function expectedFromTruth(
+  bank: BankId,
+  atMs: number,
+  userIndex = 0,
+  user: GeneratedUser = generateUser(generatorOptions(bankEnv()), userIndex),
+): string[] {
   const out: string[] = [];
   for (const t of user.transactions.filter((x: GeneratedTransaction) => x.bank === bank)) {
     const visible = visibleVersions(t, atMs);

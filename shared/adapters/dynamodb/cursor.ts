@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { openCursor, sealCursor } from '../../cursor';
 
 /** An ExclusiveStartKey: key attribute → string (every key attribute of the table is a string). */

@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
   BatchWriteCommand,
   GetCommand,
   PutCommand,
@@ -133,6 +134,25 @@ type WriteRequest = NonNullable<
   ConstructorParameters<typeof BatchWriteCommand>[0]['RequestItems']
 >[string][number];
 
+/** Reads items by key, 100 per request, retrying unprocessed keys with backoff; missing items are left out. */
+export async function batchGetAll(doc: Doc, table: string, keys: readonly Row[]): Promise<Row[]> {
+  const out: Row[] = [];
+  const requests: Row[][] = [];
+  for (let i = 0; i < keys.length; i += 100) requests.push(keys.slice(i, i + 100));
+  await Promise.all(
+    requests.map(async (batch) => {
+      let pending: Row[] | undefined = batch;
+      for (let attempt = 0; pending?.length; attempt++) {
+        if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 25 * 2 ** attempt)));
+        const res = await doc.send(new BatchGetCommand({ RequestItems: { [table]: { Keys: pending } } }));
+        out.push(...(res.Responses?.[table] ?? []));
+        pending = res.UnprocessedKeys?.[table]?.Keys as Row[] | undefined;
+      }
+    }),
+  );
+  return out;
+}
+
 /** Batch-writes the requests, 25 at a time, retrying unprocessed ones with backoff. */
 export async function batchWriteAll(
   doc: Doc,
@@ -197,7 +217,7 @@ export async function writeChanges<C extends { txn: { id: string }; events: read
   let current: C[] = [];
   let size = 0;
   for (const c of changes) {
-    const n = 1 + c.events.length;
+    const n = itemsOf(c).length;
     if (n > MAX_TRANSACT_ITEMS) throw new Error(`transaction ${c.txn.id} has too many events in one change`);
     if (size + n > MAX_TRANSACT_ITEMS) {
       groups.push(current);

@@ -9,7 +9,8 @@ import type { ConnectionStatus } from '../../domain/models';
  *   account         USER#<uid>         ACCT#<id>
  *   transaction     USER#<uid>         TXN#<id>              gsi1: TXNS#<uid> (live)    <date>#<id>
  *                                                            gsi2: FEED#<uid>           <updatedAt>#<id>
- *                                                            gsi3: CONNTXN#<conn>       <id>
+ *                                                            gsi3: CONNTXN#<conn>       <bank date>#<id>
+ *   bank id alias   CONN#<conn>        ALIAS#<bank id>       (a bank id merged into a transaction first seen under another)
  *   txn event       TXN#<id>           EVT#<seq:8>           (immutable: written once, never updated)
  *   user rule       USER#<uid>         RULE#<id>
  *   recategorize    USER#<uid>         RECATEGORIZE          (a request to the categorizer; expires_at TTL, 1 day)
@@ -44,6 +45,7 @@ export const keys = {
   txnList: (userId: string) => `TXNS#${userId}`,
   feed: (userId: string) => `FEED#${userId}`,
   connTxns: (connectionId: string) => `CONNTXN#${connectionId}`,
+  alias: (bankTxnId: string) => `ALIAS#${bankTxnId}`,
   event: (seq: number) => `EVT#${String(seq).padStart(8, '0')}`,
   eventPrefix: 'EVT#',
   rule: (id: string) => `RULE#${id}`,

@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { FaultConfigSchema, type FaultConfig } from '../../banks/kit/faults';
 import type { ClockState } from '../../banks/kit/clock';
 import type {

@@ -20,12 +20,21 @@ import type {
   SyncRun,
   TxnEvent,
 } from '../../domain/models';
-import type { TxnChange } from '../../domain/reconcile';
+import { transactionId, type TxnChange } from '../../domain/reconcile';
 import { effective, matchesFilter, type TxnFilter } from '../../domain/transactions';
-import { ConflictError, type Page, type PageRequest, type Store, type SyncProgress } from '../../ports/store';
+import {
+  ConflictError,
+  type Page,
+  type PageRequest,
+  type Store,
+  type StoredTxnQuery,
+  type SyncPosition,
+  type SyncProgress,
+} from '../../ports/store';
 import { REPLAY_ATTRIBUTE } from '../../stream/records';
 import { decodeKeyCursor, encodeKeyCursor, type KeyCursorQuery } from './cursor';
 import {
+  batchGetAll,
   batchWriteAll,
   getItem,
   isConditionFailure,
@@ -296,13 +305,74 @@ export class DynamoStore implements Store {
       gsi2pk: keys.feed(t.userId),
       gsi2sk: `${t.updatedAt}#${t.id}`,
       gsi3pk: keys.connTxns(t.connectionId),
-      gsi3sk: t.id,
+      // The bank's date first: a windowed sync reads a date range (items written before carry only the id, which
+      // sorts after every date, so a range read includes them).
+      gsi3sk: `${t.original.date}#${t.id}`,
       ...(t.removed ? {} : { gsi1pk: keys.txnList(t.userId), gsi1sk: `${effective(t).date}#${t.id}` }),
     };
   }
 
   listConnectionTransactions(_userId: string, connectionId: string): Promise<StoredTransaction[]> {
     return this.queryAll<StoredTransaction>({ index: 'gsi3', pk: keys.connTxns(connectionId) });
+  }
+
+  /**
+   * A range of the connection's index from `from` on, one day of it per date before that, and the transactions
+   * of the bank ids: the first id of a transaction names its item (transactionId), later ones have an alias item.
+   */
+  async listConnectionTransactionsWhere(
+    userId: string,
+    connectionId: string,
+    query: StoredTxnQuery,
+  ): Promise<StoredTransaction[]> {
+    const pk = keys.connTxns(connectionId);
+    const range = (condition: string, value: string) =>
+      queryAllItems(this.doc, {
+        TableName: this.tableName,
+        IndexName: 'gsi3',
+        KeyConditionExpression: `#pk = :pk AND ${condition}`,
+        ExpressionAttributeNames: { '#pk': 'gsi3pk', '#sk': 'gsi3sk' },
+        ExpressionAttributeValues: { ':pk': pk, ':v': value },
+      });
+    const from = query.from ?? null;
+    const days = [...new Set(query.dates ?? [])].filter((d) => from === null || d < from);
+    const reads: Promise<Record<string, unknown>[]>[] = [];
+    if (from !== null) reads.push(range('#sk >= :v', from));
+    for (let i = 0; i < days.length; i += 16) {
+      // A few at a time; each is one short query.
+      const chunk = days.slice(i, i + 16);
+      reads.push(Promise.all(chunk.map((d) => range('begins_with(#sk, :v)', `${d}#`))).then((r) => r.flat()));
+    }
+    const ids = [...new Set(query.bankIds ?? [])];
+    reads.push(this.transactionsOfBankIds(userId, connectionId, ids));
+    const byId = new Map<string, StoredTransaction>();
+    for (const rows of await Promise.all(reads)) {
+      for (const row of rows) {
+        const t = strip<StoredTransaction>(row);
+        if (t.connectionId === connectionId) byId.set(t.id, t);
+      }
+    }
+    return [...byId.values()];
+  }
+
+  private async transactionsOfBankIds(
+    userId: string,
+    connectionId: string,
+    bankIds: readonly string[],
+  ): Promise<Record<string, unknown>[]> {
+    if (!bankIds.length) return [];
+    const txnKey = (id: string) => ({ pk: keys.user(userId), sk: keys.txn(id) });
+    const first = await batchGetAll(this.doc, this.tableName, [
+      ...bankIds.map((b) => txnKey(transactionId(connectionId, b))),
+      ...bankIds.map((b) => ({ pk: keys.connection(connectionId), sk: keys.alias(b) })),
+    ]);
+    const txns = first.filter((r) => r.entity === 'transaction');
+    const have = new Set(txns.map((r) => String(r.id)));
+    const aliased = [
+      ...new Set(first.filter((r) => r.entity === 'bank_alias').map((r) => String(r.txnId))),
+    ].filter((id) => !have.has(id));
+    if (aliased.length) txns.push(...(await batchGetAll(this.doc, this.tableName, aliased.map(txnKey))));
+    return txns;
   }
 
   /**
@@ -331,6 +401,7 @@ export class DynamoStore implements Store {
         version: t.version,
         updatedAt: t.updatedAt,
         gsi2sk: k.gsi2sk,
+        gsi3sk: k.gsi3sk,
       };
       if (!t.removed) Object.assign(set, { gsi1pk: k.gsi1pk, gsi1sk: k.gsi1sk });
       items.push({
@@ -346,6 +417,23 @@ export class DynamoStore implements Store {
       });
     }
     items.push(...eventPuts(this.tableName, t.userId, c.events));
+    // Each bank id merged into the transaction points to it, so a windowed sync finds it by that id.
+    for (const e of c.events) {
+      const bankId = e.kind === 'merged' ? e.after?.provider_txn_id : undefined;
+      if (typeof bankId !== 'string') continue;
+      items.push({
+        Put: {
+          TableName: this.tableName,
+          Item: {
+            pk: keys.connection(t.connectionId),
+            sk: keys.alias(bankId),
+            entity: 'bank_alias',
+            userId: t.userId,
+            txnId: t.id,
+          },
+        },
+      });
+    }
     return items;
   }
 
@@ -685,6 +773,8 @@ export class DynamoStore implements Store {
       cursor: (head.cursor as string | null) ?? null,
       pages: Number(head.pages),
       done: Boolean(head.done),
+      ...(head.listing ? { listing: head.listing as SyncPosition['listing'] } : {}),
+      ...(head.removedIds ? { removedIds: head.removedIds as string[] } : {}),
       records,
     };
   }
@@ -692,7 +782,7 @@ export class DynamoStore implements Store {
   async saveSyncProgress(
     connectionId: string,
     syncId: string,
-    position: { cursor: string | null; pages: number; done: boolean },
+    position: SyncPosition,
     pageRecords: BankTransaction[],
   ): Promise<void> {
     const expires = Math.floor(Date.now() / 1000) + PROGRESS_TTL_SECONDS;

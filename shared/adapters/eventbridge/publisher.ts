@@ -1,4 +1,4 @@
-import { PutEventsCommand, type EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { DomainEventSchema, type DomainEvent, type EventPublisher } from '../../ports/events';
 
 /** PutEvents takes at most 10 entries per call. */
@@ -34,6 +34,8 @@ export class EventBridgePublisher implements EventPublisher {
       let pending = entries.slice(i, i + MAX_ENTRIES);
       const retries = this.opts.retries ?? 1;
       for (let attempt = 0; ; attempt++) {
+        // The client's module is loaded on first use, not at a cold start that may never need it.
+        const { PutEventsCommand } = await import('@aws-sdk/client-eventbridge');
         const out = await this.client.send(new PutEventsCommand({ Entries: pending }));
         if (!out.FailedEntryCount) break;
         const results = out.Entries ?? [];

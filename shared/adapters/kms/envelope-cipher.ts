@@ -1,4 +1,4 @@
-import { DecryptCommand, GenerateDataKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
+import type { KMSClient } from '@aws-sdk/client-kms';
 import type { TokenCipher } from '../../ports/secrets';
 import { contextAad, openAesGcm, sealAesGcm } from '../crypto/aes-gcm';
 
@@ -15,6 +15,8 @@ export class KmsEnvelopeCipher implements TokenCipher {
   ) {}
 
   async encrypt(plaintext: string, context: Record<string, string>): Promise<string> {
+    // The client's module is loaded on first use, not at a cold start that may never need it.
+    const { GenerateDataKeyCommand } = await import('@aws-sdk/client-kms');
     const out = await this.kms.send(
       new GenerateDataKeyCommand({ KeyId: this.keyId, KeySpec: 'AES_256', EncryptionContext: context }),
     );
@@ -31,6 +33,7 @@ export class KmsEnvelopeCipher implements TokenCipher {
   async decrypt(blob: string, context: Record<string, string>): Promise<string> {
     const [scheme, version, wrapped, sealed] = blob.split(':');
     if (scheme !== 'kms' || version !== 'v1' || !wrapped || !sealed) throw new Error('not a KMS envelope');
+    const { DecryptCommand } = await import('@aws-sdk/client-kms');
     const out = await this.kms.send(
       new DecryptCommand({
         KeyId: this.keyId,

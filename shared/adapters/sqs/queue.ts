@@ -1,4 +1,4 @@
-import { SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { JobQueue } from '../../ports/queue';
 import { localQueue } from '../local/queue-registry';
 
@@ -12,6 +12,8 @@ export function jobQueue<T>(queueUrl: string): JobQueue<T> {
   }
   return {
     async send(message) {
+      // Loaded on first use: a function that never enqueues never parses the SQS client (cold start).
+      const { SQSClient, SendMessageCommand } = await import('@aws-sdk/client-sqs');
       sqs ??= new SQSClient({});
       await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(message) }));
     },

@@ -1,5 +1,5 @@
 import { Redis } from '@upstash/redis';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The environment the Upstash adapters read. Kept here (not in shared/config.ts) and read through a function that

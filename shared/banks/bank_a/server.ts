@@ -1,23 +1,33 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { BankDialect, WireRecord } from '../kit/dialect';
 import { compareVisible, type VisibleTransaction } from '../kit/replay';
 import { BANK_A, BANK_A_ERROR_CODES, BANK_A_PAGE, type BankAAccount, type BankATransaction } from './wire';
 
-const CursorSchema = z.object({ at: z.iso.datetime({ offset: true }), id: z.string().min(1) }).strict();
+const instant = z.iso.datetime({ offset: true });
+/** `snap`: the instant of the listing's first page; `since`: its change token's instant (a change listing). */
+const CursorSchema = z
+  .object({ at: instant, id: z.string().min(1), snap: instant.optional(), since: instant.optional() })
+  .strict();
+const ChangeTokenSchema = z.object({ ct: instant }).strict();
 const LimitSchema = z.coerce.number().int().min(1).max(BANK_A_PAGE.max);
 
-/** The keyset cursor: the last record's (time, id), so records appearing earlier never shift a walk. */
-function encodeCursor(t: VisibleTransaction): string {
-  return Buffer.from(JSON.stringify({ at: t.at, id: t.bankTxnId }), 'utf8').toString('base64url');
-}
+type Cursor = z.infer<typeof CursorSchema>;
 
-function decodeCursor(cursor: string): { at: string; id: string } | null {
+const encode = (value: unknown) => Buffer.from(JSON.stringify(value), 'utf8').toString('base64url');
+
+function decode<T>(schema: z.ZodType<T>, text: string): T | null {
   try {
-    const parsed = CursorSchema.safeParse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
+    const parsed = schema.safeParse(JSON.parse(Buffer.from(text, 'base64url').toString('utf8')));
     return parsed.success ? parsed.data : null;
   } catch {
     return null;
   }
+}
+
+/** The keyset cursor: the last record's (time, id), so records appearing earlier never shift a walk. */
+function encodeCursor(t: VisibleTransaction, snap: string, since: string | null): string {
+  const cursor: Cursor = { at: t.at, id: t.bankTxnId, snap, ...(since ? { since } : {}) };
+  return encode(cursor);
 }
 
 /** Acorn Bank: camelCase, integer minor units, ISO dates, pending/posted, keyset cursor, oldest first. */
@@ -62,26 +72,60 @@ export const bankADialect: BankDialect = {
     };
   },
 
-  transactions(query, visible) {
+  transactions(query, visible, ctx, gone) {
     const limit = LimitSchema.safeParse(query.limit ?? BANK_A_PAGE.default);
     if (!limit.success)
       return { ok: false, message: `limit must be an integer from 1 to ${BANK_A_PAGE.max}.` };
-    let start = 0;
+    // A listing is one snapshot instant (its first page's), and a change listing also the token's instant.
+    let snap = ctx.now.toISOString();
+    let since: string | null = null;
+    let key: Cursor | null = null;
     if (query.cursor) {
-      const key = decodeCursor(query.cursor);
+      key = decode(CursorSchema, query.cursor);
       if (!key) return { ok: false, message: 'cursor is not valid.' };
-      const probe = { at: key.at, bankTxnId: key.id };
-      start = visible.findIndex((t) => compareVisible(t, probe) > 0);
-      if (start < 0) start = visible.length;
+      snap = key.snap ?? snap;
+      since = key.since ?? null;
+    } else if (query.since) {
+      const token = decode(ChangeTokenSchema, query.since);
+      if (!token || Date.parse(token.ct) > ctx.now.getTime())
+        return { ok: false, message: 'since is not a change token of this bank.' };
+      since = token.ct;
     }
-    const items = visible.slice(start, start + limit.data);
-    const more = start + items.length < visible.length;
+    const sinceMs = since === null ? -Infinity : Date.parse(since);
+    const snapMs = Date.parse(snap);
+    const changed = (at: string) => Date.parse(at) > sinceMs && Date.parse(at) <= snapMs;
+    // A change listing: only the records that changed after the token (up to the snapshot).
+    const list = since === null ? visible : visible.filter((t) => changed(t.changedAt));
+    let start = 0;
+    if (key) {
+      const probe = { at: key.at, bankTxnId: key.id };
+      start = list.findIndex((t) => compareVisible(t, probe) > 0);
+      if (start < 0) start = list.length;
+    }
+    const items = list.slice(start, start + limit.data);
+    const more = start + items.length < list.length;
     return {
       ok: true,
       items,
       envelope: (records) => ({
         transactions: records,
-        nextCursor: more ? encodeCursor(items.at(-1)!) : null,
+        nextCursor: more ? encodeCursor(items.at(-1)!, snap, since) : null,
+        ...(more
+          ? {}
+          : {
+              ...(since === null
+                ? {}
+                : {
+                    removed: gone
+                      .filter((g) => changed(g.goneAt))
+                      .map((g) => ({
+                        transactionId: g.bankTxnId,
+                        accountId: g.accountId,
+                        removedAt: g.goneAt,
+                      })),
+                  }),
+              changeToken: encode({ ct: snap }),
+            }),
       }),
     };
   },

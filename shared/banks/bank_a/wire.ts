@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { BankProtocol } from '../kit/dialect';
 
 /**
@@ -65,10 +65,20 @@ export type BankATransaction = z.infer<typeof BankATransactionSchema>;
 
 /** `GET /accounts` */
 export const BankAAccountsEnvelopeSchema = z.object({ accounts: z.array(z.unknown()) });
-/** `GET /transactions?cursor=&limit=` */
+/** A record that left the listing since the change token (removed, or replaced by a posting under another id). */
+export const BankARemovedSchema = z.object({
+  transactionId: z.string().min(1),
+  accountId: z.string().min(1),
+  removedAt: instant,
+});
+/** `GET /transactions?since=&cursor=&limit=` */
 export const BankATransactionsEnvelopeSchema = z.object({
   transactions: z.array(z.unknown()),
   nextCursor: z.string().min(1).nullable(),
+  /** With `since`, on the last page: what left the listing after the token. */
+  removed: z.array(BankARemovedSchema).optional(),
+  /** On the last page: pass it as `since` to list only what changes after this listing. */
+  changeToken: z.string().min(1).nullable().optional(),
 });
 /** Every error. */
 export const BankAErrorSchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) });

@@ -1,5 +1,5 @@
 import { HttpBankClient, type ClientOptions } from '../kit/client';
-import type { ProviderClient, TransactionsPage } from '../kit/provider';
+import type { ListingSupport, ProviderClient, TransactionsPage } from '../kit/provider';
 import {
   BANK_B,
   BANK_B_ERROR_CODES,
@@ -17,6 +17,9 @@ const CURSOR = /^b1\.(\d{1,7})\.(\d{1,4})$/;
  * pagination (newest first). Our cursor is `b1.<page>.<size>`.
  */
 export class BankBClient extends HttpBankClient implements ProviderClient {
+  /** Birch & Co. lists everything, every time. */
+  readonly listing: ListingSupport = { changes: false, dates: false, correctionHorizonDays: 30 };
+
   constructor(opts: ClientOptions = {}) {
     super(
       {

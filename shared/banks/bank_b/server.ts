@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { GeneratedAccount } from '../../generator/types';
 import type { BankDialect, WireRecord } from '../kit/dialect';
 import { ddmmyyyy, groupedAmount } from '../kit/formats';

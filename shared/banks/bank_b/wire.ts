@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { BankProtocol } from '../kit/dialect';
 import { parseDdmmyyyy } from '../kit/formats';
 

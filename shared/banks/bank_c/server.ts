@@ -1,10 +1,12 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { BankDialect, WireRecord } from '../kit/dialect';
-import { majorFloat, zonedMidnightEpochMs } from '../kit/formats';
+import { localIsoDate, majorFloat, zonedMidnightEpochMs } from '../kit/formats';
 import { BANK_C, BANK_C_ERROR_CODES, BANK_C_PAGE, type BankCAccount, type BankCTransaction } from './wire';
 
 const OffsetSchema = z.coerce.number().int().min(0).max(100_000_000);
 const LimitSchema = z.coerce.number().int().min(1).max(BANK_C_PAGE.max);
+/** `from` / `to`: local dates, inclusive. */
+const DateSchema = z.iso.date();
 
 const TITLES: Record<string, string> = {
   token_invalid: 'Unauthorized',
@@ -66,14 +68,32 @@ export const bankCDialect: BankDialect = {
     };
   },
 
-  transactions(query, visible, ctx) {
+  transactions(query, all, ctx) {
     const offset = OffsetSchema.safeParse(query.offset ?? 0);
     if (!offset.success) return { ok: false, message: 'offset must be a non-negative integer.' };
     const limit = LimitSchema.safeParse(query.limit ?? BANK_C_PAGE.default);
     if (!limit.success)
       return { ok: false, message: `limit must be an integer from 1 to ${BANK_C_PAGE.max}.` };
+    // A date window: the records whose value date, or whose last change's local date, is within it.
+    const from = query.from === undefined ? undefined : DateSchema.safeParse(query.from);
+    const to = query.to === undefined ? undefined : DateSchema.safeParse(query.to);
+    if ((from && !from.success) || (to && !to.success))
+      return { ok: false, message: 'from and to must be dates (YYYY-MM-DD).' };
+    const lo = from?.data ?? '0000-01-01';
+    const hi = to?.data ?? '9999-12-31';
+    if (lo > hi) return { ok: false, message: 'from must not be after to.' };
+    const within = (d: string) => d >= lo && d <= hi;
+    const visible =
+      from || to
+        ? all.filter(
+            (t) =>
+              within(t.date) ||
+              within(localIsoDate(Date.parse(t.changedAt), ctx.accounts.get(t.accountId)?.timeZone ?? 'UTC')),
+          )
+        : all;
     const items = visible.slice(offset.data, offset.data + limit.data);
-    const link = (o: number) => `${ctx.rootUrl}/transactions?offset=${o}&limit=${limit.data}`;
+    const window = `${from ? `&from=${lo}` : ''}${to ? `&to=${hi}` : ''}`;
+    const link = (o: number) => `${ctx.rootUrl}/transactions?offset=${o}&limit=${limit.data}${window}`;
     const nextOffset = offset.data + limit.data;
     return {
       ok: true,

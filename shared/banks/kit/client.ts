@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { systemClock, type Clock } from '../../ports/clock';
 import { bankEnv, banksBaseUrl, clientRegistration, type ClientRegistration } from './config';
 import type { BankProtocol } from './dialect';

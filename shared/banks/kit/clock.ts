@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * A bank's own clock: real time shifted by an offset, or frozen at an instant. Everything a bank does "as of now"

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 /**
  * The environment the mock banks and their provider clients read, validated with zod. The same variables are
  * read on both sides: a bank registers our platform as a client with `<BANK>_CLIENT_ID` / `_SECRET` (see

@@ -1,6 +1,6 @@
 import type { GeneratedAccount } from '../../generator/types';
 import type { MalformKind } from './faults';
-import type { AccountView, VisibleTransaction } from './replay';
+import type { AccountView, GoneTransaction, VisibleTransaction } from './replay';
 
 /**
  * What tells one bank from another. The kit (kit/server.ts) runs the OAuth server, the clock, the faults and the
@@ -82,11 +82,15 @@ export interface BankDialect {
   /** The Retry-After header value the bank sends (delta-seconds or an HTTP-date). */
   retryAfter(seconds: number, realNow: Date): string;
   accounts(views: AccountView[], ctx: RenderContext): unknown;
-  /** Orders, validates the query, and picks one page. */
+  /**
+   * Orders, validates the query, and picks one page. `gone`: the ids that were visible once and are not any more,
+   * for a bank whose listing reports removals.
+   */
   transactions(
     query: Record<string, string>,
     visible: VisibleTransaction[],
     ctx: RenderContext,
+    gone: readonly GoneTransaction[],
   ): TransactionsSlice;
   transaction(t: VisibleTransaction, ctx: RenderContext): WireRecord;
   /** The record broken the given way; `pick` is a seeded choice among the bank's variants. */

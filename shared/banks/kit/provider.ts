@@ -1,3 +1,5 @@
+import type { Listing, ListingCapabilities } from '../../domain/sync-window';
+
 /**
  * The provider client interface: how the platform talks to a bank, whichever bank it is. One implementation per
  * bank (`shared/banks/<bank>/client.ts`), registered in `shared/banks/registry.ts`.
@@ -22,7 +24,25 @@ export interface TransactionsPage {
   records: unknown[];
   /** Opaque; pass it back to get the next page. null: this was the last page. */
   nextCursor: string | null;
+  /** A change listing: the bank ids (as normalized records name them) that left the listing. */
+  removedIds?: string[];
+  /** On the last page, where the bank gives one: the `since` of the next change listing. */
+  changeToken?: string | null;
 }
+
+/**
+ * What a listing asks the bank for: everything; only what changed since a change token the bank gave; or the
+ * records dated (or updated) within a date window, local dates inclusive.
+ */
+export type ListingRequest = Listing;
+
+/**
+ * How a bank can narrow a listing (each bank's README says which it offers): `changes`, a change token and
+ * listings of only what changed since it, removals included; `dates`, `from`/`to` on the record's date or its
+ * last change's date; `correctionHorizonDays`, how long after its date the bank may still change or remove a
+ * record.
+ */
+export type ListingSupport = ListingCapabilities;
 
 export interface AuthorizeUrlInput {
   state: string;
@@ -41,8 +61,17 @@ export interface ProviderClient {
   /** Revokes a token (a refresh token ends the whole grant). Succeeds for unknown tokens too. */
   revoke(token: string): Promise<void>;
   fetchAccounts(accessToken: string): Promise<unknown[]>;
-  /** One page; call with the returned cursor until it is null. No cursor = the first page. */
-  fetchTransactionsPage(accessToken: string, cursor?: string | null): Promise<TransactionsPage>;
+  /** How this bank can narrow a listing. */
+  readonly listing: ListingSupport;
+  /**
+   * One page; call with the returned cursor until it is null. No cursor = the first page of the listing `request`
+   * asks for (default: everything); the cursor carries the request on.
+   */
+  fetchTransactionsPage(
+    accessToken: string,
+    cursor?: string | null,
+    request?: ListingRequest,
+  ): Promise<TransactionsPage>;
 }
 
 /** A registered provider (shared/banks/registry.ts): a bank and our client for it. */

@@ -29,6 +29,8 @@ export interface VisibleTransaction {
   pendingBankTxnId: string | null;
   /** A re-send of another record under a new id (a duplicate the platform has to catch). */
   resent: boolean;
+  /** When this record last changed at the bank (appeared, posted, was corrected): what change feeds filter on. */
+  changedAt: string;
   /** The generator's id. Internal to the bank (tests, ordering ties); never served. */
   sourceId: string;
   /** The card merchant category code, where the generator gave one (a bank may serve it). */
@@ -41,13 +43,23 @@ interface Slot {
   resent: boolean;
   firstAt: string;
   postedAt: string | null;
+  changedAt: string;
+}
+
+/** A bank id that was visible and is not any more (removed, or replaced by a posting under a new id), and when. */
+export interface GoneTransaction {
+  bankTxnId: string;
+  accountId: string;
+  goneAt: string;
 }
 
 const postedAt = (version: BankRecordVersion, eventAt: string, before: string | null = null) =>
   version.status === 'posted' ? (before ?? eventAt) : null;
 
-function replayOne(txn: GeneratedTransaction, asOfMs: number): Slot[] {
+function replayOne(txn: GeneratedTransaction, asOfMs: number, gone?: GoneTransaction[]): Slot[] {
   let slots: Slot[] = [];
+  const vanish = (bankTxnId: string, at: string) =>
+    gone?.push({ bankTxnId, accountId: txn.accountId, goneAt: at });
   for (const event of txn.events) {
     if (Date.parse(event.at) > asOfMs) continue;
     switch (event.kind) {
@@ -59,6 +71,7 @@ function replayOne(txn: GeneratedTransaction, asOfMs: number): Slot[] {
             resent: false,
             firstAt: event.version.at,
             postedAt: postedAt(event.version, event.at),
+            changedAt: event.at,
           },
         ];
         break;
@@ -74,7 +87,9 @@ function replayOne(txn: GeneratedTransaction, asOfMs: number): Slot[] {
           resent: old.resent,
           firstAt: old.firstAt,
           postedAt: postedAt(event.version, event.at, old.postedAt),
+          changedAt: event.at,
         };
+        if (newId) vanish(event.replacesBankTxnId, event.at);
         break;
       }
       case 'correct': {
@@ -85,6 +100,7 @@ function replayOne(txn: GeneratedTransaction, asOfMs: number): Slot[] {
           ...old,
           version: event.version,
           postedAt: postedAt(event.version, event.at, old.postedAt),
+          changedAt: event.at,
         };
         break;
       }
@@ -96,9 +112,11 @@ function replayOne(txn: GeneratedTransaction, asOfMs: number): Slot[] {
           resent: true,
           firstAt: event.version.at,
           postedAt: postedAt(event.version, event.at),
+          changedAt: event.at,
         });
         break;
       case 'remove':
+        for (const s of slots) vanish(s.version.bankTxnId, event.at);
         slots = [];
         break;
     }
@@ -115,32 +133,45 @@ export function compareVisible(
   return a.bankTxnId < b.bankTxnId ? -1 : a.bankTxnId > b.bankTxnId ? 1 : 0;
 }
 
+/** What a bank shows at an instant: its visible records, and the ids that were visible once and are gone. */
+export interface BankListing {
+  visible: VisibleTransaction[];
+  /** Oldest first by `goneAt`. */
+  gone: GoneTransaction[];
+}
+
 /** The last answer per user and bank: a sync pages through one unchanging list, page after page. */
-const lastVisible = new WeakMap<GeneratedUser, Map<string, { key: string; list: VisibleTransaction[] }>>();
+const lastListing = new WeakMap<GeneratedUser, Map<string, { key: string; listing: BankListing }>>();
 
 /**
  * Every record of `bank` the user can see at `asOf`, oldest first. Remembers the last answer per user and bank (a
  * sync asks once per page, on a frozen or barely moving clock); the list must not be mutated by callers.
  */
 export function visibleTransactions(user: GeneratedUser, bank: string, asOf: Date): VisibleTransaction[] {
-  // Users are plain data; a test may append transactions to one, so the key includes the count.
-  const key = `${asOf.getTime()}|${user.transactions.length}|${user.accounts.length}`;
-  let perBank = lastVisible.get(user);
-  const hit = perBank?.get(bank);
-  if (hit?.key === key) return hit.list;
-  const list = replayVisible(user, bank, asOf);
-  if (!perBank) lastVisible.set(user, (perBank = new Map()));
-  perBank.set(bank, { key, list });
-  return list;
+  return bankListing(user, bank, asOf).visible;
 }
 
-function replayVisible(user: GeneratedUser, bank: string, asOf: Date): VisibleTransaction[] {
+/** visibleTransactions with the ids that disappeared before `asOf` (what a change feed reports as removed). */
+export function bankListing(user: GeneratedUser, bank: string, asOf: Date): BankListing {
+  // Users are plain data; a test may append transactions to one, so the key includes the count.
+  const key = `${asOf.getTime()}|${user.transactions.length}|${user.accounts.length}`;
+  let perBank = lastListing.get(user);
+  const hit = perBank?.get(bank);
+  if (hit?.key === key) return hit.listing;
+  const listing = replayVisible(user, bank, asOf);
+  if (!perBank) lastListing.set(user, (perBank = new Map()));
+  perBank.set(bank, { key, listing });
+  return listing;
+}
+
+function replayVisible(user: GeneratedUser, bank: string, asOf: Date): BankListing {
   const asOfMs = asOf.getTime();
+  const gone: GoneTransaction[] = [];
   const accounts = new Set(user.accounts.filter((a) => a.bank === bank).map((a) => a.id));
   const out: { t: VisibleTransaction; ms: number }[] = [];
   for (const txn of user.transactions) {
     if (txn.bank !== bank || !accounts.has(txn.accountId)) continue;
-    for (const slot of replayOne(txn, asOfMs)) {
+    for (const slot of replayOne(txn, asOfMs, gone)) {
       const t: VisibleTransaction = {
         bankTxnId: slot.version.bankTxnId,
         accountId: txn.accountId,
@@ -154,6 +185,7 @@ function replayVisible(user: GeneratedUser, bank: string, asOf: Date): VisibleTr
         postedAt: slot.postedAt,
         pendingBankTxnId: slot.pendingBankTxnId,
         resent: slot.resent,
+        changedAt: slot.changedAt,
         sourceId: txn.id,
         mcc: txn.mcc ?? null,
       };
@@ -162,7 +194,8 @@ function replayVisible(user: GeneratedUser, bank: string, asOf: Date): VisibleTr
   }
   // compareVisible's order, with each instant parsed once.
   out.sort((a, b) => a.ms - b.ms || compareVisible(a.t, b.t));
-  return out.map((o) => o.t);
+  gone.sort((a, b) => Date.parse(a.goneAt) - Date.parse(b.goneAt) || (a.bankTxnId < b.bankTxnId ? -1 : 1));
+  return { visible: out.map((o) => o.t), gone };
 }
 
 export interface AccountView {

@@ -47,7 +47,7 @@ import {
   type BankRequest,
   type BankResponse,
 } from './http';
-import { accountViews, visibleTransactions } from './replay';
+import { accountViews, bankListing } from './replay';
 import type { MockBankState, StoredGrant, StoredToken } from './state';
 
 /** The sandbox login: `user_good` is generated user 0, `user_good_<n>` user n; the password is `pass_good`. */
@@ -583,7 +583,8 @@ export class BankServer {
     if (!user) throw new Early(this.apiError('not_found', 'The user no longer exists.'));
     const accounts = new Map(user.accounts.filter((a) => a.bank === this.id).map((a) => [a.id, a]));
     const render: RenderContext = { rootUrl: req.rootUrl.replace(/\/+$/, ''), accounts, now: ctx.now };
-    return { user, render, visible: visibleTransactions(user, this.id, ctx.now) };
+    const listing = bankListing(user, this.id, ctx.now);
+    return { user, render, visible: listing.visible, gone: listing.gone };
   }
 
   private async accounts(req: BankRequest, ctx: RequestContext): Promise<BankResponse> {
@@ -596,8 +597,8 @@ export class BankServer {
   private async transactions(req: BankRequest, ctx: RequestContext): Promise<BankResponse> {
     const plan = await this.requestFaults(ctx, false);
     const grant = await this.authenticate(req, ctx, plan, this.dialect.protocol.scopes.transactions);
-    const { render, visible } = await this.userData(grant, req, ctx);
-    const slice = this.dialect.transactions(req.query, visible, render);
+    const { render, visible, gone } = await this.userData(grant, req, ctx);
+    const slice = this.dialect.transactions(req.query, visible, render, gone);
     if (!slice.ok) return this.apiError('bad_request', slice.message);
     const records: WireRecord[] = [];
     for (const t of slice.items) {

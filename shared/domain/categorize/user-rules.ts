@@ -23,7 +23,7 @@
  * Precedence among matching rules: highest `priority` (default 0), then the most specific (most matchers given),
  * then the oldest (`created_at`), then the smallest id — deterministic.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { normalizeDescription } from '../fingerprint';
 import { exponent } from '../money';
 import { isPrimary, isValidCategory, lookupDetailed } from '../taxonomy';
