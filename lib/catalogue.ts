@@ -283,7 +283,7 @@ export const catalogue: FunctionSpec[] = [
   },
   {
     name: 'Categorizer',
-    entry: 'functions/stream/categorize.ts',
+    entry: 'functions/stream/categorizer.ts',
     description:
       'Table stream: categorizes new and changed transactions (user rules first), and re-categorizes on request',
     stream: {

@@ -3,7 +3,7 @@ import { MoneyError, parseDecimal } from '../../shared/domain/money';
 import { httpRoute, json } from '../../shared/http/handler';
 import { Enriched } from '../../shared/http/responses';
 import { getRuntime } from '../../shared/runtime';
-import { enrichTransactions, type EnrichItem } from '../../shared/services/rules';
+import { enrichTransactions, type EnrichItem } from '../../shared/services/user-rules';
 
 /** Most items per request (Plaid's enrich takes 100 too). */
 const MAX_ITEMS = 100;

@@ -1,15 +1,15 @@
-import { RuleBodySchema } from '../../shared/domain/categorize/index';
+import { RuleBodySchema } from '../../shared/domain/categorizer/index';
 import { httpRoute, json } from '../../shared/http/handler';
 import { RuleChanged, RuleList } from '../../shared/http/responses';
 import { router } from '../../shared/http/router';
 import { IdPath, PageQuery } from '../../shared/http/schemas';
 import { getRuntime } from '../../shared/runtime';
-import { createRule, deleteRule, listRules, updateRule } from '../../shared/services/rules';
+import { createRule, deleteRule, listRules, updateRule } from '../../shared/services/user-rules';
 
 /**
  * User categorization rules (../shared/API.md "Categorization rules"); the engine's rule model
- * (shared/domain/categorize/user-rules.ts). A rule change re-categorizes the user's transactions
- * (shared/services/rules.ts): POST and PUT answer the rule with `recategorized` (how many transactions
+ * (shared/domain/categorizer/user-rules.ts). A rule change re-categorizes the user's transactions
+ * (shared/services/user-rules.ts): POST and PUT answer the rule with `recategorized` (how many transactions
  * changed in the request) and `recategorization` (`done`, or `queued` when the Categorizer finishes the
  * rest); DELETE answers
  * 204. Another user's rule is a 404.

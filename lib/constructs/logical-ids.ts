@@ -6,7 +6,7 @@ import { Construct, RootConstruct, type IConstruct } from 'constructs';
  * lib/ and of cdk.out's tree, but CloudFormation replaces any resource whose logical id changes, and CDK derives
  * logical ids from construct paths. So these groupings are *transparent*: a logical id is computed as if every
  * resource still sat where it did before the grouping (directly in the stack). Deployed stacks keep their table,
- * key, user pool, queues, API URL and app client id (test/unit/stack.test.ts pins them). The price: ids must be
+ * key, user pool, queues, API URL and app client id (test/unit/lib/stack.test.ts pins them). The price: ids must be
  * unique across groupings (two `Logs` in two constructs would share a logical id, and synthesis fails with
  * "section 'Resources' already contains ...").
  */

@@ -11,7 +11,7 @@
  * category as the categorizer or the user set it); removed transactions have no entry. Cells hold, per local date,
  * currency and primary category, exactly what `spendingSeries` and `categoryBreakdown` (analytics.ts) add up, so
  * `seriesFromCells` and `categoriesFromCells` give the same answers as those functions over the transactions
- * (property-tested in test/unit/spend.test.ts).
+ * (property-tested in test/unit/domain/spend.test.ts).
  */
 import type {
   AnalyticsTxn,

@@ -1,4 +1,4 @@
-import { confidenceLevel } from './categorize/confidence';
+import { confidenceLevel } from './categorizer/confidence';
 import { conflictsOf, isReconciled } from './corrections';
 import { formatDecimal } from './money';
 import type { StoredTransaction, TxnStatus } from './models';

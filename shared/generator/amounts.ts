@@ -2,7 +2,7 @@
  * Amounts at a merchant: drawn from its distribution (log-normal around a median scaled by the user's basket, a
  * menu of prices, or a price that steps up once during the period), fixed for bills, rounded like the country.
  */
-import type { Merchant } from './catalogue';
+import type { Merchant } from './merchants';
 import type { UserContext } from './context';
 import { hashInts, hashString, type Rng } from './prng';
 

@@ -4,13 +4,13 @@
  */
 import { drawAmount, roundFor } from './amounts';
 import { instant, sec } from './calendar';
-import { catalogueMerchants, type Merchant } from './catalogue';
+import { chainMerchants, type Merchant } from './merchants';
 import type { Loc, UserContext } from './context';
 import type { Intent } from './intent';
 import { baseline, commit, DUP_WINDOW, medianOf, mkey, NEW_GUARD, visitedWithin, WARMUP } from './ledger';
 import { describePurchase, intent, purchase } from './purchases';
 import { REGION_INFO, Slot, SLOTS } from './regions';
-import { ANOMALY_RULES, isPurchaseCategory } from './rules';
+import { ANOMALY_RULES, isPurchaseCategory } from './anomaly-labels';
 import type { AnomalyKind } from './types';
 
 /** Chooses the days of each anomaly (Poisson per kind, times `anomalyRate`) and the account of each spike day. */
@@ -167,7 +167,7 @@ export function injectAnomaly(g: UserContext, d: number, kind: AnomalyKind): voi
       'GENERAL_MERCHANDISE_OTHER_GENERAL_MERCHANDISE',
       'HOME_IMPROVEMENT_FURNITURE',
     ]) {
-      for (const m of catalogueMerchants(loc.region, cat))
+      for (const m of chainMerchants(loc.region, cat))
         if (m.unusual && !g.seen.has(mkey(m)) && !g.usedUnusual.has(m.key)) pool.push(m);
     }
     if (!pool.length) return;

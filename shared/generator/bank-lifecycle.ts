@@ -10,7 +10,7 @@
  * 0.2% of removable postings (only ordinary repeat purchases are removable: never anomalies, transfers, refunds,
  * first visits or recurring bills).
  */
-import { mccForCategory } from '../domain/categorize/mcc';
+import { mccForCategory } from '../domain/categorizer/mcc';
 import { categoryOf } from '../domain/taxonomy';
 import * as D from './describe';
 import type { Intent, NormalizedOptions } from './intent';
@@ -205,7 +205,7 @@ export function buildTransaction(it: Intent, seq: number, ctx: LifecycleContext)
   };
 }
 
-/** A card purchase at a catalogue merchant carries the merchant category code its category implies. */
+/** A card purchase at a merchant (chain or local) carries the merchant category code its category implies. */
 function mccOf(it: Intent): { mcc?: string } {
   const mcc = it.card && it.merchant ? mccForCategory(it.merchant.detailed) : null;
   return mcc ? { mcc } : {};

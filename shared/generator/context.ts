@@ -2,8 +2,8 @@
  * The state of one user's generation (UserContext) and how it starts: persona, traits and name, a life in each
  * country (metro, city, local shops) and the accounts with their opening balances.
  */
-import { catalogueMerchants, type Merchant, type Region, REGIONS } from './catalogue';
-import { localCategories, makeLocalMerchants } from './catalogue-local';
+import { chainMerchants, type Merchant, type Region, REGIONS } from './merchants';
+import { localCategories, makeLocalMerchants } from './merchants-local';
 import type * as D from './describe';
 import type { Intent, NormalizedOptions } from './intent';
 import { FIRST_NAMES, LAST_NAMES } from './names';
@@ -196,7 +196,7 @@ function makeLife(rng: Rng, home: Region, region: Region): Life {
   const locals = new Map<string, Merchant[]>();
   const chainNames = new Set<string>();
   for (const cat of localCategories(region)) {
-    for (const m of catalogueMerchants(region, cat)) chainNames.add(m.name);
+    for (const m of chainMerchants(region, cat)) chainNames.add(m.name);
   }
   for (const m of makeLocalMerchants(region, rng, region === home ? 4 : 2)) {
     if (chainNames.has(m.name)) continue;

@@ -2,7 +2,7 @@
  * Raw descriptions in each bank's own style. Card descriptors come from the merchant's template; everything else
  * (ACH, direct debits, UPI, NEFT, transfers, ATM, fees) is written here. String building only: no regexes.
  */
-import type { Piece } from './catalogue';
+import type { Piece } from './merchants';
 import type { Rng } from './prng';
 
 export interface Place {

@@ -15,7 +15,7 @@
  *    (bank-lifecycle.ts: pending then posted, new ids, tips, corrections, re-sends, removals).
  *
  * Randomness comes from three independent streams per user (daily life, anomalies, life cycles), so changing a rate
- * changes only what it governs. The output is pinned by test/unit/generator-checksum.test.ts: a change that moves
+ * changes only what it governs. The output is pinned by test/unit/generator/checksum.test.ts: a change that moves
  * a draw (another order of steps, one more or one fewer draw) changes the bytes. No clock, no I/O, no Math.random.
  */
 import { injectAnomaly, injectSpike, planAnomalies } from './anomalies';

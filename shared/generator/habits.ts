@@ -5,7 +5,7 @@
  */
 import { drawAmount } from './amounts';
 import { HOUR, instant, sec } from './calendar';
-import { REGIONS } from './catalogue';
+import { REGIONS } from './merchants';
 import type { Loc, UserContext } from './context';
 import * as D from './describe';
 import type { Intent } from './intent';
@@ -16,7 +16,7 @@ import { FIRST_NAMES, LAST_NAMES } from './names';
 import { HABITS } from './personas';
 import { describePurchase, intent, purchase } from './purchases';
 import { Slot } from './regions';
-import { ANOMALY_RULES, isPurchaseCategory } from './rules';
+import { ANOMALY_RULES, isPurchaseCategory } from './anomaly-labels';
 import { civilFromDays, weekday } from './time';
 import { later, p2pIn, p2pOut } from './transfers';
 

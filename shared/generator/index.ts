@@ -11,7 +11,7 @@ import { normalizeOptions } from './intent';
 import type { GeneratedUser, GeneratorOptions } from './types';
 
 export type * from './types';
-export { ANOMALY_RULES, PURCHASE_PRIMARIES, auditLabels, isPurchaseCategory } from './rules';
+export { ANOMALY_RULES, PURCHASE_PRIMARIES, auditLabels, isPurchaseCategory } from './anomaly-labels';
 export { bankIds, finalVersion, visibleVersions } from './lifecycle';
 export {
   addToSummary,
@@ -22,7 +22,7 @@ export {
   type Summary,
 } from './export';
 export { REGION_INFO } from './regions';
-export { MERCHANTS } from './catalogue';
+export { MERCHANTS } from './merchants';
 
 /** The default first day: a fixed date (never "today"), so output depends on the options only. */
 export const DEFAULT_START = '2026-01-01';

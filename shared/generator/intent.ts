@@ -4,7 +4,7 @@
  * (purchases.ts, payments.ts and transfers.ts make intents; ledger.ts commits them) and bank-lifecycle.ts (which
  * turns each into a bank's life cycle).
  */
-import type { Merchant } from './catalogue';
+import type { Merchant } from './merchants';
 import type { Place } from './describe';
 import type { Slot } from './regions';
 import { parseIsoDate } from './time';
@@ -55,7 +55,7 @@ export interface Intent {
   amount: number;
   detailed: string;
   merchant: Merchant | null;
-  /** Canonical merchant name (also for payees that are not catalogue merchants: employers, lenders). */
+  /** Canonical merchant name (also for payees that are not chain merchants: employers, lenders). */
   merchantName: string | null;
   pattern: string;
   /** Card transactions appear pending and post later; everything else appears posted. */

@@ -4,11 +4,11 @@
  * keeps what the guards and the anomalies read: merchants seen, visits, purchase history, daily totals, balances.
  */
 import { roundFor } from './amounts';
-import type { Merchant } from './catalogue';
+import type { Merchant } from './merchants';
 import type { UserContext } from './context';
 import type { Intent } from './intent';
 import { REGION_INFO, type Slot, SLOT_COUNT } from './regions';
-import { ANOMALY_RULES } from './rules';
+import { ANOMALY_RULES } from './anomaly-labels';
 
 const DAY_MS = 86_400_000;
 /** No anomaly labels before this day (rules.ts). */

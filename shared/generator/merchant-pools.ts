@@ -2,7 +2,7 @@
  * Which merchant: pools of chains (per country, category and metro), local shops, billers and subscriptions, and the
  * user's regulars (chosen once per habit and category, used with Zipf weights; more exploring on trips).
  */
-import { catalogueMerchants, inMetro, type Merchant } from './catalogue';
+import { chainMerchants, inMetro, type Merchant } from './merchants';
 import type { Life, Loc, UserContext } from './context';
 import type { Habit } from './personas';
 
@@ -11,7 +11,7 @@ export function chainPool(g: UserContext, life: Life, cat: string, metroTag: str
   const key = `c|${cat}|${metroTag}`;
   let pool = life.pools.get(key);
   if (!pool) {
-    pool = catalogueMerchants(life.region, cat).filter(
+    pool = chainMerchants(life.region, cat).filter(
       (m) => !m.subscription && !m.bill && !m.unusual && inMetro(m, metroTag),
     );
     life.pools.set(key, pool);
@@ -34,7 +34,7 @@ function habitPool(
 
 /** Billers and subscriptions of a category that serve the metro of a life. */
 export function billPool(g: UserContext, life: Life, cat: string): Merchant[] {
-  return catalogueMerchants(life.region, cat).filter(
+  return chainMerchants(life.region, cat).filter(
     (m) => (m.bill || m.subscription) && !m.unusual && inMetro(m, life.metro.tag),
   );
 }
@@ -52,11 +52,10 @@ export function subscriptionPool(g: UserContext, life: Life): Merchant[] {
     'HOME_IMPROVEMENT_SECURITY',
     'GENERAL_SERVICES_EDUCATION',
   ]) {
-    for (const m of catalogueMerchants(life.region, cat))
-      if (m.subscription && m.online && !m.bill) out.push(m);
+    for (const m of chainMerchants(life.region, cat)) if (m.subscription && m.online && !m.bill) out.push(m);
   }
   if (g.persona === 'freelancer' && life.home) {
-    for (const m of catalogueMerchants(life.region, 'GENERAL_SERVICES_ACCOUNTING_AND_FINANCIAL_PLANNING'))
+    for (const m of chainMerchants(life.region, 'GENERAL_SERVICES_ACCOUNTING_AND_FINANCIAL_PLANNING'))
       if (m.subscription) out.push(m);
   }
   return out;

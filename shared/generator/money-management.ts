@@ -4,7 +4,7 @@
  */
 import { drawAmount } from './amounts';
 import { monthly, on, sec } from './calendar';
-import { inMetro, REGIONS } from './catalogue';
+import { inMetro, REGIONS } from './merchants';
 import type { UserContext } from './context';
 import { commit } from './ledger';
 import { billPool } from './merchant-pools';

@@ -3,14 +3,14 @@
  * (wages, payouts, invoices, refunds, interest), bank fees and investments, each described as its bank words it.
  */
 import { sec } from './calendar';
-import type { Merchant } from './catalogue';
+import type { Merchant } from './merchants';
 import type { Life, UserContext } from './context';
 import * as D from './describe';
 import type { Intent } from './intent';
 import { hashString } from './prng';
 import { intent, storeNumber } from './purchases';
 import type { Slot } from './regions';
-import { isPurchaseCategory } from './rules';
+import { isPurchaseCategory } from './anomaly-labels';
 import { civilFromDays, daysFromCivil } from './time';
 
 const ACRONYMS = new Set([

@@ -3,13 +3,13 @@
  * description in the bank's words, holds for tips, fuel and hotels) and subscription charges on a card.
  */
 import { instant, sec } from './calendar';
-import type { Merchant } from './catalogue';
+import type { Merchant } from './merchants';
 import { homeLoc, type Life, type Loc, type UserContext } from './context';
 import * as D from './describe';
 import type { Intent, Style } from './intent';
 import type { Rng } from './prng';
 import { Slot, SLOTS } from './regions';
-import { isPurchaseCategory } from './rules';
+import { isPurchaseCategory } from './anomaly-labels';
 import { civilFromDays, daysFromCivil } from './time';
 import type { AnomalyKind } from './types';
 

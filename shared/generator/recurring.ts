@@ -5,7 +5,7 @@
  */
 import { drawAmount, fixedAmount } from './amounts';
 import { monthly, on } from './calendar';
-import { catalogueMerchants, inMetro, REGIONS } from './catalogue';
+import { chainMerchants, inMetro, REGIONS } from './merchants';
 import type { UserContext } from './context';
 import { planIncome } from './income';
 import { billPool, subscriptionPool } from './merchant-pools';
@@ -167,7 +167,7 @@ export function planSubscriptions(g: UserContext): void {
         on(g, d, () => subscriptionCharge(g, life, m, d, drawAmount(g, m, 1, d), 'subscription'));
     }
     if (life.home && rng.chance(0.45)) {
-      const gyms = catalogueMerchants(region, 'PERSONAL_CARE_GYMS_AND_FITNESS_CENTERS').filter(
+      const gyms = chainMerchants(region, 'PERSONAL_CARE_GYMS_AND_FITNESS_CENTERS').filter(
         (m) => m.subscription && !m.online && inMetro(m, life.metro.tag),
       );
       if (gyms.length) {

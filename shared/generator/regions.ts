@@ -12,7 +12,7 @@
  * the bank's time zone; times of day are drawn in that zone too.
  */
 import type { BankId, GeneratedAccount } from './types';
-import type { Region } from './catalogue';
+import type { Region } from './merchants';
 
 export const Slot = {
   A_CHK: 0,

@@ -4,7 +4,7 @@
  */
 import { drawAmount } from './amounts';
 import { on, sec } from './calendar';
-import { type Region, REGIONS } from './catalogue';
+import { type Region, REGIONS } from './merchants';
 import { homeLoc, type Trip, type UserContext } from './context';
 import { chainPool, favorite } from './merchant-pools';
 import { purchase } from './purchases';

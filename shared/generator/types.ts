@@ -97,7 +97,7 @@ export interface GeneratedTransaction {
   events: LifecycleEvent[];
   truth: GroundTruth;
   /**
-   * The merchant category code a card network sends with a card purchase at a catalogue merchant (derived from the
+   * The merchant category code a card network sends with a card purchase at a merchant (derived from the
    * merchant's category; consumes no randomness). Only bank_a serves it.
    */
   mcc?: string;

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import type { ZodType } from 'zod';
 import type { AnomalyKind } from '../domain/anomalies';
-import { CONFIDENCE_LEVELS, type RuleMatch } from '../domain/categorize/index';
+import { CONFIDENCE_LEVELS, type RuleMatch } from '../domain/categorizer/index';
 import { CORRECTABLE_FIELDS } from '../domain/corrections';
 import type {
   BankAccount,
@@ -192,7 +192,7 @@ export const TransactionChanges = z.strictObject({
 });
 
 // ---------------------------------------------------------------------------------------------------------------
-// Rules (shared/services/corrections.ts `ruleView`, shared/services/rules.ts)
+// Rules (shared/services/corrections.ts `ruleView`, shared/services/user-rules.ts)
 
 const Text = z.string().min(1);
 const RULE_MATCHERS = {
@@ -254,7 +254,7 @@ export const TransactionAudit = z.strictObject({
   ),
 });
 
-/** `POST /transactions/enrich` (shared/services/rules.ts `enrichTransactions`). */
+/** `POST /transactions/enrich` (shared/services/user-rules.ts `enrichTransactions`). */
 export const Enriched = z.strictObject({
   enriched: z.array(
     z.strictObject({

@@ -11,7 +11,7 @@ import type {
 } from '../domain/models';
 import type { UserTxnChange } from '../domain/corrections';
 import type { TxnChange } from '../domain/reconcile';
-import type { UserRule } from '../domain/categorize/user-rules';
+import type { UserRule } from '../domain/categorizer/user-rules';
 import type { TxnFilter } from '../domain/transactions';
 import type { Budget } from '../domain/budgets';
 import type { SpendMonth, StoredAlert, StoredAnomaly, UserSettings } from '../domain/insights';

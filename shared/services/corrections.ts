@@ -9,7 +9,13 @@ import {
 } from '../domain/corrections';
 import type { StoredTransaction, TxnEvent } from '../domain/models';
 import { MoneyError, parseDecimal } from '../domain/money';
-import { applyRule, correctionRule, merchantOf, ruleApplies, type UserRule } from '../domain/rules';
+import {
+  applyRule,
+  correctionRule,
+  merchantOf,
+  ruleApplies,
+  type UserRule,
+} from '../domain/correction-rules';
 import { effective, transactionView } from '../domain/transactions';
 import { HttpProblem, badRequest } from '../http/problem';
 import type { Clock } from '../ports/clock';

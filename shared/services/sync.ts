@@ -1,7 +1,7 @@
 import type { ProviderError as ProviderErrorType, TokenSet } from '../banks/kit/provider';
 import { ProviderError } from '../banks/kit/provider';
 import { accountId } from '../domain/accounts';
-import { cleanMerchant } from '../domain/categorize/index';
+import { cleanMerchant } from '../domain/categorizer/index';
 import type { SyncJob } from '../domain/jobs';
 import type {
   Account,

@@ -23,7 +23,7 @@ import {
   DEFAULT_CONFIDENCE_THRESHOLD,
   lookupMerchantName,
   type CategorizeInput,
-} from '../../shared/domain/categorize/index';
+} from '../../shared/domain/categorizer/index';
 import { finalVersion, generateUniverse, MERCHANTS, type GeneratedUser } from '../../shared/generator/index';
 import { DEV_SET_PATH, loadDevSet, type DevCase } from '../support/categorization-dev';
 import type { Benchmark, Figure } from './types';

@@ -6,12 +6,12 @@
  * compare with "no rules"), with the rules compiled for that transaction (the first of an enrich request) and
  * compiled before (the rest). The same rules on JavaScript's RegExp took seconds per transaction.
  */
-import { categorize, type CategorizeInput, type UserRule } from '../../shared/domain/categorize/index';
+import { categorize, type CategorizeInput, type UserRule } from '../../shared/domain/categorizer/index';
 import {
   compileSafeRegex,
   MAX_PROGRAM_SIZE,
   MAX_USER_REGEX_SIZE,
-} from '../../shared/domain/categorize/safe-regex';
+} from '../../shared/domain/categorizer/safe-regex';
 import type { Benchmark, Figure } from './types';
 
 const PROBES = ['.*.*.*=', 'a*a*a*a*a*b', '\\w*\\w*\\w*\\w*!', '[\\s\\S]*[\\s\\S]*[\\s\\S]*#'];

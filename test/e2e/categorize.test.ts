@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanMerchant, confidenceLevel } from '../../shared/domain/categorize/index';
+import { cleanMerchant, confidenceLevel } from '../../shared/domain/categorizer/index';
 import { Api } from '../support/api';
 import {
   allTransactions,

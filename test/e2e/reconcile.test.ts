@@ -7,7 +7,7 @@ import { generateUser } from '../../shared/generator';
 import type { BankRecordVersion } from '../../shared/generator/types';
 import { formatDecimal } from '../../shared/domain/money';
 import { transactionId } from '../../shared/domain/reconcile';
-import { merchantOf } from '../../shared/domain/rules';
+import { merchantOf } from '../../shared/domain/correction-rules';
 import { Api, submitConsent } from '../support/api';
 import { waitForCategorized, waitForCategory } from '../support/categorize';
 import { devToken, startTwinProcess, type TwinProcess } from '../support/twin-process';

@@ -4,7 +4,7 @@ import { DynamoStore } from '../../shared/adapters/dynamodb/store';
 import { applyCorrection, conflictsOf, revertCorrections } from '../../shared/domain/corrections';
 import type { BankTransaction, StoredTransaction } from '../../shared/domain/models';
 import { reconcile } from '../../shared/domain/reconcile';
-import { applyRule, correctionRule } from '../../shared/domain/rules';
+import { applyRule, correctionRule } from '../../shared/domain/correction-rules';
 import { effective } from '../../shared/domain/transactions';
 import { HttpProblem } from '../../shared/http/problem';
 import { ManualClock } from '../../shared/ports/clock';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { UpstashAlertStream } from '../../shared/adapters/upstash/alert-stream';
-import { describeAlertSinkContract, makeAlert } from '../unit/locks-contract';
+import { describeAlertSinkContract, makeAlert } from '../unit/adapters/locks-contract';
 import { startUpstashHarness, type UpstashHarness } from './upstash-support';
 
 let harness: UpstashHarness;

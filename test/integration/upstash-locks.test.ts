@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { upstashPortsFromEnv } from '../../shared/adapters/upstash';
 import { UpstashLocks } from '../../shared/adapters/upstash/locks';
 import { connectionLockKey } from '../../shared/ports/locks';
-import { describeLocksContract, makeAlert } from '../unit/locks-contract';
+import { describeLocksContract, makeAlert } from '../unit/adapters/locks-contract';
 import { sleep, startUpstashHarness, type UpstashHarness } from './upstash-support';
 
 let harness: UpstashHarness;

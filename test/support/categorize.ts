@@ -4,8 +4,8 @@ import {
   confidenceLevel,
   type CategoryResult,
   type UserRule,
-} from '../../shared/domain/categorize/index';
-import { categoryContext } from '../../shared/domain/categorization';
+} from '../../shared/domain/categorizer/index';
+import { categoryContext } from '../../shared/domain/categorizer/stored-transactions';
 import { parseDecimal } from '../../shared/domain/money';
 import type { Api } from './api';
 

@@ -51,11 +51,11 @@ import * as insights from './insights-store';
 import type { Budget } from '../../domain/budgets';
 import type { SpendMonth, StoredAlert, StoredAnomaly, UserSettings } from '../../domain/insights';
 import type { Alert } from '../../domain/alerts';
-import { deleteUserRule, listUserRules, putUserRule, requestRecategorization } from './rules-store';
+import { deleteUserRule, listUserRules, putUserRule, requestRecategorization } from './user-rules-store';
 import { applyUserChange, applyUserChanges, eventPuts } from './user-changes';
 import { keys } from './keys';
 import type { UserTxnChange } from '../../domain/corrections';
-import type { UserRule } from '../../domain/categorize/user-rules';
+import type { UserRule } from '../../domain/categorizer/user-rules';
 
 /** How many of a connection's newest syncs `getSyncRun` looks through for a sync written without its index key. */
 const LEGACY_SYNC_LOOKBACK = 100;

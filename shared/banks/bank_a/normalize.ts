@@ -1,4 +1,4 @@
-import { normalizeMcc } from '../../domain/categorize/mcc';
+import { normalizeMcc } from '../../domain/categorizer/mcc';
 import type { BankAccount, BankTransaction } from '../../domain/models';
 import { apiBalances, cleanText, type Normalizer } from '../kit/normalizer';
 import { BankAAccountSchema, BankATransactionSchema } from './wire';

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { chooseListing, storedScope, type SyncState } from '../../../shared/domain/sync-window';
+import type { BankTransaction } from '../../../shared/domain/models';
+
+const NOW = new Date('2026-05-01T10:00:00Z');
+const state = (over: Partial<SyncState> = {}): SyncState => ({
+  changeToken: 'tok',
+  fullAt: '2026-05-01T00:00:00Z',
+  pendingFrom: null,
+  ...over,
+});
+const cursorBank = { changes: true, dates: false, correctionHorizonDays: 30 };
+const windowBank = { changes: false, dates: true, correctionHorizonDays: 30 };
+const plainBank = { changes: false, dates: false, correctionHorizonDays: 30 };
+
+describe('chooseListing', () => {
+  it('lists everything first, on demand, and a day after the last full listing', () => {
+    expect(chooseListing(cursorBank, undefined, NOW, false)).toEqual({ kind: 'all' });
+    expect(chooseListing(cursorBank, state(), NOW, true)).toEqual({ kind: 'all' });
+    expect(chooseListing(cursorBank, state({ fullAt: '2026-04-30T10:00:00Z' }), NOW, false)).toEqual({
+      kind: 'all',
+    });
+    expect(chooseListing(plainBank, state(), NOW, false)).toEqual({ kind: 'all' });
+  });
+
+  it('asks a cursor bank for what changed since its token', () => {
+    expect(chooseListing(cursorBank, state(), NOW, false)).toEqual({ kind: 'changes', since: 'tok' });
+  });
+
+  it('starts a date window at the horizon or the oldest pending, whichever is earlier, less the margin', () => {
+    expect(chooseListing(windowBank, state(), NOW, false)).toEqual({
+      kind: 'dates',
+      from: '2026-03-29',
+      to: '2026-05-04',
+    });
+    expect(chooseListing(windowBank, state({ pendingFrom: '2026-02-10' }), NOW, false)).toMatchObject({
+      from: '2026-02-07',
+    });
+    // A bank whose newest date is behind our today: the horizon counts back from it.
+    expect(chooseListing(windowBank, state({ newestDate: '2026-03-01' }), NOW, false)).toMatchObject({
+      from: '2026-01-27',
+    });
+  });
+});
+
+describe('storedScope', () => {
+  const r = (id: string, date: string, pendingTxnId: string | null = null) =>
+    ({ providerTxnId: id, date, pendingTxnId }) as BankTransaction;
+  it('reads everything for a full listing, and the window, dates and bank ids otherwise', () => {
+    expect(storedScope({ kind: 'all' }, [r('a', '2026-04-01')], [])).toBeNull();
+    expect(storedScope({ kind: 'changes', since: 't' }, [r('b', '2026-04-02', 'a')], ['x'])).toEqual({
+      from: null,
+      dates: ['2026-04-02'],
+      bankIds: ['a', 'b', 'x'],
+    });
+    expect(
+      storedScope({ kind: 'dates', from: '2026-03-01', to: '2026-05-04' }, [r('c', '2026-01-05')], []),
+    ).toEqual({ from: '2026-03-01', dates: ['2026-01-05'], bankIds: ['c'] });
+  });
+});

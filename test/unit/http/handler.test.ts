@@ -1,0 +1,119 @@
+import type { Context } from 'aws-lambda';
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { handler as linkHandler } from '../../../functions/http/link';
+import { isUserId } from '../../../shared/domain/user-id';
+import { httpRoute, json, type HttpEvent, type HttpResult } from '../../../shared/http/handler';
+import { MAX_LOGGED_STRING, redactingReplacer } from '../../../shared/logger';
+
+const context = { awsRequestId: 'r1', functionName: 'test' } as Context;
+
+function event(over: { sub?: string; body?: string; routeKey?: string } = {}): HttpEvent {
+  return {
+    version: '2.0',
+    routeKey: over.routeKey ?? 'POST /things',
+    rawPath: '/things',
+    rawQueryString: '',
+    headers: { 'content-type': 'application/json' },
+    body: over.body,
+    isBase64Encoded: false,
+    requestContext: {
+      requestId: 'r1',
+      routeKey: over.routeKey ?? 'POST /things',
+      http: { method: 'POST', path: '/things', protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 't' },
+      authorizer: { jwt: { claims: over.sub === undefined ? {} : { sub: over.sub }, scopes: [] } },
+    },
+  } as unknown as HttpEvent;
+}
+
+const problemOf = (r: HttpResult) => ({
+  status: r.statusCode,
+  type: r.headers?.['content-type'],
+  body: JSON.parse(String(r.body)) as { detail: string; errors?: { path: string; message: string }[] },
+});
+
+describe('httpRoute', () => {
+  let calls = 0;
+  const route = httpRoute(
+    { body: z.object({ name: z.string() }), maxBodyBytes: 1000 },
+    async ({ userId }) => {
+      calls += 1; // stands for the store call a route makes
+      return json(200, { userId });
+    },
+  );
+
+  it("refuses a token whose sub is not a user id with 401, before the route's code runs", async () => {
+    for (const sub of ['x'.repeat(2048), 'a#b', 'ü', 'a b', '']) {
+      const before = calls;
+      const r = problemOf(await route(event({ sub, body: '{"name":"n"}' }), context));
+      expect(r.status, sub.slice(0, 20)).toBe(401);
+      expect(r.type).toBe('application/problem+json');
+      expect(calls).toBe(before);
+    }
+    expect((await route(event({ sub: 'u-1@x.example', body: '{"name":"n"}' }), context)).statusCode).toBe(
+      200,
+    );
+  });
+
+  it('defines the user id shape once: what /dev/token issues, a UUID, nothing over 128 characters', () => {
+    expect(isUserId('0f8fad5b-d9cb-469f-a165-70867728950e')).toBe(true);
+    expect(isUserId('x'.repeat(128))).toBe(true);
+    expect(isUserId('x'.repeat(129))).toBe(false);
+  });
+
+  it("refuses a body over the route's limit with 413 before parsing it", async () => {
+    const r = problemOf(
+      await route(event({ sub: 'u1', body: JSON.stringify({ name: 'x'.repeat(2000) }) }), context),
+    );
+    expect(r.status).toBe(413);
+    expect(r.body.detail).toContain('1000 bytes');
+  });
+});
+
+describe('POST /auth/link-bank redirect_uri', () => {
+  const post = async (redirect_uri: string) =>
+    problemOf(
+      await linkHandler(
+        event({
+          sub: 'u1',
+          routeKey: 'POST /auth/link-bank',
+          body: JSON.stringify({ provider: 'bank_a', redirect_uri }),
+        }),
+        context,
+      ),
+    );
+
+  it('answers a value that is not a URL with 400 naming the field (it was a 500)', async () => {
+    for (const bad of [
+      'not a url',
+      'http://[::1',
+      'ftp://x/y',
+      'http://a/#frag',
+      `https://a/${'x'.repeat(3000)}`,
+    ]) {
+      const r = await post(bad);
+      expect(r.status, bad.slice(0, 30)).toBe(400);
+      expect(r.body.errors?.[0]?.path).toBe('body.redirect_uri');
+    }
+  });
+
+  it('bounds the body: a megabyte redirect_uri is a 413', async () => {
+    expect((await post('x'.repeat(1_000_000))).status).toBe(413);
+  });
+});
+
+describe('the logger', () => {
+  it('never prints a request value whole: strings and arrays are cut', () => {
+    const error = Object.assign(new TypeError('Invalid URL'), { input: 'x'.repeat(1_000_000) });
+    const line = JSON.stringify(
+      {
+        error: { name: error.name, message: error.message, input: error.input },
+        list: Array(10_000).fill(1),
+      },
+      redactingReplacer,
+    );
+    expect(line.length).toBeLessThan(MAX_LOGGED_STRING + 1000);
+    expect(line).toContain('more characters');
+    expect(line).toContain('more items');
+  });
+});

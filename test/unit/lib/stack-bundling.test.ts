@@ -1,0 +1,139 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { build } from 'esbuild';
+import { afterAll, describe, expect, it } from 'vitest';
+import { catalogue } from '../../../lib/catalogue';
+import { PROJECT_ROOT } from '../../../lib/bundling';
+import { BUNDLE, cdkBundlingOptions, esbuildOptions, LAMBDA_RUNTIME } from '../../../lib/stack';
+
+const dir = mkdtempSync(join(tmpdir(), 'finagg-bundle-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/**
+ * Bundles with the stack's options into a folder of its own (index.mjs and its map, as in the deployment package),
+ * where nothing from node_modules can be resolved.
+ */
+async function bundle(entry: string, name: string): Promise<string> {
+  const result = await build({ ...esbuildOptions(entry), write: false });
+  const out = join(dir, name);
+  mkdirSync(out);
+  for (const f of result.outputFiles) writeFileSync(join(out, basename(f.path)), f.contents);
+  return join(out, 'index.mjs');
+}
+
+/** Invokes the bundle's handler in a fresh Node.js process, as Lambda would: plain Node ESM, no test runner. */
+function invoke(file: string, event: unknown = {}): unknown {
+  const script = [
+    `const { handler } = await import(${JSON.stringify(pathToFileURL(file).href)});`,
+    `const context = { awsRequestId: 'r1', getRemainingTimeInMillis: () => 10000 };`,
+    `process.stdout.write(JSON.stringify(await handler(${JSON.stringify(event)}, context)));`,
+  ].join('\n');
+  const stdout = execFileSync(
+    process.execPath,
+    ['--enable-source-maps', '--input-type=module', '-e', script],
+    {
+      cwd: dir,
+      env: { PATH: process.env.PATH, LOG_LEVEL: 'SILENT' },
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+    },
+  );
+  return JSON.parse(stdout) as unknown;
+}
+
+describe('Lambda bundling (lib/bundling.ts)', () => {
+  it('gives NodejsFunction and the benchmark the same options', () => {
+    const cdk = cdkBundlingOptions();
+    const es = esbuildOptions('functions/http/health.ts');
+    expect(cdk.forceDockerBundling).toBe(false);
+    expect(cdk.format).toBe(OutputFormat.ESM);
+    expect(es.format).toBe('esm');
+    expect(es.outfile).toBe('index.mjs'); // what NodejsFunction names an ESM bundle
+    expect(cdk.target).toBe(es.target);
+    expect(LAMBDA_RUNTIME.name).toBe(`nodejs${String(BUNDLE.target).replace('node', '')}.x`);
+    expect([cdk.minify, es.minify]).toEqual([true, true]);
+    expect([cdk.sourceMap, es.sourcemap]).toEqual([true, true]);
+    expect(cdk.sourcesContent).toBe(es.sourcesContent);
+    expect(cdk.externalModules).toEqual(es.external);
+    expect(cdk.externalModules).toContain('@aws-sdk/*');
+    expect(cdk.mainFields).toEqual(es.mainFields);
+    expect(cdk.banner).toBe(es.banner?.js);
+  });
+
+  it('produces an ESM bundle of a real handler that runs on its own', async () => {
+    const file = await bundle('functions/http/health.ts', 'health');
+    const event = {
+      version: '2.0',
+      routeKey: 'GET /health',
+      rawPath: '/health',
+      rawQueryString: '',
+      headers: {},
+      isBase64Encoded: false,
+      requestContext: {
+        http: {
+          method: 'GET',
+          path: '/health',
+          protocol: 'HTTP/1.1',
+          sourceIp: '127.0.0.1',
+          userAgent: 'test',
+        },
+        requestId: 'r1',
+        routeKey: 'GET /health',
+        stage: '$default',
+      },
+    };
+    const res = invoke(file, event) as { statusCode: number; body: string };
+    expect(res.statusCode).toBe(200);
+    expect(JSON.parse(res.body)).toEqual({ status: 'ok' });
+  });
+
+  it('copies the catalogue\u2019s bundleFiles into the package: the Docs function serves Swagger UI from there', async () => {
+    const docs = catalogue.find((f) => f.name === 'Docs')!;
+    const file = await bundle(docs.entry, 'docs');
+    const hooks = cdkBundlingOptions(docs.bundleFiles).commandHooks!;
+    for (const command of hooks.afterBundling(PROJECT_ROOT, dirname(file)))
+      execFileSync('sh', ['-c', command]);
+    const get = (path: string) =>
+      invoke(file, {
+        version: '2.0',
+        routeKey: `GET ${path}`,
+        rawPath: path,
+        rawQueryString: '',
+        headers: {},
+        isBase64Encoded: false,
+        requestContext: {
+          http: { method: 'GET', path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'test' },
+          requestId: 'r1',
+          routeKey: `GET ${path}`,
+          stage: '$default',
+        },
+      }) as { statusCode: number; headers: Record<string, string>; body: string };
+    // The bundle's folder is outside the repository: nothing resolves from node_modules there.
+    const css = get('/docs/swagger-ui.css');
+    expect([css.statusCode, css.headers['content-type']]).toEqual([200, 'text/css; charset=utf-8']);
+    expect(css.body).toContain('.swagger-ui');
+    const js = get('/docs/swagger-ui-bundle.js');
+    expect([js.statusCode, js.headers['content-type']]).toEqual([200, 'text/javascript; charset=utf-8']);
+    expect(js.body).toContain('SwaggerUIBundle');
+    expect(get('/docs').body).toContain('docs/swagger-ui-bundle.js');
+  });
+
+  it('lets bundled CommonJS call require (the banner) and leaves the AWS SDK external', async () => {
+    writeFileSync(join(dir, 'dep.cjs'), "module.exports = require('node:path').posix.join('a', 'b');");
+    writeFileSync(
+      join(dir, 'entry.ts'),
+      [
+        "import joined from './dep.cjs';",
+        "export const sdk = () => import('@aws-sdk/client-dynamodb');",
+        'export const handler = async () => joined;',
+      ].join('\n'),
+    );
+    const file = await bundle(join(dir, 'entry.ts'), 'cjs');
+    expect(invoke(file)).toBe('a/b');
+    expect(readFileSync(file, 'utf8')).toMatch(/import\(\s*["']@aws-sdk\/client-dynamodb["']\s*\)/);
+  });
+});
