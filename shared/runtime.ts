@@ -45,6 +45,15 @@ export function getRuntime(): Runtime {
   return runtime;
 }
 
+/**
+ * The runtime's clock without building the rest of the runtime: what request schemas need ("a year from today"),
+ * so that validating a request never needs the store's configuration. The system clock until a runtime with
+ * another clock is set.
+ */
+export function runtimeClock(): Clock {
+  return runtime?.clock ?? systemClock;
+}
+
 /** Tests and the twin replace parts of the runtime (a manual clock, say). */
 export function setRuntime(overrides: Partial<Runtime>): void {
   runtime = { ...getRuntime(), ...overrides };

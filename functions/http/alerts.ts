@@ -1,12 +1,12 @@
 import { httpRoute, json } from '../../shared/http/handler';
 import { AlertList } from '../../shared/http/responses';
 import { clientInstant, PageQuery } from '../../shared/http/schemas';
-import { getRuntime } from '../../shared/runtime';
+import { getRuntime, runtimeClock } from '../../shared/runtime';
 import { alertView } from '../../shared/services/alerts';
 
 const AlertsQuery = PageQuery.extend({
   /** RFC 3339: alerts created at or after this instant. */
-  since: clientInstant(() => getRuntime().clock).optional(),
+  since: clientInstant(runtimeClock).optional(),
 }).strict();
 
 /**

@@ -3,10 +3,10 @@ import { httpRoute, json } from '../../shared/http/handler';
 import { AnomalyList, CategoryBreakdown, SpendingSeries } from '../../shared/http/responses';
 import { router } from '../../shared/http/router';
 import { clientDate } from '../../shared/http/schemas';
-import { getRuntime } from '../../shared/runtime';
+import { getRuntime, runtimeClock } from '../../shared/runtime';
 import { anomalies, categories, spending } from '../../shared/services/analytics';
 
-const ClientDate = clientDate(() => getRuntime().clock);
+const ClientDate = clientDate(runtimeClock);
 const Range = {
   from: ClientDate.optional(),
   to: ClientDate.optional(),

@@ -5,7 +5,7 @@ import { httpRoute, json } from '../../shared/http/handler';
 import { CorrectedTransaction, TransactionAudit, TransactionJson } from '../../shared/http/responses';
 import { router } from '../../shared/http/router';
 import { clientDate, IdPath } from '../../shared/http/schemas';
-import { getRuntime } from '../../shared/runtime';
+import { getRuntime, runtimeClock } from '../../shared/runtime';
 import { correctTransaction, transactionAudit, undoCorrection } from '../../shared/services/corrections';
 
 const Text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max);
@@ -51,7 +51,7 @@ const CorrectionBody = z
     amount: Amount.optional(),
     description: Text(500).optional(),
     merchant_name: Text(200).nullable().optional(),
-    date: clientDate(() => getRuntime().clock).optional(),
+    date: clientDate(runtimeClock).optional(),
     category: Category.optional(),
     note: Text(1000).optional(),
     create_rule: z.boolean().optional(),

@@ -4,10 +4,10 @@ import { httpRoute, json } from '../../shared/http/handler';
 import { TransactionChanges, TransactionDetail, TransactionList } from '../../shared/http/responses';
 import { router } from '../../shared/http/router';
 import { clientDate, DecimalQuery, IdPath, PageQuery } from '../../shared/http/schemas';
-import { getRuntime } from '../../shared/runtime';
+import { getRuntime, runtimeClock } from '../../shared/runtime';
 import { transactionChanges, transactionDetail } from '../../shared/services/transactions';
 
-const ClientDate = clientDate(() => getRuntime().clock);
+const ClientDate = clientDate(runtimeClock);
 
 const ListQuery = PageQuery.extend({
   account_id: z.string().min(1).max(128).optional(),
