@@ -10,7 +10,8 @@ import type { TxnChange } from './reconcile';
  * dated, or last changed, within it; it starts at the earliest date a change could still touch (the oldest
  * pending transaction, which may still post, and the bank's correction horizon), less a safety margin. What a
  * window cannot see (a removal older than the horizon; a bank that breaks its own horizon) the full
- * reconciliation, at least every FULL_SYNC_EVERY_MS and on demand, lists everything and catches.
+ * reconciliation, at least every FULL_SYNC_EVERY_MS and on demand, lists everything and catches. A connection
+ * whose stored index predates windows (indexCurrent) lists everything until a sync has repaired that index.
  */
 
 /** What a listing asks the bank for (the provider clients' ListingRequest). */
@@ -37,7 +38,22 @@ export interface SyncState {
    * bank whose clock is behind ours, like the twin's moved mock-bank clocks).
    */
   newestDate?: string | null;
+  /**
+   * The version of the connection's stored index a window's reads rely on (INDEX_VERSION once repaired, or once a
+   * first sync began with nothing stored); absent for connections stored before windowed syncs.
+   */
+  indexVersion?: number;
 }
+
+/**
+ * The stored index a windowed sync reads: transactions sorted by bank date within their connection, and an alias
+ * for every merged bank id. Until a connection's index is at this version its syncs list everything (and repair).
+ */
+export const INDEX_VERSION = 2;
+
+/** True when the connection's stored index is the one a window's reads rely on. */
+export const indexCurrent = (state: SyncState | undefined): boolean =>
+  (state?.indexVersion ?? 0) >= INDEX_VERSION;
 
 /** A full reconciliation at least this often, whatever the bank offers. */
 export const FULL_SYNC_EVERY_MS = 24 * 3_600_000;
@@ -55,7 +71,12 @@ export function chooseListing(
   now: Date,
   full: boolean,
 ): Listing {
-  if (full || !state || now.getTime() - Date.parse(state.fullAt) >= FULL_SYNC_EVERY_MS)
+  if (
+    full ||
+    !state ||
+    !indexCurrent(state) ||
+    now.getTime() - Date.parse(state.fullAt) >= FULL_SYNC_EVERY_MS
+  )
     return { kind: 'all' };
   if (bank.changes && state.changeToken) return { kind: 'changes', since: state.changeToken };
   if (bank.dates) {

@@ -16,6 +16,8 @@ import { leaseExpiry } from '../domain/sync-runs';
 import {
   chooseListing,
   earliestPending,
+  INDEX_VERSION,
+  indexCurrent,
   newestDate,
   reconcileWindow,
   storedScope,
@@ -269,8 +271,11 @@ async function syncUnderLock(
 
   // Reconcile and write; a lost race on some transaction is retried from fresh state (all of it).
   const accountIds = new Map(accounts.map((a) => [a.providerAccountId, a.id]));
-  const scope = storedScope(listing, records, removedIds);
+  // A window's reads rely on the current index: until then (a run resumed from before it), read everything.
+  const wasCurrent = indexCurrent(connection.syncState);
+  const scope = wasCurrent ? storedScope(listing, records, removedIds) : null;
   let pendingFrom: string | null = null;
+  let storedBefore = 0;
   for (let attempt = 0; ; attempt++) {
     const stored =
       attempt === 0 && storedAtStart
@@ -290,6 +295,7 @@ async function syncUnderLock(
       now: now(),
       actor: `sync:${run.id}`,
     });
+    if (attempt === 0) storedBefore = stored.length;
     const written = await store.applyTransactionChanges(result.changes);
     pendingFrom = earliestPending(stored, result.changes);
     run.added += result.added;
@@ -302,6 +308,16 @@ async function syncUnderLock(
         `gave up after ${attempt + 1} write conflicts on ${written.conflicts.length} transaction(s)`,
       );
   }
+  // An index stored before windows is repaired under the lock (a connection that began empty has none to repair:
+  // every item it has was written with the current keys). Once done, later syncs may list windows.
+  let indexVersion = connection.syncState?.indexVersion;
+  if (!wasCurrent && listing.kind === 'all') {
+    if (storedBefore > 0) {
+      await lease.extend(deps.lockTtlMs ?? 5 * 60_000);
+      await store.repairConnectionIndex(connection.userId, connection.id);
+    }
+    indexVersion = INDEX_VERSION;
+  }
   await store.clearSyncProgress(connection.id, run.id);
   const previous = connection.syncState;
   return {
@@ -311,6 +327,7 @@ async function syncUnderLock(
     pendingFrom:
       listing.kind === 'changes' ? minDate(previous?.pendingFrom ?? null, pendingFrom) : pendingFrom,
     newestDate: newestDate(listing.kind === 'all' ? null : (previous?.newestDate ?? null), records),
+    ...(indexVersion !== undefined ? { indexVersion } : {}),
   };
 }
 

@@ -8,6 +8,7 @@ import type { BankTransaction, StoredTransaction } from '../../shared/domain/mod
 import { reconcile } from '../../shared/domain/reconcile';
 import {
   chooseListing,
+  INDEX_VERSION,
   earliestPending,
   newestDate,
   reconcileWindow,
@@ -141,6 +142,7 @@ async function run(): Promise<Figure[]> {
           pendingFrom:
             listing.kind === 'changes' ? (state?.pendingFrom ?? null) : earliestPending(read, result.changes),
           newestDate: newestDate(listing.kind === 'all' ? null : (state?.newestDate ?? null), incoming),
+          indexVersion: INDEX_VERSION,
         };
         syncs += 1;
         if (now.getTime() >= endMs) break;

@@ -45,6 +45,7 @@ import {
   updateParts,
   writeChanges,
   type Item,
+  type Row,
   type TransactItems,
 } from './items';
 import * as insights from './insights-store';
@@ -353,6 +354,68 @@ export class DynamoStore implements Store {
       }
     }
     return [...byId.values()];
+  }
+
+  async repairConnectionIndex(userId: string, connectionId: string): Promise<number> {
+    const [rows, aliases] = await Promise.all([
+      queryAllItems(this.doc, {
+        TableName: this.tableName,
+        IndexName: 'gsi3',
+        KeyConditionExpression: '#pk = :pk',
+        ExpressionAttributeNames: { '#pk': 'gsi3pk' },
+        ExpressionAttributeValues: { ':pk': keys.connTxns(connectionId) },
+      }),
+      queryAllItems(this.doc, {
+        TableName: this.tableName,
+        KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+        ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk' },
+        ExpressionAttributeValues: { ':pk': keys.connection(connectionId), ':prefix': keys.alias('') },
+        ProjectionExpression: '#sk',
+      }),
+    ]);
+    const haveAlias = new Set(aliases.map((a) => String(a.sk)));
+    const aliasPuts: { PutRequest: { Item: Row } }[] = [];
+    const rekeys: { key: { pk: string; sk: string }; gsi3sk: string; version: number }[] = [];
+    for (const row of rows) {
+      if (row.entity !== 'transaction') continue;
+      const t = strip<StoredTransaction>(row);
+      if (t.userId !== userId || t.connectionId !== connectionId) continue;
+      const k = this.txnKeys(t);
+      if (row.gsi3sk !== k.gsi3sk)
+        rekeys.push({ key: { pk: k.pk!, sk: k.sk! }, gsi3sk: k.gsi3sk!, version: t.version });
+      for (const bankId of t.providerTxnIds) {
+        const sk = keys.alias(bankId);
+        if (transactionId(connectionId, bankId) === t.id || haveAlias.has(sk)) continue;
+        haveAlias.add(sk);
+        aliasPuts.push({
+          PutRequest: {
+            Item: { pk: keys.connection(connectionId), sk, entity: 'bank_alias', userId, txnId: t.id },
+          },
+        });
+      }
+    }
+    await batchWriteAll(this.doc, this.tableName, aliasPuts);
+    let written = aliasPuts.length;
+    // Only the index attribute, on the version read: a writer in between wrote the right key itself.
+    const rekey = async (r: (typeof rekeys)[number]): Promise<void> => {
+      try {
+        await this.doc.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: r.key,
+            UpdateExpression: 'SET #sk = :sk',
+            ConditionExpression: '#version = :version',
+            ExpressionAttributeNames: { '#sk': 'gsi3sk', '#version': 'version' },
+            ExpressionAttributeValues: { ':sk': r.gsi3sk, ':version': r.version },
+          }),
+        );
+        written += 1;
+      } catch (err) {
+        if (!isConditionFailure(err)) throw err;
+      }
+    };
+    for (let i = 0; i < rekeys.length; i += 16) await Promise.all(rekeys.slice(i, i + 16).map(rekey));
+    return written;
   }
 
   private async transactionsOfBankIds(

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { chooseListing, storedScope, type SyncState } from '../../../shared/domain/sync-window';
+import {
+  chooseListing,
+  INDEX_VERSION,
+  storedScope,
+  type SyncState,
+} from '../../../shared/domain/sync-window';
 import type { BankTransaction } from '../../../shared/domain/models';
 
 const NOW = new Date('2026-05-01T10:00:00Z');
@@ -7,6 +12,7 @@ const state = (over: Partial<SyncState> = {}): SyncState => ({
   changeToken: 'tok',
   fullAt: '2026-05-01T00:00:00Z',
   pendingFrom: null,
+  indexVersion: INDEX_VERSION,
   ...over,
 });
 const cursorBank = { changes: true, dates: false, correctionHorizonDays: 30 };
@@ -21,6 +27,17 @@ describe('chooseListing', () => {
       kind: 'all',
     });
     expect(chooseListing(plainBank, state(), NOW, false)).toEqual({ kind: 'all' });
+  });
+
+  it('lists everything until the stored index is current (a connection stored before windows)', () => {
+    const { indexVersion: _, ...legacy } = state();
+    for (const bank of [cursorBank, windowBank]) {
+      expect(chooseListing(bank, legacy, NOW, false)).toEqual({ kind: 'all' });
+      expect(chooseListing(bank, state({ indexVersion: INDEX_VERSION - 1 }), NOW, false)).toEqual({
+        kind: 'all',
+      });
+      expect(chooseListing(bank, state(), NOW, false).kind).toBe(bank.changes ? 'changes' : 'dates');
+    }
   });
 
   it('asks a cursor bank for what changed since its token', () => {
