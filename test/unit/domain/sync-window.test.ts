@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   chooseListing,
@@ -38,6 +39,29 @@ describe('chooseListing', () => {
       });
       expect(chooseListing(bank, state(), NOW, false).kind).toBe(bank.changes ? 'changes' : 'dates');
     }
+  });
+
+  it('never lists a window on an index older than INDEX_VERSION, whatever the bank, state and time', () => {
+    const day = fc
+      .integer({ min: 0, max: 3_000 })
+      .map((d) => new Date(Date.UTC(2020, 0, 1) + d * 86_400_000));
+    const isoDay = day.map((d) => d.toISOString().slice(0, 10));
+    fc.assert(
+      fc.property(
+        fc.record({ changes: fc.boolean(), dates: fc.boolean(), correctionHorizonDays: fc.nat(120) }),
+        fc.record({
+          changeToken: fc.option(fc.string({ minLength: 1 })),
+          fullAt: day.map((d) => d.toISOString()),
+          pendingFrom: fc.option(isoDay),
+          newestDate: fc.option(isoDay),
+          indexVersion: fc.option(fc.integer({ min: 0, max: INDEX_VERSION - 1 }), { nil: undefined }),
+        }),
+        day,
+        (bank, legacy, now) => {
+          expect(chooseListing(bank, legacy, now, false)).toEqual({ kind: 'all' });
+        },
+      ),
+    );
   });
 
   it('asks a cursor bank for what changed since its token', () => {
