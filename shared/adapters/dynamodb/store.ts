@@ -306,8 +306,8 @@ export class DynamoStore implements Store {
       gsi2pk: keys.feed(t.userId),
       gsi2sk: `${t.updatedAt}#${t.id}`,
       gsi3pk: keys.connTxns(t.connectionId),
-      // The bank's date first: a windowed sync reads a date range (items written before carry only the id, which
-      // sorts after every date, so a range read includes them).
+      // The bank's date first: a windowed sync reads a date range and single days (items written before carry
+      // only the id: repairConnectionIndex gives them this key before a connection's first window).
       gsi3sk: `${t.original.date}#${t.id}`,
       ...(t.removed ? {} : { gsi1pk: keys.txnList(t.userId), gsi1sk: `${effective(t).date}#${t.id}` }),
     };
