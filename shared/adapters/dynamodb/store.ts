@@ -654,7 +654,7 @@ export class DynamoStore implements Store {
     };
   }
 
-  // ---- user changes and user rules (user-changes.ts, rules-store.ts) --------------------------------------
+  // ---- user changes and user rules (user-changes.ts, user-rules-store.ts) ---------------------------------
 
   applyUserChange(change: UserTxnChange): Promise<void> {
     return applyUserChange(this.doc, this.tableName, change);
