@@ -64,11 +64,24 @@ export class ConflictError extends Error {
 }
 
 /**
- * The storage port, in domain words. Every read and write is scoped by the owning user's id; nothing outside an
- * adapter knows a key shape or a table. Adapters: DynamoDB (shared/adapters/dynamodb/store.ts).
+ * The storage port, in domain words, split by role: each service names the roles it uses. Every read and write is
+ * scoped by the owning user's id; nothing outside an adapter knows a key shape, a table or a SQL statement.
+ * Adapters: DynamoDB (shared/adapters/dynamodb/) and PostgreSQL (shared/adapters/postgres/). `Store` is every role,
+ * what the runtime hands out.
  */
-export interface Store extends InsightsStore {
-  // Link sessions (OAuth state)
+export interface Store
+  extends
+    LinkSessionStore,
+    ConnectionStore,
+    AccountStore,
+    TransactionStore,
+    UserChangeStore,
+    RuleStore,
+    SyncRunStore,
+    InsightsStore {}
+
+/** Link sessions (the OAuth state of a link in progress). */
+export interface LinkSessionStore {
   putLinkSession(session: LinkSession): Promise<void>;
   /** The session of a state, without taking it; null when there is none or it has expired. */
   getLinkSession(state: string, now: Date): Promise<LinkSession | null>;
@@ -78,8 +91,10 @@ export interface Store extends InsightsStore {
    * the session stays, so a caller who is not its owner cannot use it up.
    */
   consumeLinkSession(state: string, now: Date, owner?: string): Promise<LinkSession | null>;
+}
 
-  // Connections
+/** Connections to banks. */
+export interface ConnectionStore {
   putConnection(connection: Connection): Promise<void>;
   getConnection(userId: string, id: string): Promise<Connection | null>;
   listConnections(userId: string, page: PageRequest): Promise<Page<Connection>>;
@@ -95,14 +110,18 @@ export interface Store extends InsightsStore {
     changes: Partial<Omit<Connection, 'id' | 'userId' | 'provider' | 'createdAt'>>,
     onlyIf?: { status: ConnectionStatus },
   ): Promise<Connection>;
+}
 
-  // Accounts
+/** Bank accounts and their balances. */
+export interface AccountStore {
   /** Inserts or updates accounts; writes only those whose values changed. */
   upsertAccounts(accounts: Account[]): Promise<number>;
   getAccount(userId: string, id: string): Promise<Account | null>;
   listAccounts(userId: string): Promise<Account[]>;
+}
 
-  // Transactions
+/** Transactions as the banks sent them (reconciled), their immutable events, and the reads over them. */
+export interface TransactionStore {
   /** Every transaction of a connection, removed ones included (the sync's view of what it stored). */
   listConnectionTransactions(userId: string, connectionId: string): Promise<StoredTransaction[]>;
   /** The connection's transactions (removed ones included) that a partial listing can match; see StoredTxnQuery. */
@@ -126,8 +145,8 @@ export interface Store extends InsightsStore {
   /** Live transactions matching the filter, newest first. */
   listTransactions(userId: string, filter: TxnFilter, page: PageRequest): Promise<Page<StoredTransaction>>;
   /**
-   * Sends every live transaction of the user through the table's stream again, unchanged (a replay marker is set
-   * at `at`, nothing else): the stream processors rebuild what they derive from them. Returns how many.
+   * Sends every live transaction of the user through the change feed again, unchanged (a replay marker is set at
+   * `at`, nothing else): the processors rebuild what they derive from them. Returns how many.
    */
   replayTransactions(userId: string, at: string): Promise<number>;
   listTransactionEvents(txnId: string): Promise<TxnEvent[]>;
@@ -137,8 +156,10 @@ export interface Store extends InsightsStore {
     after: string | null,
     limit: number,
   ): Promise<{ items: StoredTransaction[]; position: string | null }>;
+}
 
-  // User changes: corrections, undo, conflict resolutions, user rules' re-categorization
+/** User changes: corrections, undo, conflict resolutions, user rules' re-categorization. */
+export interface UserChangeStore {
   /**
    * Writes the user-owned fields of a transaction (overlay, category) with its events, atomically, on condition
    * that the stored version is still the expected one; throws ConflictError otherwise (re-read and recompute).
@@ -146,17 +167,21 @@ export interface Store extends InsightsStore {
   applyUserChange(change: UserTxnChange): Promise<void>;
   /** Many user changes; returns the ids whose version condition failed. */
   applyUserChanges(changes: readonly UserTxnChange[]): Promise<{ applied: number; conflicts: string[] }>;
+}
 
-  // User categorization rules
+/** User categorization rules. */
+export interface RuleStore {
   /** Creates or replaces the rule with this id. */
   putUserRule(rule: UserRule): Promise<void>;
   listUserRules(userId: string): Promise<UserRule[]>;
   /** True when the rule existed. */
   deleteUserRule(userId: string, id: string): Promise<boolean>;
-  /** Asks the categorizer (on the table's stream) to re-categorize every transaction of the user. */
+  /** Asks the categorizer (through the change feed) to re-categorize every transaction of the user. */
   requestRecategorization(userId: string, at: string, reason: string): Promise<void>;
+}
 
-  // Sync bookkeeping
+/** Sync bookkeeping: checkpoints, runs and their leases, quarantined records. */
+export interface SyncRunStore {
   /** A sync's checkpoint: where it got to in the bank's pages, and the records it read so far. */
   loadSyncProgress(connectionId: string, syncId: string): Promise<SyncProgress | null>;
   /** Saves one more page atomically with the new position: a crash never loses or doubles a page. */
@@ -189,8 +214,11 @@ export interface Store extends InsightsStore {
  * Budgets, settings, alerts, anomalies and the spending projection (issue 6), every one scoped by the owning user.
  * DynamoDB: shared/adapters/dynamodb/insights-store.ts.
  */
-export interface InsightsStore {
-  // Budgets
+export interface InsightsStore
+  extends BudgetStore, SettingsStore, AlertStore, AnomalyStore, ProjectionStore {}
+
+/** Budgets per category. */
+export interface BudgetStore {
   /** Creates a budget; ConflictError if its id exists. */
   putNewBudget(budget: Budget): Promise<void>;
   /** Replaces an existing budget; ConflictError if it does not exist. */
@@ -200,35 +228,46 @@ export interface InsightsStore {
   listBudgets(userId: string): Promise<Budget[]>;
   /** True when the budget existed. */
   deleteBudget(userId: string, id: string): Promise<boolean>;
+}
 
-  // Settings
+/** A user's settings (time zone, week start). */
+export interface SettingsStore {
   /** The user's settings, or the defaults (UTC) when never set. */
   getUserSettings(userId: string): Promise<UserSettings>;
   putUserSettings(userId: string, settings: UserSettings): Promise<void>;
+}
 
-  // Alerts
+/** Alerts raised by the processors. */
+export interface AlertStore {
   /** Writes an alert once per id; a second write of the id returns the stored one with `created: false`. */
   putAlert(alert: Alert): Promise<{ created: boolean; stored: StoredAlert }>;
   markAlertPublished(userId: string, id: string, at: string): Promise<void>;
   /** Alerts created at or after `since`, newest first. */
   listAlerts(userId: string, query: { since?: string }, page: PageRequest): Promise<Page<StoredAlert>>;
+}
 
-  // Anomalies
+/** Anomalies found by the processors. */
+export interface AnomalyStore {
   /** Writes an anomaly once per id; false when it exists already. */
   putAnomaly(anomaly: StoredAnomaly): Promise<boolean>;
   /** Anomalies whose transaction date lies in the range, by date. */
   listAnomalies(userId: string, range: { from?: string; to?: string }): Promise<StoredAnomaly[]>;
   deleteAnomalies(userId: string, ids: readonly string[]): Promise<void>;
+}
 
-  // Spending projection (domain/spend.ts)
-  /** The months asked for, strongly consistent; a month never written is empty with rev 0. */
+/**
+ * The processors' projections: the spending months (domain/spend.ts) and the anomaly history (what detection reads
+ * of each live transaction).
+ */
+export interface ProjectionStore {
+  /** The spending months asked for, strongly consistent; a month never written is empty with rev 0. */
   loadSpendMonths(userId: string, months: readonly string[]): Promise<Map<string, SpendMonth>>;
   /** Replaces a month and its rollup cells if it is still at `month.rev` (ConflictError otherwise); the new rev. */
   saveSpendMonth(userId: string, month: SpendMonth, cells: string, at: string): Promise<number>;
   /** The encoded rollup cells of the months in [fromMonth, toMonth]. */
   readSpendRollups(userId: string, fromMonth: string, toMonth: string): Promise<string[]>;
 
-  // Anomaly history (the Anomalies function's own projection: what detection reads of each live transaction)
+  /** The anomaly history months asked for, strongly consistent; a month never written is empty with rev 0. */
   loadHistoryMonths(userId: string, months: readonly string[]): Promise<Map<string, SpendMonth>>;
   /** Replaces a month if it is still at `month.rev` (ConflictError otherwise); the new rev. */
   saveHistoryMonth(userId: string, month: SpendMonth, at: string): Promise<number>;
