@@ -17,8 +17,12 @@ import {
   type Page,
   type PageRequest,
 } from '../../ports/store';
+import { fromJson, json, rows, type Queryable } from './db';
 import { appendOutbox } from './outbox';
-import { jsonOf, rowsOf, type Queryable, type Row, type Transactional } from './sql-rows';
+import { PgRole } from './role';
+
+type Row = Record<string, unknown>;
+const rowsOf = (q: Queryable, query: SQL): Promise<Row[]> => rows<Row>(q, query);
 
 /**
  * Budgets, user settings, alerts, anomalies and the spending projection in PostgreSQL (migration
@@ -36,11 +40,12 @@ import { jsonOf, rowsOf, type Queryable, type Row, type Transactional } from './
  * - lists sort as DynamoDB's sort keys do: bytewise (`COLLATE "C"` columns), alerts by `<created_at>#<id>`
  *   newest first, anomalies by `<date>#<id>`.
  *
- * One difference: a projection month has no size limit here (DynamoDB's 400 KB item limit does not apply).
+ * A projection month keeps DynamoDB's size limit (MAX_SPEND_MONTH_BYTES): a month that fits in one mode fits in
+ * the other, and a Data API response (at most 1 MiB) always holds two of them.
+ *
+ * jsonb columns are read as `::text` and decoded (the drivers differ: db.ts), lists travel as one JSON parameter.
  */
-export class PgInsightsStore implements InsightsStore {
-  constructor(private readonly db: Transactional) {}
-
+export class PgInsightsStore extends PgRole implements InsightsStore {
   // ---- budgets ------------------------------------------------------------------------------------------
 
   async putNewBudget(budget: Budget): Promise<void> {
@@ -49,7 +54,7 @@ export class PgInsightsStore implements InsightsStore {
         tx,
         sql`INSERT INTO budgets (user_id, id, category, period, limit_minor, currency, thresholds, created_at, updated_at)
             VALUES (${budget.userId}, ${budget.id}, ${budget.category}, ${budget.period}, ${budget.limitMinor},
-                    ${budget.currency}, ${JSON.stringify(budget.thresholds)}::jsonb, ${budget.createdAt}, ${budget.updatedAt})
+                    ${budget.currency}, ${json(budget.thresholds)}::jsonb, ${budget.createdAt}, ${budget.updatedAt})
             ON CONFLICT (user_id, id) DO NOTHING
             RETURNING id`,
       );
@@ -76,7 +81,7 @@ export class PgInsightsStore implements InsightsStore {
       await tx.execute(
         sql`UPDATE budgets SET category = ${budget.category}, period = ${budget.period},
               limit_minor = ${budget.limitMinor}, currency = ${budget.currency},
-              thresholds = ${JSON.stringify(budget.thresholds)}::jsonb, created_at = ${budget.createdAt},
+              thresholds = ${json(budget.thresholds)}::jsonb, created_at = ${budget.createdAt},
               updated_at = ${budget.updatedAt}
             WHERE user_id = ${budget.userId} AND id = ${budget.id}`,
       );
@@ -98,11 +103,11 @@ export class PgInsightsStore implements InsightsStore {
   }
 
   async listBudgets(userId: string): Promise<Budget[]> {
-    const rows = await rowsOf(
+    const found = await rowsOf(
       this.db,
       sql`SELECT ${BUDGET_COLUMNS} FROM budgets WHERE user_id = ${userId} ORDER BY created_at, id`,
     );
-    return rows.map(budgetOf);
+    return found.map(budgetOf);
   }
 
   async deleteBudget(userId: string, id: string): Promise<boolean> {
@@ -149,26 +154,26 @@ export class PgInsightsStore implements InsightsStore {
       this.db,
       sql`INSERT INTO alerts (user_id, id, kind, created_at, list_key, alert)
           VALUES (${parsed.user_id}, ${parsed.id}, ${parsed.kind}, ${parsed.created_at},
-                  ${`${parsed.created_at}#${parsed.id}`}, ${JSON.stringify(parsed)}::jsonb)
+                  ${`${parsed.created_at}#${parsed.id}`}, ${json(parsed)}::jsonb)
           ON CONFLICT (user_id, id) DO NOTHING
           RETURNING id`,
     );
     if (inserted.length) return { created: true, stored: { alert: parsed, publishedAt: null } };
     const [stored] = await rowsOf(
       this.db,
-      sql`SELECT alert, published_at FROM alerts WHERE user_id = ${parsed.user_id} AND id = ${parsed.id}`,
+      sql`SELECT alert::text AS alert, published_at FROM alerts WHERE user_id = ${parsed.user_id} AND id = ${parsed.id}`,
     );
     if (!stored) throw new ConflictError(`alert ${parsed.id} exists and vanished`);
     return { created: false, stored: storedAlertOf(stored) };
   }
 
   async markAlertPublished(userId: string, id: string, at: string): Promise<void> {
-    const rows = await rowsOf(
+    const found = await rowsOf(
       this.db,
       sql`UPDATE alerts SET published_at = ${at} WHERE user_id = ${userId} AND id = ${id} RETURNING id`,
     );
     // DynamoDB's update is conditioned on the alert existing, and fails otherwise.
-    if (!rows.length) throw new ConflictError(`alert ${id} does not exist`);
+    if (!found.length) throw new ConflictError(`alert ${id} does not exist`);
   }
 
   async listAlerts(userId: string, query: { since?: string }, page: PageRequest): Promise<Page<StoredAlert>> {
@@ -178,54 +183,66 @@ export class PgInsightsStore implements InsightsStore {
       // A position outside the query's range: DynamoDB's adapter refuses such a start key too.
       throw new InvalidCursorError('The cursor is not valid for this list.');
     }
-    const rows = await rowsOf(
+    const found = await rowsOf(
       this.db,
-      sql`SELECT list_key, alert, published_at FROM alerts
+      sql`SELECT list_key, alert::text AS alert, published_at FROM alerts
           WHERE user_id = ${userId}
             ${query.since ? sql`AND list_key >= ${query.since}` : sql``}
             ${after ? sql`AND list_key < ${after.k}` : sql``}
           ORDER BY list_key DESC
           LIMIT ${page.limit + 1}`,
     );
-    const items = rows.slice(0, page.limit);
+    const items = found.slice(0, page.limit);
     const last = items.at(-1);
     return {
       items: items.map(storedAlertOf),
-      nextCursor: rows.length > page.limit && last ? sealCursor(scope, { k: String(last.list_key) }) : null,
+      nextCursor: found.length > page.limit && last ? sealCursor(scope, { k: String(last.list_key) }) : null,
     };
   }
 
   // ---- anomalies ----------------------------------------------------------------------------------------
 
   async putAnomaly(a: StoredAnomaly): Promise<boolean> {
-    const rows = await rowsOf(
+    const found = await rowsOf(
       this.db,
       sql`INSERT INTO anomalies (user_id, id, transaction_id, kind, score, explanation, details, date, detected_at, list_key)
           VALUES (${a.userId}, ${a.id}, ${a.transactionId}, ${a.kind}, ${a.score}, ${a.explanation},
-                  ${JSON.stringify(a.details ?? {})}::jsonb, ${a.date}, ${a.detectedAt}, ${`${a.date}#${a.id}`})
+                  ${json(a.details ?? {})}::jsonb, ${a.date}, ${a.detectedAt}, ${`${a.date}#${a.id}`})
           ON CONFLICT (user_id, id) DO NOTHING
           RETURNING id`,
     );
-    return rows.length > 0;
+    return found.length > 0;
   }
 
   async listAnomalies(userId: string, range: { from?: string; to?: string }): Promise<StoredAnomaly[]> {
     // As DynamoDB's key condition on `<date>#<id>`: `to~` includes the whole last day (`~` sorts after ids).
-    const rows = await rowsOf(
-      this.db,
-      sql`SELECT user_id, id, transaction_id, kind, score, explanation, details, date, detected_at FROM anomalies
-          WHERE user_id = ${userId}
-            ${range.from ? sql`AND list_key >= ${range.from}` : sql``}
-            ${range.to ? sql`AND list_key <= ${`${range.to}~`}` : sql``}
-          ORDER BY list_key`,
-    );
-    return rows.map(anomalyOf);
+    // Read page by page (a Data API response holds at most 1 MiB).
+    const out: StoredAnomaly[] = [];
+    for (let after: string | null = null; ;) {
+      const found = await rowsOf(
+        this.db,
+        sql`SELECT user_id, id, transaction_id, kind, score, explanation, details::text AS details, date, detected_at,
+                   list_key
+            FROM anomalies
+            WHERE user_id = ${userId}
+              ${range.from ? sql`AND list_key >= ${range.from}` : sql``}
+              ${range.to ? sql`AND list_key <= ${`${range.to}~`}` : sql``}
+              ${after === null ? sql`` : sql`AND list_key > ${after}`}
+            ORDER BY list_key
+            LIMIT ${READ_PAGE}`,
+      );
+      out.push(...found.map(anomalyOf));
+      if (found.length < READ_PAGE) return out;
+      after = String(found.at(-1)!.list_key);
+    }
   }
 
   async deleteAnomalies(userId: string, ids: readonly string[]): Promise<void> {
-    for (let i = 0; i < ids.length; i += 500) {
-      const chunk = ids.slice(i, i + 500);
-      await this.db.execute(sql`DELETE FROM anomalies WHERE user_id = ${userId} AND id IN ${list(chunk)}`);
+    for (let i = 0; i < ids.length; i += 1_000) {
+      await this.db.execute(
+        sql`DELETE FROM anomalies
+            WHERE user_id = ${userId} AND id IN (SELECT jsonb_array_elements_text(${json(ids.slice(i, i + 1_000))}::jsonb))`,
+      );
     }
   }
 
@@ -237,7 +254,7 @@ export class PgInsightsStore implements InsightsStore {
 
   async saveSpendMonth(userId: string, month: SpendMonth, cells: string, at: string): Promise<number> {
     return this.db.transaction(async (tx) => {
-      const rev = await saveMonth(tx, sql`spend_months`, userId, month, at);
+      const rev = await saveMonth(tx, sql`spend_months`, 'spend_month', userId, month, at);
       if (rev === null) throw new ConflictError(`spend month ${month.month} changed since it was read`);
       await tx.execute(
         sql`INSERT INTO spend_rollups (user_id, month, rev, cells, updated_at)
@@ -250,13 +267,13 @@ export class PgInsightsStore implements InsightsStore {
   }
 
   async readSpendRollups(userId: string, fromMonth: string, toMonth: string): Promise<string[]> {
-    const rows = await rowsOf(
+    const found = await rowsOf(
       this.db,
       sql`SELECT cells FROM spend_rollups
           WHERE user_id = ${userId} AND month >= ${fromMonth} AND month <= ${toMonth}
           ORDER BY month`,
     );
-    return rows.map((r) => String(r.cells ?? ''));
+    return found.map((r) => String(r.cells ?? ''));
   }
 
   loadHistoryMonths(userId: string, months: readonly string[]): Promise<Map<string, SpendMonth>> {
@@ -264,7 +281,7 @@ export class PgInsightsStore implements InsightsStore {
   }
 
   async saveHistoryMonth(userId: string, month: SpendMonth, at: string): Promise<number> {
-    const rev = await saveMonth(this.db, sql`anomaly_history`, userId, month, at);
+    const rev = await saveMonth(this.db, sql`anomaly_history`, 'anomaly_history', userId, month, at);
     if (rev === null) throw new ConflictError(`history month ${month.month} changed since it was read`);
     return rev;
   }
@@ -277,15 +294,18 @@ export class PgInsightsStore implements InsightsStore {
     const result = new Map<string, SpendMonth>();
     for (const month of months) result.set(month, { month, rev: 0, entries: new Map() });
     const unique = [...result.keys()];
-    for (let i = 0; i < unique.length; i += 500) {
-      const rows = await rowsOf(
+    // A Data API response holds at most 1 MiB: two months of the largest size per statement there.
+    const chunk = this.conn.driver === 'data-api' ? 2 : 1_000;
+    for (let i = 0; i < unique.length; i += chunk) {
+      const found = await rowsOf(
         this.db,
-        sql`SELECT month, rev, entries FROM ${table}
-            WHERE user_id = ${userId} AND month IN ${list(unique.slice(i, i + 500))}`,
+        sql`SELECT month, rev, entries::text AS entries FROM ${table}
+            WHERE user_id = ${userId}
+              AND month IN (SELECT jsonb_array_elements_text(${json(unique.slice(i, i + chunk))}::jsonb))`,
       );
-      for (const row of rows) {
+      for (const row of found) {
         const month = String(row.month);
-        const entries = EntriesSchema.parse(jsonOf(row.entries));
+        const entries = EntriesSchema.parse(fromJson(row.entries));
         result.set(month, { month, rev: Number(row.rev), entries: new Map(Object.entries(entries)) });
       }
     }
@@ -296,7 +316,7 @@ export class PgInsightsStore implements InsightsStore {
 // ---- rows and images ------------------------------------------------------------------------------------
 
 const BUDGET_COLUMNS = sql.raw(
-  'user_id, id, category, period, limit_minor, currency, thresholds, created_at, updated_at',
+  'user_id, id, category, period, limit_minor::text AS limit_minor, currency, thresholds::text AS thresholds, created_at, updated_at',
 );
 
 function budgetOf(row: Row): Budget {
@@ -307,7 +327,7 @@ function budgetOf(row: Row): Budget {
     period: row.period === 'weekly' ? 'weekly' : 'monthly',
     limitMinor: Number(row.limit_minor),
     currency: String(row.currency),
-    thresholds: z.array(z.number()).parse(jsonOf(row.thresholds)),
+    thresholds: z.array(z.number()).parse(fromJson(row.thresholds)),
     createdAt: String(row.created_at),
     updatedAt: String(row.updated_at),
   };
@@ -334,7 +354,7 @@ export function budgetImage(b: Budget): Record<string, unknown> {
 
 function storedAlertOf(row: Row): StoredAlert {
   return {
-    alert: AlertSchema.parse(jsonOf(row.alert)),
+    alert: AlertSchema.parse(fromJson(row.alert)),
     publishedAt: typeof row.published_at === 'string' ? row.published_at : null,
   };
 }
@@ -349,7 +369,7 @@ function anomalyOf(row: Row): StoredAnomaly {
     kind: row.kind as StoredAnomaly['kind'],
     score: Number(row.score),
     explanation: String(row.explanation),
-    details: (jsonOf(row.details) ?? {}) as StoredAnomaly['details'],
+    details: (fromJson(row.details) ?? {}) as StoredAnomaly['details'],
     date: String(row.date),
     detectedAt: String(row.detected_at),
   };
@@ -357,13 +377,11 @@ function anomalyOf(row: Row): StoredAnomaly {
 
 const EntriesSchema = z.record(z.string(), z.string());
 
-/** `(v1, v2, …)`: one parameter each (the Data API takes no array parameters). */
-function list(values: readonly string[]): SQL {
-  return sql`(${sql.join(
-    values.map((v) => sql`${v}`),
-    sql`, `,
-  )})`;
-}
+/** Rows per statement of a read that follows a list to its end. */
+const READ_PAGE = 500;
+
+/** The DynamoDB adapter's limit of a projection month (its 400 KB item limit, with room): the same here. */
+export const MAX_SPEND_MONTH_BYTES = 380_000;
 
 /**
  * Replaces a projection month if it is still at the revision it was read at; the new revision, or null when
@@ -372,13 +390,20 @@ function list(values: readonly string[]): SQL {
 async function saveMonth(
   db: Queryable,
   table: SQL,
+  what: string,
   userId: string,
   month: SpendMonth,
   at: string,
 ): Promise<number | null> {
+  const bytes = [...month.entries].reduce((n, [k, v]) => n + k.length + v.length + 2, 0);
+  if (bytes > MAX_SPEND_MONTH_BYTES) {
+    throw new Error(
+      `${what} ${month.month} of user ${userId} would be ${bytes} bytes (over ${MAX_SPEND_MONTH_BYTES})`,
+    );
+  }
   const rev = month.rev + 1;
   const entries = JSON.stringify(Object.fromEntries(month.entries));
-  const rows =
+  const found =
     month.rev === 0
       ? await rowsOf(
           db,
@@ -393,5 +418,5 @@ async function saveMonth(
               WHERE user_id = ${userId} AND month = ${month.month} AND rev = ${month.rev}
               RETURNING rev`,
         );
-  return rows.length ? rev : null;
+  return found.length ? rev : null;
 }

@@ -9,7 +9,9 @@ import type {
   StoredGrant,
   StoredToken,
 } from '../../banks/kit/state';
-import { jsonOf, rowsOf, type Queryable, type Row } from './sql-rows';
+import { fromJson, json, rows, type PgConnection } from './db';
+
+type Row = Record<string, unknown>;
 
 /**
  * The mock banks' state in PostgreSQL (migration 0011_mock_bank_state.sql), one bank per instance, with the
@@ -23,22 +25,26 @@ import { jsonOf, rowsOf, type Queryable, type Row } from './sql-rows';
  * - the request counter is one row per bank, incremented atomically.
  */
 export class PgMockBankState implements MockBankState {
+  private readonly db: PgConnection['db'];
+
   constructor(
-    private readonly db: Queryable,
+    conn: PgConnection,
     private readonly bank: string,
     /** Real time in epoch seconds (the TTL's clock). */
     private readonly nowSeconds: () => number = () => Math.floor(Date.now() / 1000),
-  ) {}
+  ) {
+    this.db = conn.db;
+  }
 
   // ---- codes --------------------------------------------------------------------------------------------
 
   async saveCode(code: StoredCode): Promise<void> {
-    await this.purge(sql`mock_bank_codes`);
+    await this.purge(CODES);
     await this.db.execute(
       sql`INSERT INTO mock_bank_codes (bank, hash, grant_id, client_id, redirect_uri, code_challenge, scope, user_index,
                                        expires_at, used_at, purge_at)
           VALUES (${this.bank}, ${code.hash}, ${code.grantId}, ${code.clientId}, ${code.redirectUri},
-                  ${code.codeChallenge}, ${JSON.stringify(code.scope)}::jsonb, ${code.userIndex}, ${code.expiresAt},
+                  ${code.codeChallenge}, ${json(code.scope)}::jsonb, ${code.userIndex}, ${code.expiresAt},
                   ${code.usedAt ?? null}, ${code.purgeAt})
           ON CONFLICT (bank, hash) DO UPDATE SET
             grant_id = EXCLUDED.grant_id, client_id = EXCLUDED.client_id, redirect_uri = EXCLUDED.redirect_uri,
@@ -48,18 +54,18 @@ export class PgMockBankState implements MockBankState {
   }
 
   async useCode(hash: string, at: string): Promise<StoredCode | null> {
-    const row = await this.markOnce(sql`mock_bank_codes`, sql`hash`, hash, sql`used_at`, at);
+    const row = await this.markOnce(CODES, hash, sql`used_at`, at);
     return row && CodeSchema.parse(row);
   }
 
   // ---- grants -------------------------------------------------------------------------------------------
 
   async saveGrant(grant: StoredGrant): Promise<void> {
-    await this.purge(sql`mock_bank_grants`);
+    await this.purge(GRANTS);
     await this.db.execute(
       sql`INSERT INTO mock_bank_grants (bank, id, client_id, user_index, scope, created_at, revoked_at, purge_at)
           VALUES (${this.bank}, ${grant.id}, ${grant.clientId}, ${grant.userIndex},
-                  ${JSON.stringify(grant.scope)}::jsonb, ${grant.createdAt}, ${grant.revokedAt ?? null},
+                  ${json(grant.scope)}::jsonb, ${grant.createdAt}, ${grant.revokedAt ?? null},
                   ${grant.purgeAt})
           ON CONFLICT (bank, id) DO UPDATE SET
             client_id = EXCLUDED.client_id, user_index = EXCLUDED.user_index, scope = EXCLUDED.scope,
@@ -68,21 +74,21 @@ export class PgMockBankState implements MockBankState {
   }
 
   async getGrant(id: string): Promise<StoredGrant | null> {
-    const [row] = await rowsOf(
+    const [row] = await rows<Row>(
       this.db,
-      sql`SELECT * FROM mock_bank_grants WHERE bank = ${this.bank} AND id = ${id} AND purge_at > ${this.nowSeconds()}`,
+      sql`SELECT ${GRANTS.columns('')} FROM mock_bank_grants WHERE bank = ${this.bank} AND id = ${id} AND purge_at > ${this.nowSeconds()}`,
     );
     return row ? GrantSchema.parse(row) : null;
   }
 
   async revokeGrant(id: string, at: string): Promise<void> {
-    await this.markOnce(sql`mock_bank_grants`, sql`id`, id, sql`revoked_at`, at);
+    await this.markOnce(GRANTS, id, sql`revoked_at`, at);
   }
 
   // ---- tokens -------------------------------------------------------------------------------------------
 
   async saveToken(token: StoredToken): Promise<void> {
-    await this.purge(sql`mock_bank_tokens`);
+    await this.purge(TOKENS);
     await this.db.execute(
       sql`INSERT INTO mock_bank_tokens (bank, hash, kind, grant_id, client_id, created_at, expires_at, used_at,
                                         revoked_at, purge_at)
@@ -96,16 +102,16 @@ export class PgMockBankState implements MockBankState {
   }
 
   async getToken(hash: string): Promise<StoredToken | null> {
-    const [row] = await rowsOf(
+    const [row] = await rows<Row>(
       this.db,
-      sql`SELECT * FROM mock_bank_tokens
+      sql`SELECT ${TOKENS.columns('')} FROM mock_bank_tokens
           WHERE bank = ${this.bank} AND hash = ${hash} AND purge_at > ${this.nowSeconds()}`,
     );
     return row ? TokenSchema.parse(row) : null;
   }
 
   async useToken(hash: string, at: string): Promise<StoredToken | null> {
-    const row = await this.markOnce(sql`mock_bank_tokens`, sql`hash`, hash, sql`used_at`, at);
+    const row = await this.markOnce(TOKENS, hash, sql`used_at`, at);
     return row && TokenSchema.parse(row);
   }
 
@@ -117,37 +123,37 @@ export class PgMockBankState implements MockBankState {
   }
 
   async revokeToken(hash: string, at: string): Promise<void> {
-    await this.markOnce(sql`mock_bank_tokens`, sql`hash`, hash, sql`revoked_at`, at);
+    await this.markOnce(TOKENS, hash, sql`revoked_at`, at);
   }
 
   // ---- settings and the request counter -----------------------------------------------------------------
 
   async getSettings(): Promise<BankSettings> {
-    const [row] = await rowsOf(
+    const [row] = await rows<Row>(
       this.db,
-      sql`SELECT clock, faults FROM mock_bank_settings WHERE bank = ${this.bank}`,
+      sql`SELECT clock::text AS clock, faults::text AS faults FROM mock_bank_settings WHERE bank = ${this.bank}`,
     );
-    const clock = row?.clock == null ? null : ClockSchema.parse(jsonOf(row.clock));
-    const faults = row?.faults == null ? null : FaultConfigSchema.parse(jsonOf(row.faults));
+    const clock = row?.clock == null ? null : ClockSchema.parse(fromJson(row.clock));
+    const faults = row?.faults == null ? null : FaultConfigSchema.parse(fromJson(row.faults));
     return { clock, faults };
   }
 
   async saveClock(clock: ClockState | null): Promise<void> {
     await this.db.execute(
-      sql`INSERT INTO mock_bank_settings (bank, clock) VALUES (${this.bank}, ${json(clock)}::jsonb)
+      sql`INSERT INTO mock_bank_settings (bank, clock) VALUES (${this.bank}, ${nullableJson(clock)}::jsonb)
           ON CONFLICT (bank) DO UPDATE SET clock = EXCLUDED.clock`,
     );
   }
 
   async saveFaults(faults: FaultConfig | null): Promise<void> {
     await this.db.execute(
-      sql`INSERT INTO mock_bank_settings (bank, faults) VALUES (${this.bank}, ${json(faults)}::jsonb)
+      sql`INSERT INTO mock_bank_settings (bank, faults) VALUES (${this.bank}, ${nullableJson(faults)}::jsonb)
           ON CONFLICT (bank) DO UPDATE SET faults = EXCLUDED.faults`,
     );
   }
 
   async nextRequestNumber(): Promise<number> {
-    const [row] = await rowsOf(
+    const [row] = await rows<Row>(
       this.db,
       sql`INSERT INTO mock_bank_settings (bank, counter) VALUES (${this.bank}, 1)
           ON CONFLICT (bank) DO UPDATE SET counter = mock_bank_settings.counter + 1
@@ -163,30 +169,80 @@ export class PgMockBankState implements MockBankState {
    * is none. The row is locked by the statement's first step (FOR UPDATE), so a concurrent caller waits and then
    * reads the row as this one left it.
    */
-  private async markOnce(table: SQL, key: SQL, id: string, column: SQL, at: string): Promise<Row | null> {
-    const [row] = await rowsOf(
+  private async markOnce(kind: Kind, id: string, column: SQL, at: string): Promise<Row | null> {
+    const [row] = await rows<Row>(
       this.db,
       sql`WITH old AS (
-            SELECT * FROM ${table}
-            WHERE bank = ${this.bank} AND ${key} = ${id} AND purge_at > ${this.nowSeconds()}
+            SELECT * FROM ${kind.table}
+            WHERE bank = ${this.bank} AND ${kind.key} = ${id} AND purge_at > ${this.nowSeconds()}
             FOR UPDATE
           )
-          UPDATE ${table} AS t SET ${column} = COALESCE(t.${column}, ${at})
-          FROM old WHERE t.bank = old.bank AND t.${key} = old.${key}
-          RETURNING old.*`,
+          UPDATE ${kind.table} AS t SET ${column} = COALESCE(t.${column}, ${at})
+          FROM old WHERE t.bank = old.bank AND t.${kind.key} = old.${kind.key}
+          RETURNING ${kind.columns('old.')}`,
     );
     return row ?? null;
   }
 
   /** Deletes the bank's rows of a kind whose TTL has passed. */
-  private async purge(table: SQL): Promise<void> {
+  private async purge(kind: Kind): Promise<void> {
     await this.db.execute(
-      sql`DELETE FROM ${table} WHERE bank = ${this.bank} AND purge_at <= ${this.nowSeconds()}`,
+      sql`DELETE FROM ${kind.table} WHERE bank = ${this.bank} AND purge_at <= ${this.nowSeconds()}`,
     );
   }
 }
 
-function json(value: unknown): string | null {
+/** A kind of record: its table, its key column, and its columns as read (jsonb and bigint as text). */
+interface Kind {
+  table: SQL;
+  key: SQL;
+  columns: (prefix: string) => SQL;
+}
+
+function kind(table: string, key: string, columns: string[]): Kind {
+  const read = (prefix: string, c: string) =>
+    c === 'scope' || c === 'purge_at' ? `${prefix}${c}::text AS ${c}` : `${prefix}${c}`;
+  return {
+    table: sql.raw(table),
+    key: sql.raw(key),
+    columns: (prefix) => sql.raw(columns.map((c) => read(prefix, c)).join(', ')),
+  };
+}
+
+const CODES = kind('mock_bank_codes', 'hash', [
+  'hash',
+  'grant_id',
+  'client_id',
+  'redirect_uri',
+  'code_challenge',
+  'scope',
+  'user_index',
+  'expires_at',
+  'used_at',
+  'purge_at',
+]);
+const GRANTS = kind('mock_bank_grants', 'id', [
+  'id',
+  'client_id',
+  'user_index',
+  'scope',
+  'created_at',
+  'revoked_at',
+  'purge_at',
+]);
+const TOKENS = kind('mock_bank_tokens', 'hash', [
+  'hash',
+  'kind',
+  'grant_id',
+  'client_id',
+  'created_at',
+  'expires_at',
+  'used_at',
+  'revoked_at',
+  'purge_at',
+]);
+
+function nullableJson(value: unknown): string | null {
   return value === null ? null : JSON.stringify(value);
 }
 
@@ -196,7 +252,7 @@ const optional = z
   .nullable()
   .transform((v) => v ?? undefined);
 const seconds = z.coerce.number().int();
-const strings = z.preprocess(jsonOf, z.array(z.string()));
+const strings = z.preprocess(fromJson, z.array(z.string()));
 
 const CodeSchema = z
   .object({

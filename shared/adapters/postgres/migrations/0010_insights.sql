@@ -5,7 +5,7 @@
 
 -- A user's categorization rules, listed by id.
 CREATE TABLE user_rules (
-  user_id    text NOT NULL,
+  user_id    text COLLATE "C" NOT NULL,
   id         text COLLATE "C" NOT NULL,
   match      jsonb NOT NULL,
   category   jsonb NOT NULL,
@@ -18,7 +18,7 @@ CREATE TABLE user_rules (
 -- The last re-categorization request of each user (each request also appends an outbox row, entity
 -- 'recategorize', which is what the Categorizer consumes).
 CREATE TABLE recategorize_requests (
-  user_id      text PRIMARY KEY,
+  user_id      text COLLATE "C" PRIMARY KEY,
   request_id   text NOT NULL,
   requested_at text NOT NULL,
   reason       text NOT NULL
@@ -26,7 +26,7 @@ CREATE TABLE recategorize_requests (
 
 -- Budgets, listed oldest first (created_at, then id).
 CREATE TABLE budgets (
-  user_id     text NOT NULL,
+  user_id     text COLLATE "C" NOT NULL,
   id          text COLLATE "C" NOT NULL,
   category    text NOT NULL,
   period      text NOT NULL CHECK (period IN ('weekly', 'monthly')),
@@ -39,14 +39,14 @@ CREATE TABLE budgets (
 );
 
 CREATE TABLE user_settings (
-  user_id    text PRIMARY KEY,
+  user_id    text COLLATE "C" PRIMARY KEY,
   time_zone  text NOT NULL,
   updated_at text
 );
 
 -- Alerts, once per id; listed newest first by list_key = created_at || '#' || id (DynamoDB's gsi1sk).
 CREATE TABLE alerts (
-  user_id      text NOT NULL,
+  user_id      text COLLATE "C" NOT NULL,
   id           text COLLATE "C" NOT NULL,
   kind         text NOT NULL,
   created_at   text NOT NULL,
@@ -59,7 +59,7 @@ CREATE INDEX alerts_by_list_key ON alerts (user_id, list_key);
 
 -- Anomalies, once per id; listed by list_key = date || '#' || id (DynamoDB's gsi1sk).
 CREATE TABLE anomalies (
-  user_id        text NOT NULL,
+  user_id        text COLLATE "C" NOT NULL,
   id             text COLLATE "C" NOT NULL,
   transaction_id text NOT NULL,
   kind           text NOT NULL,
@@ -76,7 +76,7 @@ CREATE INDEX anomalies_by_list_key ON anomalies (user_id, list_key);
 -- The processors' monthly projections (domain/spend.ts), replaced whole on condition of their revision. Entries
 -- are `json` (kept as written: no re-encoding of thousands of keys per write).
 CREATE TABLE spend_months (
-  user_id    text NOT NULL,
+  user_id    text COLLATE "C" NOT NULL,
   month      text COLLATE "C" NOT NULL,
   rev        integer NOT NULL,
   entries    json NOT NULL,
@@ -85,7 +85,7 @@ CREATE TABLE spend_months (
 );
 
 CREATE TABLE spend_rollups (
-  user_id    text NOT NULL,
+  user_id    text COLLATE "C" NOT NULL,
   month      text COLLATE "C" NOT NULL,
   rev        integer NOT NULL,
   cells      text NOT NULL,
@@ -94,7 +94,7 @@ CREATE TABLE spend_rollups (
 );
 
 CREATE TABLE anomaly_history (
-  user_id    text NOT NULL,
+  user_id    text COLLATE "C" NOT NULL,
   month      text COLLATE "C" NOT NULL,
   rev        integer NOT NULL,
   entries    json NOT NULL,

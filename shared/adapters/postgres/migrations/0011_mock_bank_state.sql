@@ -4,9 +4,9 @@
 -- as gone by every read and deleted by the next write of its kind.
 
 CREATE TABLE mock_bank_codes (
-  bank           text NOT NULL,
-  hash           text NOT NULL,
-  grant_id       text NOT NULL,
+  bank           text COLLATE "C" NOT NULL,
+  hash           text COLLATE "C" NOT NULL,
+  grant_id       text COLLATE "C" NOT NULL,
   client_id      text NOT NULL,
   redirect_uri   text NOT NULL,
   code_challenge text NOT NULL,
@@ -20,8 +20,8 @@ CREATE TABLE mock_bank_codes (
 CREATE INDEX mock_bank_codes_purge ON mock_bank_codes (purge_at);
 
 CREATE TABLE mock_bank_grants (
-  bank       text NOT NULL,
-  id         text NOT NULL,
+  bank       text COLLATE "C" NOT NULL,
+  id         text COLLATE "C" NOT NULL,
   client_id  text NOT NULL,
   user_index integer NOT NULL,
   scope      jsonb NOT NULL,
@@ -33,10 +33,10 @@ CREATE TABLE mock_bank_grants (
 CREATE INDEX mock_bank_grants_purge ON mock_bank_grants (purge_at);
 
 CREATE TABLE mock_bank_tokens (
-  bank       text NOT NULL,
-  hash       text NOT NULL,
+  bank       text COLLATE "C" NOT NULL,
+  hash       text COLLATE "C" NOT NULL,
   kind       text NOT NULL CHECK (kind IN ('access', 'refresh')),
-  grant_id   text NOT NULL,
+  grant_id   text COLLATE "C" NOT NULL,
   client_id  text NOT NULL,
   created_at text NOT NULL,
   expires_at text,
@@ -49,7 +49,7 @@ CREATE INDEX mock_bank_tokens_purge ON mock_bank_tokens (purge_at);
 
 -- The bank clock, its faults and the request counter shared by every instance of the bank.
 CREATE TABLE mock_bank_settings (
-  bank    text PRIMARY KEY,
+  bank    text COLLATE "C" PRIMARY KEY,
   clock   jsonb,
   faults  jsonb,
   counter bigint NOT NULL DEFAULT 0
