@@ -8,6 +8,7 @@ import { PgUserChangeStore } from './user-changes';
 import { PgSyncRunStore } from './sync-runs';
 import { PgRuleStore } from './rules-store';
 import { PgInsightsStore } from './insights-store';
+import { PgPlaidStore } from './plaid-store';
 
 /**
  * The PostgreSQL adapter of the whole Store: one role class per port (or a few), each in its own file, composed
@@ -24,6 +25,7 @@ function rolesOf(conn: PgConnection) {
     syncRuns: new PgSyncRunStore(conn),
     rules: new PgRuleStore(conn),
     insights: new PgInsightsStore(conn),
+    plaid: new PgPlaidStore(conn),
   };
 }
 
