@@ -171,13 +171,25 @@ export class PgPlaidStore extends PgRole implements PlaidStore {
   ): Promise<PlaidItem> {
     const set = defined(changes);
     const token = changes.accessTokenHash;
+    if (token === undefined) {
+      const updated = await this.one<PlaidItem>(
+        sql`UPDATE plaid_items SET data = data || ${json(set)}::jsonb
+            WHERE client_id = ${clientId} AND item_id = ${itemId} RETURNING data::text AS data`,
+      );
+      if (!updated) throw new ConflictError('plaid item does not exist');
+      return updated;
+    }
+    // As DynamoDB's: the token is replaced on condition that it is still the one read here (whoever changed it
+    // meanwhile wins; this write is refused), and that no other item holds the new one.
+    const current = await this.getPlaidItem(clientId, itemId);
+    if (!current) throw new ConflictError('plaid item does not exist');
     let updated: PlaidItem | null;
     try {
       updated = await this.one<PlaidItem>(
         sql`UPDATE plaid_items
-            SET data = data || ${json(set)}::jsonb
-                ${token === undefined ? sql`` : sql`, access_token_hash = ${token || null}`}
+            SET data = data || ${json(set)}::jsonb, access_token_hash = ${token || null}
             WHERE client_id = ${clientId} AND item_id = ${itemId}
+              AND access_token_hash IS NOT DISTINCT FROM ${current.accessTokenHash}::text
               ${
                 token
                   ? sql`AND NOT EXISTS (SELECT 1 FROM plaid_items o WHERE o.access_token_hash = ${token}
@@ -191,11 +203,8 @@ export class PgPlaidStore extends PgRole implements PlaidStore {
       if (isUniqueViolation(err)) throw new ConflictError('plaid item changed meanwhile');
       throw err;
     }
-    if (updated) return updated;
-    if (token && (await this.getPlaidItem(clientId, itemId))) {
-      throw new ConflictError('plaid item changed meanwhile');
-    }
-    throw new ConflictError('plaid item does not exist');
+    if (!updated) throw new ConflictError('plaid item changed meanwhile');
+    return updated;
   }
 
   // ---- plumbing -----------------------------------------------------------------------------------------
