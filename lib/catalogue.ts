@@ -71,6 +71,35 @@ function mockBank(letter: 'A' | 'B' | 'C', title: string): FunctionSpec {
   };
 }
 
+/**
+ * A function of the Plaid-compatible surface (issue 15): POST routes under `/plaid`, public at the gateway (the
+ * application's client_id and secret in the body or headers are the authentication, checked by
+ * shared/http/plaid.ts). `paths` are Plaid's endpoint paths (`/item/get`).
+ */
+export function plaidFunction(
+  name: string,
+  file: string,
+  description: string,
+  paths: readonly string[],
+  extra: Partial<Pick<FunctionSpec, 'grants' | 'memoryMb' | 'timeoutSeconds' | 'routes'>> = {},
+): FunctionSpec {
+  return {
+    name,
+    entry: `functions/plaid/${file}.ts`,
+    description,
+    routes: [
+      ...paths.map((p) => ({ method: 'POST' as const, path: `${PLAID_BASE_PATH}${p}`, auth: false })),
+      ...(extra.routes ?? []),
+    ],
+    grants: extra.grants ?? ['table:read'],
+    ...(extra.memoryMb ? { memoryMb: extra.memoryMb } : {}),
+    ...(extra.timeoutSeconds ? { timeoutSeconds: extra.timeoutSeconds } : {}),
+  };
+}
+
+/** Where the Plaid-compatible surface lives: a client's `basePath` is `<api>/plaid`. */
+export const PLAID_BASE_PATH = '/plaid';
+
 export const catalogue: FunctionSpec[] = [
   {
     name: 'Health',
@@ -301,6 +330,52 @@ export const catalogue: FunctionSpec[] = [
     memoryMb: 1024,
     timeoutSeconds: 60,
   },
+  // ---- the Plaid-compatible surface (issue 15) ----
+  plaidFunction(
+    'PlaidInstitutions',
+    'institutions',
+    'Plaid: /institutions/get_by_id and /institutions/search',
+    ['/institutions/get_by_id', '/institutions/search'],
+  ),
+  plaidFunction(
+    'PlaidLink',
+    'link',
+    "Plaid: /link/token/create, /link/token/get, and finagg's hosted link pages",
+    ['/link/token/create', '/link/token/get'],
+    {
+      routes: [
+        { method: 'GET', path: '/plaid/link/hosted', auth: false },
+        { method: 'GET', path: '/plaid/link/hosted/start', auth: false },
+        { method: 'GET', path: '/plaid/link/hosted/callback', auth: false },
+      ],
+      grants: ['table:read', 'table:write', 'queue:send', 'kms:encrypt', 'kms:decrypt'],
+      timeoutSeconds: 20,
+    },
+  ),
+  plaidFunction(
+    'PlaidItem',
+    'item',
+    'Plaid: public token exchange, /item/get, /item/remove, /item/webhook/update, /accounts/get, /accounts/balance/get',
+    [
+      '/item/public_token/exchange',
+      '/item/get',
+      '/item/remove',
+      '/item/webhook/update',
+      '/accounts/get',
+      '/accounts/balance/get',
+    ],
+    { grants: ['table:read', 'table:write', 'kms:decrypt'], timeoutSeconds: 20 },
+  ),
+  plaidFunction(
+    'PlaidSandbox',
+    'sandbox',
+    'Plaid sandbox: /sandbox/public_token/create (a browserless link at a mock bank), /sandbox/item/reset_login',
+    ['/sandbox/public_token/create', '/sandbox/item/reset_login'],
+    {
+      grants: ['table:read', 'table:write', 'queue:send', 'kms:encrypt', 'kms:decrypt'],
+      timeoutSeconds: 30,
+    },
+  ),
   mockBank('A', 'Acorn Bank'),
   mockBank('B', 'Birch & Co. Bank'),
   mockBank('C', 'Cedar Bank'),

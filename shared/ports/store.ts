@@ -17,6 +17,7 @@ import type { Budget } from '../domain/budgets';
 import type { SpendMonth, StoredAlert, StoredAnomaly, UserSettings } from '../domain/insights';
 import type { Alert } from '../domain/alerts';
 import type { Listing } from '../domain/sync-window';
+import type { PlaidStore } from './plaid';
 
 /** A page of results and the opaque cursor of the next one (null at the end). */
 export interface Page<T> {
@@ -78,7 +79,8 @@ export interface Store
     UserChangeStore,
     RuleStore,
     SyncRunStore,
-    InsightsStore {}
+    InsightsStore,
+    PlaidStore {}
 
 /** Link sessions (the OAuth state of a link in progress). */
 export interface LinkSessionStore {
