@@ -1,7 +1,8 @@
 import * as z from 'zod';
 import type { ZodType } from 'zod';
 import type { AnomalyKind } from '../domain/anomalies';
-import { CONFIDENCE_LEVELS, type RuleMatch } from '../domain/categorizer/index';
+import { CONFIDENCE_LEVELS } from '../domain/categorizer/confidence';
+import type { RuleMatch } from '../domain/categorizer/user-rules';
 import { CORRECTABLE_FIELDS } from '../domain/corrections';
 import type {
   BankAccount,
