@@ -266,6 +266,7 @@ async function syncUnderLock(
     }
   }
   run.pages = pages;
+  run.listed = records.length + quarantine.filter((q) => q.kind === 'transaction').length;
   if (quarantine.length) await store.putQuarantined(quarantine);
   run.quarantined = quarantine.length;
 

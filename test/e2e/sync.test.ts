@@ -200,7 +200,14 @@ describe('sync against the mock banks, compared with the generator ground truth'
 
   it('runs a full reconciliation on demand: {"full": true} lists the whole history, no body only the change', async () => {
     const id = connections.get('bank_a')!;
-    type Run = { reason: string; pages: number; added: number; modified: number; removed: number };
+    type Run = {
+      reason: string;
+      pages: number;
+      listed: number | null;
+      added: number;
+      modified: number;
+      removed: number;
+    };
     const runs = async () =>
       (await api.get<{ syncs: Run[] }>(`/connections/${id}/syncs?limit=100`)).body.syncs;
     const before = await allTransactions(api);
@@ -222,9 +229,12 @@ describe('sync against the mock banks, compared with the generator ground truth'
     expect(await waitForSync(api, id, at)).toBe('succeeded');
     const full = (await runs())[0]!;
     expect(full.reason).toBe('manual');
-    // The full listing pages through the whole history (at least what the first sync read; time only adds to it).
+    // The full listing pages through the whole history (at least what the first sync read; time only adds to it),
+    // the incremental one only through what changed since the last sync (nothing: the bank's clock stands still).
+    expect(link.listed).toBeGreaterThan(0);
+    expect(full.listed).toBeGreaterThanOrEqual(link.listed!);
     expect(full.pages).toBeGreaterThanOrEqual(link.pages);
-    expect(full.pages).toBeGreaterThan(incremental.pages);
+    expect(incremental.listed).toBeLessThan(link.listed!);
     // Nothing changed at the bank since: reconciling everything changes nothing.
     expect([full.added, full.modified, full.removed]).toEqual([0, 0, 0]);
     expect((await allTransactions(api)).map((t) => `${t.id} ${t.updated_at}`).sort()).toEqual(
