@@ -34,13 +34,15 @@ export const KIND: Record<BankId, ListingRequest['kind']> = {
 /**
  * A connection to `bank` (the real bank in process, generated user 0 of its own, our real client and sync on
  * `store`), with what each sync did: the listing it asked for (`listings`), the stored transactions it read
- * (`sync()` answers them) and the index repairs it ran (`repairs`, the items each repaired).
+ * (`sync()` answers them) and the index repairs it ran (`repairs`, the items each repaired; `repairProgress`, how often each renewed the lock).
  */
 export async function windowedConnection(bank: BankId, store: Store) {
   const user: GeneratedUser = generateUser(generatorOptions(bankEnv()), 0);
   const data = new GeneratingDataSource(() => user);
   let read = 0;
   const repairs: number[] = [];
+  /** How often each repair reported progress (its caller renewing the lock). */
+  const repairProgress: number[] = [];
   const counting: Store = new Proxy(store, {
     get(target, prop, receiver) {
       if (prop === 'listConnectionTransactions' || prop === 'listConnectionTransactionsWhere') {
@@ -52,9 +54,16 @@ export async function windowedConnection(bank: BankId, store: Store) {
         };
       }
       if (prop === 'repairConnectionIndex') {
-        return async (userId: string, connectionId: string) => {
-          const n = await target.repairConnectionIndex(userId, connectionId);
+        return async (
+          userId: string,
+          connectionId: string,
+          opts: { progress?: () => Promise<void> } = {},
+        ) => {
+          let calls = 0;
+          const progress = opts.progress && (() => ((calls += 1), opts.progress!()));
+          const n = await target.repairConnectionIndex(userId, connectionId, { progress });
           repairs.push(n);
+          repairProgress.push(calls);
           return n;
         };
       }
@@ -76,6 +85,7 @@ export async function windowedConnection(bank: BankId, store: Store) {
     user,
     listings,
     repairs,
+    repairProgress,
     truth: () => expectedFromTruth(bank, at(), 0, user),
     advance: (ms: number) => f.bank.clock.advance(ms),
     /** One sync (full on demand), which must succeed; the stored transactions it read. */
