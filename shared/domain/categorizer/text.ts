@@ -6,7 +6,7 @@
 /** The most of a description the engine reads (longer text is cut: bounds the work per transaction). */
 export const MAX_DESCRIPTION_LENGTH = 512;
 
-const NON_ASCII = /[^\u0000-\u007f]/;
+const NON_ASCII = /[^\p{ASCII}]/u;
 
 /**
  * Upper-case word tokens: diacritics folded, apostrophes dropped (`DOMINO'S` → `DOMINOS`), every other
