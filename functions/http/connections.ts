@@ -21,8 +21,20 @@ import {
   syncRunView,
 } from '../../shared/services/linking';
 
-const SyncPath = IdPath.extend({ sync_id: z.string().min(1).max(128) });
 import { linkingDeps } from '../../shared/services/providers';
+
+const SyncPath = IdPath.extend({ sync_id: z.string().min(1).max(128) });
+
+/** `POST /connections/{id}/sync`: the body may be left out (an incremental sync, as before it had one). */
+const SyncBody = z.strictObject({
+  full: z
+    .boolean()
+    .optional()
+    .describe(
+      'true: list everything the bank has and reconcile it all (a full reconciliation, as the daily one); ' +
+        'absent or false: the bank lists only what can have changed since the last sync.',
+    ),
+});
 
 export const handler = router({
   'GET /connections': httpRoute(
@@ -95,8 +107,16 @@ export const handler = router({
     },
   ),
   'POST /connections/{id}/sync': httpRoute(
-    { summary: 'Queue a sync of one connection now.', status: 202, path: IdPath, response: SyncQueued },
-    async ({ userId, path }) => {
+    {
+      summary: 'Queue a sync of one connection now; `{"full": true}` asks for a full reconciliation.',
+      status: 202,
+      path: IdPath,
+      body: SyncBody,
+      bodyOptional: true,
+      maxBodyBytes: 1024,
+      response: SyncQueued,
+    },
+    async ({ userId, path, body }) => {
       const { store, syncQueue, clock } = getRuntime();
       const connection = await getConnectionOr404(store, userId, path.id);
       if (connection.status !== 'active') {
@@ -113,6 +133,7 @@ export const handler = router({
         connection_id: connection.id,
         reason: 'manual',
         requested_at: clock.now().toISOString(),
+        ...(body.full ? { full: true } : {}),
       });
       return json(202, { sync_id: syncId });
     },

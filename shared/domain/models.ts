@@ -201,6 +201,11 @@ export interface SyncRun {
   startedAt: string;
   finishedAt: string | null;
   pages: number;
+  /**
+   * The transaction records the bank's listing returned (quarantined ones included): the whole history for a full
+   * listing, the change for a windowed one. Absent on runs recorded before it was counted.
+   */
+  listed?: number;
   added: number;
   modified: number;
   removed: number;

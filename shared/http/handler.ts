@@ -24,8 +24,13 @@ export interface RouteSpec<
   Q extends ZodType | undefined,
   P extends ZodType | undefined,
 > {
-  /** zod schema of the JSON body; when set, the body is required and must be JSON. */
+  /** zod schema of the JSON body; when set, the body is required and must be JSON (unless `bodyOptional`). */
   body?: B;
+  /**
+   * The body may be left out (no body, or an empty one): the route then validates `{}` against `body`. A body
+   * that is there must still be JSON.
+   */
+  bodyOptional?: boolean;
   /** zod schema of the query string parameters. */
   query?: Q;
   /** zod schema of the path parameters. */
@@ -179,6 +184,18 @@ export function httpRoute<
     .use(httpCors({ origin: process.env.CORS_ORIGIN ?? '*', headers: 'authorization,content-type' }))
     .use(problemErrors())
     .use(bodyLimit(spec.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES));
-  if (spec.body) handler.use(httpJsonBodyParser({ disableContentTypeError: false }));
+  if (spec.body) {
+    const parser = httpJsonBodyParser({ disableContentTypeError: false });
+    handler.use(
+      spec.bodyOptional
+        ? {
+            before: async (request: middy.Request<HttpEvent, HttpResult, Error, Context>) => {
+              if (bodyBytes(request.event)) return parser.before?.(request);
+              request.event.body = undefined; // left out: validated as {}
+            },
+          }
+        : parser,
+    );
+  }
   return Object.assign(handler.handler(core), { spec: spec as DocumentedSpec });
 }

@@ -46,7 +46,7 @@ export interface OperationObject {
     schema: JsonSchema;
   }[];
   requestBody?: {
-    required: true;
+    required: boolean;
     content: {
       'application/json': {
         schema: JsonSchema;
@@ -247,7 +247,7 @@ export function buildOpenApi(
       ...(spec.body
         ? {
             requestBody: {
-              required: true,
+              required: !spec.bodyOptional,
               content: {
                 'application/json': {
                   schema: inputSchema(spec.body),

@@ -13,6 +13,11 @@ export const REQUEST_EXAMPLES: Readonly<Record<string, { summary: string; value:
     summary: 'Finish linking with the state and code the bank redirected with',
     value: { state: 'st_4f1c2a9e', code: 'code_8d0b7f3e' },
   },
+  'POST /connections/{id}/sync': {
+    summary:
+      'A full reconciliation: the bank lists everything (the body may be left out: an incremental sync)',
+    value: { full: true },
+  },
   'POST /budgets': {
     summary: 'A monthly food budget that alerts at 80% and 100%',
     value: {

@@ -1,7 +1,8 @@
 import * as z from 'zod';
 import type { ZodType } from 'zod';
 import type { AnomalyKind } from '../domain/anomalies';
-import { CONFIDENCE_LEVELS, type RuleMatch } from '../domain/categorizer/index';
+import { CONFIDENCE_LEVELS } from '../domain/categorizer/confidence';
+import type { RuleMatch } from '../domain/categorizer/user-rules';
 import { CORRECTABLE_FIELDS } from '../domain/corrections';
 import type {
   BankAccount,
@@ -387,6 +388,15 @@ export const SyncRunJson = z.strictObject({
   started_at: Instant,
   finished_at: Instant.nullable(),
   pages: z.number().int().nonnegative(),
+  listed: z
+    .number()
+    .int()
+    .nonnegative()
+    .nullable()
+    .describe(
+      "The transaction records the bank's listing returned: the whole history for a full sync, the change for a " +
+        'windowed one (null on syncs recorded before it was counted)',
+    ),
   added: z.number().int().nonnegative(),
   modified: z.number().int().nonnegative(),
   removed: z.number().int().nonnegative(),

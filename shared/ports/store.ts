@@ -135,9 +135,14 @@ export interface TransactionStore {
   /**
    * Brings the connection's index up to date for listConnectionTransactionsWhere: items written before it sort
    * by bank date get that sort key (only where their version is unchanged meanwhile), and every bank id merged
-   * into a transaction gets its alias. Idempotent; returns how many items it wrote.
+   * into a transaction gets its alias. Idempotent; returns how many items it wrote. `progress`, if given, is
+   * awaited every few hundred items written: a long repair renews its caller's lock there.
    */
-  repairConnectionIndex(userId: string, connectionId: string): Promise<number>;
+  repairConnectionIndex(
+    userId: string,
+    connectionId: string,
+    opts?: { progress?: () => Promise<void> },
+  ): Promise<number>;
   /**
    * Writes reconciled changes: each transaction's new state with its events, atomically, on condition that the
    * stored version is still the expected one. Returns the ids whose condition failed (someone else wrote first).

@@ -48,6 +48,7 @@ export function syncRunView(r: SyncRun) {
     started_at: r.startedAt,
     finished_at: r.finishedAt,
     pages: r.pages,
+    listed: r.listed ?? null,
     added: r.added,
     modified: r.modified,
     removed: r.removed,

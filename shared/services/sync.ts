@@ -148,13 +148,16 @@ export async function runSync(deps: SyncDeps, job: SyncJob): Promise<SyncRun> {
   }
   run.finishedAt = clock.now().toISOString();
   run.leaseExpiresAt = null;
-  await store.putSyncRun(run);
-  await store.updateConnection(connection.userId, connection.id, {
-    lastSyncAt: run.finishedAt,
-    lastSyncStatus: run.status,
-    updatedAt: run.finishedAt,
-    ...(syncState ? { syncState } : {}),
-  });
+  // Two independent writes, side by side (each is safe to repeat, and either failing fails the job, retried).
+  await Promise.all([
+    store.putSyncRun(run),
+    store.updateConnection(connection.userId, connection.id, {
+      lastSyncAt: run.finishedAt,
+      lastSyncStatus: run.status,
+      updatedAt: run.finishedAt,
+      ...(syncState ? { syncState } : {}),
+    }),
+  ]);
   await lease.release().catch(() => false);
   return run;
 }
@@ -186,9 +189,15 @@ async function syncUnderLock(
   const { store, clock } = deps;
   const session = new BankSession(deps, provider, connection);
   const now = () => clock.now().toISOString();
+  // Round trips in turn are most of an incremental sync's time: what does not depend on another runs beside it
+  // (this run's checkpoint and the bank's accounts; the accounts' write and the transaction pages).
+  const [saved, rawAccounts] = await Promise.all([
+    store.loadSyncProgress(connection.id, run.id),
+    session.call((token) => provider.client.fetchAccounts(token)),
+  ]);
   // Every page of transactions, resuming from this run's checkpoint if it crashed before; a new run lists only
   // what can have changed since the last sync (domain/sync-window.ts).
-  const progress = (await store.loadSyncProgress(connection.id, run.id)) ?? {
+  const progress = saved ?? {
     cursor: null,
     pages: 0,
     records: [],
@@ -205,7 +214,7 @@ async function syncUnderLock(
   // Accounts and balances.
   const quarantine: QuarantinedRecord[] = [];
   const bankAccounts = new Map<string, BankAccount>();
-  for (const raw of await session.call((token) => provider.client.fetchAccounts(token))) {
+  for (const raw of rawAccounts) {
     try {
       const a = provider.normalizeAccount(raw);
       bankAccounts.set(a.providerAccountId, a);
@@ -223,7 +232,8 @@ async function syncUnderLock(
     createdAt: stamp,
     updatedAt: stamp,
   }));
-  await store.upsertAccounts(accounts);
+  const accountsWritten = store.upsertAccounts(accounts);
+  accountsWritten.catch(() => undefined); // its failure surfaces where it is awaited, not as an unhandled rejection
 
   const records: BankTransaction[] = [...progress.records];
   const removedIds: string[] = [...(progress.removedIds ?? [])];
@@ -232,6 +242,7 @@ async function syncUnderLock(
   let pages = progress.pages;
   let done = progress.done;
   let unsaved: BankTransaction[] = [];
+  let checkpointed = saved !== null;
   while (!done) {
     const page = await fetchPage(session, provider, cursor, listing).catch((err: unknown) => {
       // A change token the bank no longer accepts: list everything instead.
@@ -259,8 +270,11 @@ async function syncUnderLock(
     done = cursor === null;
     records.push(...good);
     unsaved.push(...good);
-    // A checkpoint every CHECKPOINT_RECORDS records (and at the end): a crash re-reads at most that many.
-    if (done || unsaved.length >= (deps.checkpointEvery ?? CHECKPOINT_RECORDS)) {
+    // A checkpoint every CHECKPOINT_RECORDS records (and at the end): a crash re-reads at most that many. A new
+    // run whose listing ends on its first page has nothing worth resuming (a crash re-reads one page): no
+    // checkpoint, and the lease taken just before needs no renewal.
+    const firstPageOnly = done && saved === null && pages === 1;
+    if (!firstPageOnly && (done || unsaved.length >= (deps.checkpointEvery ?? CHECKPOINT_RECORDS))) {
       await store.saveSyncProgress(
         connection.id,
         run.id,
@@ -268,10 +282,13 @@ async function syncUnderLock(
         unsaved,
       );
       unsaved = [];
+      checkpointed = true;
       await lease.extend(deps.lockTtlMs ?? 5 * 60_000);
     }
   }
+  await accountsWritten;
   run.pages = pages;
+  run.listed = records.length + quarantine.filter((q) => q.kind === 'transaction').length;
   if (quarantine.length) await store.putQuarantined(quarantine);
   run.quarantined = quarantine.length;
 
@@ -319,12 +336,14 @@ async function syncUnderLock(
   let indexVersion = connection.syncState?.indexVersion;
   if (!wasCurrent && listing.kind === 'all') {
     if (storedBefore > 0) {
-      await lease.extend(deps.lockTtlMs ?? 5 * 60_000);
-      await store.repairConnectionIndex(connection.userId, connection.id);
+      const renew = async () => void (await lease.extend(deps.lockTtlMs ?? 5 * 60_000));
+      await renew();
+      // A long repair renews the lock (and the run's lease) as it goes, as the listing does at its checkpoints.
+      await store.repairConnectionIndex(connection.userId, connection.id, { progress: renew });
     }
     indexVersion = INDEX_VERSION;
   }
-  await store.clearSyncProgress(connection.id, run.id);
+  if (checkpointed) await store.clearSyncProgress(connection.id, run.id);
   const previous = connection.syncState;
   return {
     changeToken: changeToken ?? (listing.kind === 'changes' ? listing.since : null),

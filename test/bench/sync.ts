@@ -85,9 +85,17 @@ const STORED_READS = new Set<PropertyKey>(['listConnectionTransactions', 'listCo
  * The store, with the time spent waiting on it counted (calls may overlap: the sync awaits them in turn), and the
  * stored transactions a sync reads.
  */
-function timedStore(store: DynamoStore): { store: DynamoStore; seconds(): number; reads(): number } {
+function timedStore(store: DynamoStore): {
+  store: DynamoStore;
+  seconds(): number;
+  reads(): number;
+  /** Calls and time waited per store method since the last `resetCalls()`, e.g. `getConnection 2× 4 ms`. */
+  calls(): string;
+  resetCalls(): void;
+} {
   let ms = 0;
   let reads = 0;
+  let perMethod = new Map<string, { n: number; ms: number }>();
   const proxy = new Proxy(store, {
     get(target, prop, receiver) {
       const value = Reflect.get(target, prop, receiver) as unknown;
@@ -101,11 +109,27 @@ function timedStore(store: DynamoStore): { store: DynamoStore; seconds(): number
             (rows) => (reads += (rows as unknown[]).length),
             () => undefined,
           );
-        return out.finally(() => (ms += performance.now() - t0));
+        const m = perMethod.get(String(prop)) ?? { n: 0, ms: 0 };
+        perMethod.set(String(prop), m);
+        m.n += 1;
+        return out.finally(() => {
+          ms += performance.now() - t0;
+          m.ms += performance.now() - t0;
+        });
       };
     },
   });
-  return { store: proxy, seconds: () => ms / 1000, reads: () => reads };
+  return {
+    store: proxy,
+    seconds: () => ms / 1000,
+    reads: () => reads,
+    calls: () =>
+      [...perMethod]
+        .sort((a, b) => b[1].ms - a[1].ms)
+        .map(([k, v]) => `${k} ${v.n}× ${Math.round(v.ms)} ms`)
+        .join(', '),
+    resetCalls: () => (perMethod = new Map()),
+  };
 }
 
 /**
@@ -224,14 +248,16 @@ async function measureBank(endpoint: string, baseEndpoint: string, bankId: BankI
   user.transactions.push(...later);
   linked.server.clock.advance(INCREMENT * 60_000 + 60_000);
   const readsBefore = timed.reads();
+  timed.resetCalls();
   t0 = performance.now();
   const incremental = await runSync(deps, job());
   const incrementalSeconds = (performance.now() - t0) / 1000;
   const incrementalReads = timed.reads() - readsBefore;
   const listing = (await store.getConnection(userId, connection.id))?.syncState;
   say(
-    `${bankId}: incremental sync ${incrementalSeconds.toFixed(2)} s (+${incremental.added} new, ${incremental.modified} modified, ${incrementalReads} stored read, change token ${listing?.changeToken ? 'yes' : 'no'})`,
+    `${bankId}: incremental sync ${incrementalSeconds.toFixed(2)} s (+${incremental.added} new, ${incremental.modified} modified, ${incrementalReads} stored read, change token ${listing?.changeToken ? 'yes' : 'no'}, ${incremental.pages} page(s))`,
   );
+  say(`${bankId}: incremental sync's store calls: ${timed.calls()}`);
   // The periodic full reconciliation, for comparison: everything listed, everything read.
   linked.server.clock.advance(60_000);
   const fullBefore = timed.reads();

@@ -18,11 +18,13 @@ const BANKS: BankId[] = ['bank_a', 'bank_b', 'bank_c'];
 
 let twin: TwinProcess;
 let api: Api;
+let token: string;
 const connections = new Map<BankId, string>();
 
 beforeAll(async () => {
   twin = await startTwinProcess({ env: { MOCK_BANK_CLOCK: T1 } });
-  api = new Api(twin.url).withToken(await devToken(twin.url, 'sync-user'));
+  token = await devToken(twin.url, 'sync-user');
+  api = new Api(twin.url).withToken(token);
   const before = new Date(Date.now() - 1000).toISOString();
   for (const bank of BANKS) connections.set(bank, await linkBank(api, bank));
   for (const id of connections.values()) expect(await waitForSync(api, id, before)).toBe('succeeded');
@@ -194,5 +196,56 @@ describe('sync against the mock banks, compared with the generator ground truth'
     const other = api.withToken(await devToken(twin.url, 'not-the-owner'));
     expect((await other.get(`/connections/${id}/syncs`)).status).toBe(404);
     expect((await other.get(`/connections/${id}/syncs/${latest!.id}/quarantined`)).status).toBe(404);
+  });
+
+  it('runs a full reconciliation on demand: {"full": true} lists the whole history, no body only the change', async () => {
+    const id = connections.get('bank_a')!;
+    type Run = {
+      reason: string;
+      pages: number;
+      listed: number | null;
+      added: number;
+      modified: number;
+      removed: number;
+    };
+    const runs = async () =>
+      (await api.get<{ syncs: Run[] }>(`/connections/${id}/syncs?limit=100`)).body.syncs;
+    const before = await allTransactions(api);
+    const link = (await runs()).at(-1)!;
+    expect(link.reason).toBe('link'); // the first sync lists everything the bank has
+
+    // No body at all, as before the field existed: an incremental sync (bank_a: since its change token).
+    let at = new Date().toISOString();
+    const bare = await fetch(`${twin.url}/connections/${id}/sync`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(bare.status).toBe(202);
+    expect(await waitForSync(api, id, at)).toBe('succeeded');
+    const incremental = (await runs())[0]!;
+
+    at = new Date().toISOString();
+    expect((await api.post(`/connections/${id}/sync`, { full: true })).status).toBe(202);
+    expect(await waitForSync(api, id, at)).toBe('succeeded');
+    const full = (await runs())[0]!;
+    expect(full.reason).toBe('manual');
+    // The full listing pages through the whole history (at least what the first sync read; time only adds to it),
+    // the incremental one only through what changed since the last sync (nothing: the bank's clock stands still).
+    expect(link.listed).toBeGreaterThan(0);
+    expect(full.listed).toBeGreaterThanOrEqual(link.listed!);
+    expect(full.pages).toBeGreaterThanOrEqual(link.pages);
+    expect(incremental.listed).toBeLessThan(link.listed!);
+    // Nothing changed at the bank since: reconciling everything changes nothing.
+    expect([full.added, full.modified, full.removed]).toEqual([0, 0, 0]);
+    expect((await allTransactions(api)).map((t) => `${t.id} ${t.updated_at}`).sort()).toEqual(
+      before.map((t) => `${t.id} ${t.updated_at}`).sort(),
+    );
+
+    // The body is validated: `full` is a boolean, and nothing else is asked for.
+    for (const body of [{ full: 'yes' }, { full: true, since: '2026-01-01' }, '[1]']) {
+      const res = await api.post<{ status: number }>(`/connections/${id}/sync`, body);
+      expect(res.status).toBe(400);
+    }
+    expect((await api.post(`/connections/${id}/sync`, '{"full":')).status).toBe(400);
   });
 });

@@ -2,23 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeleteCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoStore } from '../../shared/adapters/dynamodb/store';
 import { keys } from '../../shared/adapters/dynamodb/keys';
-import { bankEnv } from '../../shared/banks/kit/config';
-import { GeneratingDataSource, generatorOptions } from '../../shared/banks/kit/data-source';
-import type { ListingRequest } from '../../shared/banks/kit/provider';
 import { INDEX_VERSION } from '../../shared/domain/sync-window';
 import type { StoredTransaction } from '../../shared/domain/models';
-import { generateUser } from '../../shared/generator';
-import type {
-  BankId,
-  BankRecordVersion,
-  GeneratedTransaction,
-  GeneratedUser,
-} from '../../shared/generator/types';
-import type { Store } from '../../shared/ports/store';
-import { runSync } from '../../shared/services/sync';
+import type { BankId, BankRecordVersion, GeneratedTransaction } from '../../shared/generator/types';
 import { freshTable } from '../support/dynamodb';
-import { syncFixture } from '../support/sync-fixture';
-import { expectedFromTruth } from '../support/sync-helpers';
+import { DAY, HOUR, KIND, iso, windowedConnection } from '../support/windowed-connection';
 
 let table: Awaited<ReturnType<typeof freshTable>>;
 let store: DynamoStore;
@@ -28,38 +16,10 @@ beforeAll(async () => {
 });
 afterAll(async () => table?.drop());
 
-const NOW = '2026-05-01T00:00:00.000Z';
-const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
-const iso = (ms: number) => new Date(ms).toISOString();
-const KIND: Record<BankId, ListingRequest['kind']> = { bank_a: 'changes', bank_b: 'all', bank_c: 'dates' };
-
-/** A connection to `bank` serving a user of our own, our real sync, the listings it asked for and its repairs. */
+/** A windowed connection (test/support/windowed-connection.ts) with what a repair test looks at in the table. */
 async function upgraded(bank: BankId) {
-  const user: GeneratedUser = generateUser(generatorOptions(bankEnv()), 0);
-  const data = new GeneratingDataSource(() => user);
-  const repairs: number[] = [];
-  const counting: Store = new Proxy(store, {
-    get(target, prop, receiver) {
-      if (prop === 'repairConnectionIndex') {
-        return async (userId: string, connectionId: string) => {
-          const n = await target.repairConnectionIndex(userId, connectionId);
-          repairs.push(n);
-          return n;
-        };
-      }
-      return Reflect.get(target, prop, receiver) as unknown;
-    },
-  });
-  const used = new Set<string>();
-  const f = await syncFixture(bank, { store: counting, now: NOW, pageSize: 200, data });
-  const client = f.deps.providers[0]!.client;
-  const listings: ListingRequest['kind'][] = [];
-  const fetchPage = client.fetchTransactionsPage.bind(client);
-  client.fetchTransactionsPage = (token, cursor, request) => {
-    if (!cursor) listings.push(request?.kind ?? 'all');
-    return fetchPage(token, cursor, request);
-  };
+  const w = await windowedConnection(bank, store);
+  const { f } = w;
   const connTxnItems = async () => {
     const out: Record<string, unknown>[] = [];
     let start: Record<string, unknown> | undefined;
@@ -89,38 +49,11 @@ async function upgraded(bank: BankId) {
       )
     ).Items ?? [];
   return {
-    f,
-    user,
-    listings,
-    repairs,
+    ...w,
     connTxnItems,
     aliasItems,
-    truth: () => expectedFromTruth(bank, f.bank.clock.now().getTime(), 0, user),
-    advance: (ms: number) => f.bank.clock.advance(ms),
-    /** A transaction of this bank, posted, never removed, all of it past, dated `daysAgo` to 20 more days ago. */
-    posted(daysAgo: number): { t: GeneratedTransaction; current: BankRecordVersion } {
-      const at = f.bank.clock.now().getTime();
-      const latest = iso(at - daysAgo * DAY).slice(0, 10);
-      const earliest = iso(at - (daysAgo + 20) * DAY).slice(0, 10);
-      for (const t of user.transactions) {
-        if (used.has(t.id)) continue;
-        if (t.bank !== bank || t.events.some((e) => Date.parse(e.at) >= at)) continue;
-        if (t.events.some((e) => e.kind === 'remove' || e.kind === 'resend')) continue;
-        const current = t.events.flatMap((e) => ('version' in e ? [e.version] : [])).at(-1);
-        if (current?.status === 'posted' && current.date <= latest && current.date >= earliest) {
-          used.add(t.id);
-          return { t, current };
-        }
-      }
-      throw new Error(`no posted ${bank} transaction about ${daysAgo} days old`);
-    },
     state: async () => (await store.getConnection(f.userId, f.connection.id))!.syncState,
     stored: () => store.listConnectionTransactions(f.userId, f.connection.id),
-    async sync() {
-      const run = await runSync(f.deps, f.job());
-      expect(run.status, run.errors.join('; ')).toBe('succeeded');
-      return run;
-    },
     /** The table as a deployment from before windowed syncs left it: id-only index keys, no aliases, no version. */
     async makeLegacy() {
       for (const item of await connTxnItems()) {
@@ -211,6 +144,8 @@ describe.each(['bank_a', 'bank_c'] as const)('upgrading a connection stored befo
       expect(w.listings).toEqual(['all', KIND[bank], 'all']);
       expect(w.repairs).toHaveLength(1);
       expect(w.repairs[0]).toBeGreaterThan(0);
+      // A long repair renews the lock as it goes (every 400 items it writes or finds written), not only before.
+      expect(w.repairProgress[0]).toBeGreaterThanOrEqual(Math.floor(w.repairs[0]! / 400));
       expect((await w.state())?.indexVersion).toBe(INDEX_VERSION);
       for (const item of await w.connTxnItems()) {
         const original = item.original as { date: string };
@@ -230,7 +165,7 @@ describe.each(['bank_a', 'bank_c'] as const)('upgrading a connection stored befo
         field: 'amount',
         version: { ...postVersion, amountMinor: postVersion.amountMinor - 123 },
       });
-      const run = await w.sync();
+      const { run } = await w.sync();
       expect(w.listings).toEqual(['all', KIND[bank], 'all', KIND[bank]]);
       expect(w.repairs).toHaveLength(1); // the index is current: no repair again
       expect(run.modified).toBeGreaterThan(0);

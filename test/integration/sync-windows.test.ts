@@ -1,20 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoStore } from '../../shared/adapters/dynamodb/store';
-import { bankEnv } from '../../shared/banks/kit/config';
-import { GeneratingDataSource, generatorOptions } from '../../shared/banks/kit/data-source';
-import type { ListingRequest } from '../../shared/banks/kit/provider';
-import { generateUser } from '../../shared/generator';
-import type {
-  BankId,
-  BankRecordVersion,
-  GeneratedTransaction,
-  GeneratedUser,
-} from '../../shared/generator/types';
-import type { Store } from '../../shared/ports/store';
-import { runSync } from '../../shared/services/sync';
+import type { BankId, GeneratedTransaction } from '../../shared/generator/types';
 import { freshTable } from '../support/dynamodb';
-import { syncFixture } from '../support/sync-fixture';
-import { expectedFromTruth } from '../support/sync-helpers';
+import { HOUR, KIND, iso, windowedConnection } from '../support/windowed-connection';
 
 let table: Awaited<ReturnType<typeof freshTable>>;
 let store: DynamoStore;
@@ -24,87 +12,7 @@ beforeAll(async () => {
 });
 afterAll(async () => table?.drop());
 
-const NOW = '2026-05-01T00:00:00.000Z';
-const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
-const iso = (ms: number) => new Date(ms).toISOString();
-
-/** The listing each bank's sync asks for between two full reconciliations. */
-const KIND: Record<BankId, ListingRequest['kind']> = { bank_a: 'changes', bank_b: 'all', bank_c: 'dates' };
-
-/**
- * A connection to `bank` serving a user of our own (so a test can change the bank's history), our real client and
- * sync, and a count of the stored transactions each sync reads and the listing it asked for.
- */
-async function windowed(bank: BankId) {
-  const user: GeneratedUser = generateUser(generatorOptions(bankEnv()), 0);
-  const data = new GeneratingDataSource(() => user);
-  let read = 0;
-  const counting: Store = new Proxy(store, {
-    get(target, prop, receiver) {
-      if (prop === 'listConnectionTransactions' || prop === 'listConnectionTransactionsWhere') {
-        return async (...args: unknown[]) => {
-          const fn = Reflect.get(target, prop, receiver) as (...a: unknown[]) => Promise<unknown[]>;
-          const out = await fn.apply(target, args);
-          read += out.length;
-          return out;
-        };
-      }
-      return Reflect.get(target, prop, receiver) as unknown;
-    },
-  });
-  const f = await syncFixture(bank, { store: counting, now: NOW, pageSize: 200, data });
-  const client = f.deps.providers[0]!.client;
-  const listings: ListingRequest['kind'][] = [];
-  const fetchPage = client.fetchTransactionsPage.bind(client);
-  client.fetchTransactionsPage = (token, cursor, request) => {
-    if (!cursor) listings.push(request?.kind ?? 'all');
-    return fetchPage(token, cursor, request);
-  };
-  const at = () => f.bank.clock.now().getTime();
-  const used = new Set<string>();
-  return {
-    f,
-    user,
-    listings,
-    truth: () => expectedFromTruth(bank, at(), 0, user),
-    /** One sync (full on demand); the stored transactions it read. */
-    async sync(opts: { full?: boolean } = {}) {
-      read = 0;
-      const run = await runSync(f.deps, { ...f.job(), full: opts.full });
-      expect(run.status, run.errors.join('; ')).toBe('succeeded');
-      return { run, read };
-    },
-    advance: (ms: number) => f.bank.clock.advance(ms),
-    /**
-     * A transaction of this bank, posted, not removed, whose last change is past, dated `daysAgo` days before the
-     * clock or up to 20 days earlier; and its current version.
-     */
-    posted(daysAgo: number): { t: GeneratedTransaction; current: BankRecordVersion } {
-      const latest = iso(at() - daysAgo * DAY).slice(0, 10);
-      const earliest = iso(at() - (daysAgo + 20) * DAY).slice(0, 10);
-      const found = user.transactions
-        .filter((x) => x.bank === bank && !used.has(x.id) && x.events.every((e) => Date.parse(e.at) < at()))
-        .map((t) => {
-          const withVersion = t.events.filter((e) => e.kind !== 'remove');
-          const last = withVersion.at(-1)!;
-          const removed = t.events.some((e) => e.kind === 'remove' || e.kind === 'resend');
-          return { t, current: last.version, removed };
-        })
-        .filter(
-          (c) =>
-            !c.removed &&
-            c.current.status === 'posted' &&
-            c.current.date <= latest &&
-            c.current.date >= earliest,
-        )
-        .sort((a, b) => (b.current.date < a.current.date ? -1 : 1))[0];
-      if (!found) throw new Error(`no posted ${bank} transaction about ${daysAgo} days old`);
-      used.add(found.t.id);
-      return { t: found.t, current: found.current };
-    },
-  };
-}
+const windowed = (bank: BankId) => windowedConnection(bank, store);
 
 describe.each(['bank_a', 'bank_b', 'bank_c'] as const)(
   'windowed syncs against %s (real bank, DynamoDB)',

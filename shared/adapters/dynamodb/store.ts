@@ -60,6 +60,9 @@ import type { PlaidStore } from '../../ports/plaid';
 import type { UserTxnChange } from '../../domain/corrections';
 import type { UserRule } from '../../domain/categorizer/user-rules';
 
+/** How many items an index repair writes between two calls of its `progress` (its caller's lock renewals). */
+const REPAIR_PROGRESS_ITEMS = 400;
+
 /** How many of a connection's newest syncs `getSyncRun` looks through for a sync written without its index key. */
 const LEGACY_SYNC_LOOKBACK = 100;
 
@@ -391,7 +394,11 @@ export class DynamoStore implements Store {
     return [...byId.values()];
   }
 
-  async repairConnectionIndex(userId: string, connectionId: string): Promise<number> {
+  async repairConnectionIndex(
+    userId: string,
+    connectionId: string,
+    opts: { progress?: () => Promise<void> } = {},
+  ): Promise<number> {
     const [rows, aliases] = await Promise.all([
       queryAllItems(this.doc, {
         TableName: this.tableName,
@@ -429,7 +436,19 @@ export class DynamoStore implements Store {
         });
       }
     }
-    await batchWriteAll(this.doc, this.tableName, aliasPuts);
+    // The caller hears of progress every REPAIR_PROGRESS_ITEMS items (a long repair renews its lock there).
+    let sinceProgress = 0;
+    const progressed = async (n: number) => {
+      sinceProgress += n;
+      if (sinceProgress < REPAIR_PROGRESS_ITEMS || !opts.progress) return;
+      sinceProgress -= REPAIR_PROGRESS_ITEMS;
+      await opts.progress();
+    };
+    for (let i = 0; i < aliasPuts.length; i += REPAIR_PROGRESS_ITEMS) {
+      const chunk = aliasPuts.slice(i, i + REPAIR_PROGRESS_ITEMS);
+      await batchWriteAll(this.doc, this.tableName, chunk);
+      await progressed(chunk.length);
+    }
     let written = aliasPuts.length;
     // Only the index attribute, on the version read: a writer in between wrote the right key itself.
     const rekey = async (r: (typeof rekeys)[number]): Promise<void> => {
@@ -449,7 +468,11 @@ export class DynamoStore implements Store {
         if (!isConditionFailure(err)) throw err;
       }
     };
-    for (let i = 0; i < rekeys.length; i += 16) await Promise.all(rekeys.slice(i, i + 16).map(rekey));
+    for (let i = 0; i < rekeys.length; i += 16) {
+      const group = rekeys.slice(i, i + 16);
+      await Promise.all(group.map(rekey));
+      await progressed(group.length);
+    }
     return written;
   }
 

@@ -6,16 +6,17 @@
 /** The most of a description the engine reads (longer text is cut: bounds the work per transaction). */
 export const MAX_DESCRIPTION_LENGTH = 512;
 
+const NON_ASCII = /[^\p{ASCII}]/u;
+
 /**
  * Upper-case word tokens: diacritics folded, apostrophes dropped (`DOMINO'S` → `DOMINOS`), every other
  * non-alphanumeric character a separator (`7-ELEVEN` → `7 ELEVEN`, `AT&T` → `AT T`), and a long letter run glued
  * to a long digit run split (`STORE05123` → `STORE 05123`) unless it is a card mask (`XXXX1234` stays whole).
  */
 export function tokenize(text: string): string[] {
-  const folded = text
-    .slice(0, MAX_DESCRIPTION_LENGTH)
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
+  const cut = text.slice(0, MAX_DESCRIPTION_LENGTH);
+  // Folding diacritics changes nothing in ASCII text (most descriptions and directory names): skipped there.
+  const folded = (NON_ASCII.test(cut) ? cut.normalize('NFKD').replace(/[\u0300-\u036f]/g, '') : cut)
     .toUpperCase()
     .replace(/['\u2019`]/g, '')
     .replace(/[^A-Z0-9]+/g, ' ')

@@ -70,6 +70,41 @@ describe('httpRoute', () => {
   });
 });
 
+describe('httpRoute with bodyOptional', () => {
+  const seen: unknown[] = [];
+  const route = httpRoute(
+    { body: z.strictObject({ full: z.boolean().optional() }), bodyOptional: true },
+    async ({ body }) => {
+      seen.push(body);
+      return json(202, body);
+    },
+  );
+  const bare = (body?: string, contentType?: string): HttpEvent => {
+    const e = event({ sub: 'u1', ...(body === undefined ? {} : { body }) });
+    return { ...e, headers: contentType ? { 'content-type': contentType } : {} };
+  };
+
+  it('takes no body, or an empty one, with or without a content type, as {}', async () => {
+    for (const e of [bare(), bare(''), bare(undefined, 'application/json'), bare('', 'text/plain')]) {
+      const r = await route(e, context);
+      expect(r.statusCode).toBe(202);
+      expect(JSON.parse(String(r.body))).toEqual({});
+    }
+  });
+
+  it('parses and validates a body that is there', async () => {
+    expect(
+      JSON.parse(String((await route(bare('{"full":true}', 'application/json'), context)).body)),
+    ).toEqual({
+      full: true,
+    });
+    expect((await route(bare('{"full":"yes"}', 'application/json'), context)).statusCode).toBe(400);
+    expect((await route(bare('{"other":1}', 'application/json'), context)).statusCode).toBe(400);
+    expect((await route(bare('{"full":', 'application/json'), context)).statusCode).toBe(400);
+    expect((await route(bare('{"full":true}', 'text/plain'), context)).statusCode).toBe(415);
+  });
+});
+
 describe('POST /auth/link-bank redirect_uri', () => {
   const post = async (redirect_uri: string) =>
     problemOf(

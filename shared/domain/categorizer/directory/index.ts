@@ -66,8 +66,8 @@ let sortedKeys: string[] = [];
 let maxSpan = 1;
 const entries: DirectoryEntry[] = [];
 
-function slugOf(name: string): string {
-  return tokenize(name).join('-').toLowerCase() || 'merchant';
+function slugOf(tokens: readonly string[]): string {
+  return tokens.join('-').toLowerCase() || 'merchant';
 }
 
 function build(): void {
@@ -78,9 +78,12 @@ function build(): void {
       for (const line of list) {
         const markers = /^[!~?]*/.exec(line)?.[0] ?? '';
         const [display = '', ...aliases] = line.slice(markers.length).split('|');
-        let slug = slugOf(display);
+        // Tokenizing is most of the build (a cold start's work): the display name's tokens serve its slug and its
+        // key alike.
+        const displayTokens = tokenize(display);
+        let slug = slugOf(displayTokens);
         if (slugs.has(slug)) slug = `${slug}-${source.region.toLowerCase()}`;
-        for (let i = 2; slugs.has(slug); i++) slug = `${slugOf(display)}-${i}`;
+        for (let i = 2; slugs.has(slug); i++) slug = `${slugOf(displayTokens)}-${i}`;
         slugs.add(slug);
         const entry: DirectoryEntry = {
           // Regional twins (`McDonald's UK`) show the brand's own name.
@@ -93,8 +96,8 @@ function build(): void {
           generic: markers.includes('?'),
         };
         entries.push(entry);
-        for (const alias of [display, ...aliases]) {
-          const tokens = tokenize(alias);
+        for (let a = 0; a <= aliases.length; a++) {
+          const tokens = a === 0 ? displayTokens : tokenize(aliases[a - 1]!);
           const key = tokens.join('');
           if (!key) continue;
           maxSpan = Math.max(maxSpan, tokens.length);
