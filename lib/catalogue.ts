@@ -13,9 +13,24 @@ export interface RouteSpec {
   auth?: boolean;
 }
 
-/** What a function may touch; the stack turns each into a least-privilege grant, the twin ignores them. */
+/**
+ * What a function may touch; the stack turns each into a least-privilege grant, the twin ignores them.
+ * `table:*` is the store whichever storage is deployed: the DynamoDB table, or the Aurora cluster through the Data
+ * API (whose IAM actions do not tell reads from writes). `changes:send` is the outbox relay's: sending to the change
+ * queues the processors consume (Postgres storage).
+ */
 export type Grant =
-  'table:read' | 'table:write' | 'bus:put' | 'queue:send' | 'kms:encrypt' | 'kms:decrypt' | 'redis';
+  | 'table:read'
+  | 'table:write'
+  | 'bus:put'
+  | 'queue:send'
+  | 'changes:send'
+  | 'kms:encrypt'
+  | 'kms:decrypt'
+  | 'redis';
+
+/** The storage kind a function belongs to: `dynamodb` (the table and its stream) or `postgres` (the outbox). */
+export type StorageKind = 'dynamodb' | 'postgres';
 
 /**
  * A Lambda event filter pattern (https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventfiltering.html)
@@ -34,10 +49,37 @@ export interface FunctionSpec {
   handler?: string;
   description: string;
   routes?: RouteSpec[];
-  /** EventBridge schedule, in minutes (overridable at deploy time with the `syncRateMinutes` context). */
-  schedule?: { rateMinutes: number };
+  /**
+   * EventBridge schedule, in minutes (overridable at deploy time with the `syncRateMinutes` context, unless
+   * `fixed`: a sweep whose rate is part of a guarantee, like the outbox relay's).
+   */
+  schedule?: { rateMinutes: number; fixed?: boolean };
   /** SQS consumer of the named queue. */
   queue?: { name: 'sync'; batchSize: number; maxConcurrency: number; maxReceiveCount: number };
+  /**
+   * Deployed only with that storage (absent: with both). The table-stream consumers are `dynamodb`; the outbox
+   * relay, the change-queue consumers and the migration step are `postgres`.
+   */
+  storage?: StorageKind;
+  /**
+   * Consumer of the store's change feed in Postgres storage: its own SQS FIFO queue (message group = user, so a
+   * user's changes arrive in order), fed by the outbox relay, with a FIFO dead-letter queue after `maxReceiveCount`
+   * receives. `batchSize` is at most 10 (SQS FIFO).
+   */
+  changes?: { batchSize: number; maxReceiveCount: number };
+  /**
+   * The outbox relay's nudge (Postgres storage; set on the function with `changes:send`): every function with
+   * `table:write` invokes it asynchronously (InvocationType Event) right after an invocation that wrote changes
+   * (shared/stream/nudge.ts; env CHANGES_RELAY_FUNCTION = the relay's function name, IAM lambda:InvokeFunction on
+   * it), so a change reaches the processors in well under the schedule's minute. A nudge that fails is logged and
+   * the schedule sweeps; where the variable is absent (the twin, DynamoDB storage) nothing is invoked.
+   */
+  nudgedByWriters?: boolean;
+  /**
+   * Invoked by every deployment that changes it (a CloudFormation trigger), after the database exists and before
+   * any other function is created or updated; a failure fails (and rolls back) the deployment. The migration step.
+   */
+  runOnDeploy?: boolean;
   /** DynamoDB stream consumer. */
   stream?: {
     filters: FilterPattern[];
@@ -265,6 +307,7 @@ export const catalogue: FunctionSpec[] = [
   {
     // One consumer for both: DynamoDB Streams allows two readers per shard (the Categorizer is the other).
     name: 'InsightsProcessor',
+    storage: 'dynamodb',
     entry: 'functions/stream/insights.ts',
     description:
       'Table stream: keeps the spending projection, raises budget threshold alerts, detects anomalies (with alerts)',
@@ -283,6 +326,7 @@ export const catalogue: FunctionSpec[] = [
   },
   {
     name: 'Categorizer',
+    storage: 'dynamodb',
     entry: 'functions/stream/categorizer.ts',
     description:
       'Table stream: categorizes new and changed transactions (user rules first), and re-categorizes on request',
@@ -342,4 +386,9 @@ export function compilePath(template: string): (path: string) => Record<string, 
     });
     return params;
   };
+}
+
+/** The entries deployed with a storage of that kind: those marked with it, and those marked with none. */
+export function deployedWith(specs: readonly FunctionSpec[], kind: StorageKind): FunctionSpec[] {
+  return specs.filter((s) => s.storage === undefined || s.storage === kind);
 }

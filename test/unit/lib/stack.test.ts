@@ -5,7 +5,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../../bin/app';
-import { catalogue, type FunctionSpec, type Grant } from '../../../lib/catalogue';
+import { catalogue, deployedWith, type FunctionSpec, type Grant } from '../../../lib/catalogue';
 import { DEFAULT_MAX_RECEIVE_COUNT, FinaggStack, type FinaggStackProps } from '../../../lib/stack';
 import { stackSettings } from '../../../lib/context';
 import { createTableInput, TABLE } from '../../../shared/adapters/dynamodb/table-definition';
@@ -114,6 +114,8 @@ const actionsOf = (statements: Statement[]) =>
   new Set(statements.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action])));
 
 describe('FinaggStack with the real catalogue', () => {
+  /** DynamoDB storage (the default): every entry but the Postgres change feed and migration step. */
+  const deployed = deployedWith(catalogue, 'dynamodb');
   let stack: FinaggStack;
   let template: Template;
   beforeAll(() => {
@@ -142,8 +144,8 @@ describe('FinaggStack with the real catalogue', () => {
   });
 
   it('creates one arm64 Node.js 22 function per catalogue entry, with the shared environment', () => {
-    template.resourceCountIs('AWS::Lambda::Function', catalogue.length);
-    for (const spec of catalogue) {
+    template.resourceCountIs('AWS::Lambda::Function', deployed.length);
+    for (const spec of deployed) {
       template.hasResource('AWS::Lambda::Function', {
         Properties: {
           Runtime: 'nodejs22.x',
@@ -154,7 +156,7 @@ describe('FinaggStack with the real catalogue', () => {
           LoggingConfig: { LogGroup: Match.anyValue() },
           Environment: {
             Variables: Match.objectLike({
-              TABLE_NAME: { Ref: idOf(stack, stack.table) },
+              TABLE_NAME: { Ref: idOf(stack, stack.table!) },
               EVENT_BUS_NAME: Match.anyValue(),
               SYNC_QUEUE_URL: Match.anyValue(),
               KMS_KEY_ID: Match.anyValue(),
@@ -171,7 +173,7 @@ describe('FinaggStack with the real catalogue', () => {
 
   it('gives functions their own roles without AWS managed policies', () => {
     const roles = template.findResources('AWS::IAM::Role');
-    expect(Object.keys(roles)).toHaveLength(catalogue.length);
+    expect(Object.keys(roles)).toHaveLength(deployed.length);
     for (const role of Object.values(roles) as Json[]) {
       expect((role.Properties as Json).ManagedPolicyArns).toBeUndefined();
     }
@@ -374,16 +376,18 @@ describe('FinaggStack with a synthetic catalogue (every trigger kind and grant)'
 
   /** The action that proves a grant, and on which resource it must be. */
   const proof = (): Record<Grant, { action: string; resource: () => unknown }> => ({
-    'table:read': { action: 'dynamodb:Query', resource: () => ({ 'Fn::GetAtt': [id(stack.table), 'Arn'] }) },
+    'table:read': { action: 'dynamodb:Query', resource: () => ({ 'Fn::GetAtt': [id(stack.table!), 'Arn'] }) },
     'table:write': {
       action: 'dynamodb:PutItem',
-      resource: () => ({ 'Fn::GetAtt': [id(stack.table), 'Arn'] }),
+      resource: () => ({ 'Fn::GetAtt': [id(stack.table!), 'Arn'] }),
     },
     'bus:put': { action: 'events:PutEvents', resource: () => ({ 'Fn::GetAtt': [id(stack.bus), 'Arn'] }) },
     'queue:send': {
       action: 'sqs:SendMessage',
       resource: () => ({ 'Fn::GetAtt': [id(stack.syncQueue), 'Arn'] }),
     },
+    // No change queue in DynamoDB storage: nothing may send to one.
+    'changes:send': { action: 'sqs:SendMessage', resource: () => 'no change queue' },
     'kms:encrypt': {
       action: 'kms:GenerateDataKey',
       resource: () => ({ 'Fn::GetAtt': [id(stack.tokenKey), 'Arn'] }),
@@ -510,7 +514,7 @@ describe('FinaggStack with a synthetic catalogue (every trigger kind and grant)'
     expect(stack.streamFailureQueue).toBeDefined();
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       FunctionName: { Ref: logicalId(stack, 'Categorize') },
-      EventSourceArn: { 'Fn::GetAtt': [id(stack.table), 'StreamArn'] },
+      EventSourceArn: { 'Fn::GetAtt': [id(stack.table!), 'StreamArn'] },
       FilterCriteria: { Filters: [{ Pattern: JSON.stringify(STREAM_FILTER) }] },
       BatchSize: 50,
       MaximumRetryAttempts: 3,
@@ -662,7 +666,7 @@ describe('logical ids of stateful resources', () => {
 
   it('keeps the table, key, secret, user pool and client, queues, bus, API and stream mappings where they were', () => {
     for (const [id, type] of Object.entries(PINNED)) expect(resources[id]?.Type, id).toBe(type);
-    expect(idOf(stack, stack.table)).toBe('TableCD117FA1');
+    expect(idOf(stack, stack.table!)).toBe('TableCD117FA1');
     // A bus is replaced when renamed, and its default name comes from its construct path.
     expect(resources.BusEA82B648).toMatchObject({ Properties: { Name: 'FinaggdevBus0CCB69FB' } });
   });
@@ -693,6 +697,9 @@ describe('stack settings (lib/context.ts)', () => {
       corsAllowOrigins: ['*'],
       syncRateMinutes: undefined,
       logLevel: 'INFO',
+      storage: 'dynamodb',
+      auroraMinCapacity: 0.5,
+      auroraMaxCapacity: 4,
     });
     const context = {
       stage: 'prod',
@@ -709,6 +716,9 @@ describe('stack settings (lib/context.ts)', () => {
       corsAllowOrigins: ['https://a.example', 'https://b.example'],
       syncRateMinutes: 5,
       logLevel: 'DEBUG',
+      storage: 'dynamodb',
+      auroraMinCapacity: 0.5,
+      auroraMaxCapacity: 4,
     });
     expect(settingsOf(context, { stage: 'qa', retainData: true, syncRateMinutes: 30 })).toMatchObject({
       stage: 'qa',
