@@ -1,0 +1,132 @@
+import { RDSDataClient } from '@aws-sdk/client-rds-data';
+import { sql, type SQL } from 'drizzle-orm';
+import { drizzle as drizzleDataApi } from 'drizzle-orm/aws-data-api/pg';
+import { drizzle as drizzleNodePg } from 'drizzle-orm/node-postgres';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import pg from 'pg';
+
+/**
+ * One query layer for the three drivers a deployment needs, all through drizzle-orm: node-postgres (a PostgreSQL
+ * server: local, CI, RDS Proxy), PGlite (embedded, in memory or on disk) and the RDS Data API (Aurora Serverless
+ * v2). Queries are drizzle `sql` templates run with `rows()`; writes of more than one statement run in
+ * `db.transaction(...)`.
+ *
+ * What the three have in common, and so what every query here keeps to (the Data API is the narrowest):
+ * - Parameters are strings, numbers, booleans or null: no arrays, no Buffers. A list travels as ONE JSON text
+ *   parameter, unnested in SQL (`jsonb_array_elements_text($1::jsonb)`, `jsonb_to_recordset($1::jsonb)`).
+ * - Results: select `jsonb` columns as `::text` and bigints as `::text` (or `::int`) and decode them with
+ *   `fromJson()`: node-postgres parses jsonb and returns int8 as a string, PGlite parses jsonb, the Data API
+ *   returns jsonb as a string. Affected-row counts differ too: count with `RETURNING` instead.
+ * - One statement per call (the Data API runs no multi-statement string; migrate.ts splits files).
+ * - A Data API response holds at most 1 MiB and a request 4 MiB: long reads go page by page (keyset), big writes
+ *   in chunks.
+ */
+
+export type PgDriver = 'postgres' | 'pglite' | 'data-api';
+
+/** The drizzle database common to the three drivers. */
+export type PgDb = PgDatabase<PgQueryResultHKT>;
+
+/** A database or a transaction of one: what runs a statement. */
+export interface Queryable {
+  execute(query: SQL): PromiseLike<unknown>;
+}
+
+export interface PgConnection {
+  db: PgDb;
+  driver: PgDriver;
+  close(): Promise<void>;
+}
+
+/** The rows of a statement, whichever driver ran it. */
+export async function rows<T extends object = Record<string, unknown>>(
+  q: Queryable,
+  query: SQL,
+): Promise<T[]> {
+  const out = (await q.execute(query)) as { rows?: T[] };
+  return out.rows ?? [];
+}
+
+/** A `::text` JSON column (or an already parsed one), decoded. */
+export function fromJson<T>(value: unknown): T {
+  return (typeof value === 'string' ? JSON.parse(value) : value) as T;
+}
+
+/** A value as one JSON text parameter (cast it in SQL: `${json(x)}::jsonb`). */
+export function json(value: unknown): SQL {
+  return sql`${JSON.stringify(value ?? null)}`;
+}
+
+/** A PostgreSQL server through a node-postgres Pool. */
+export function connectPostgres(url: string, options: { max?: number } = {}): PgConnection {
+  const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10 });
+  // An idle client's error (the server restarting) must not crash the process; the next query reconnects.
+  pool.on('error', () => undefined);
+  const db = drizzleNodePg({ client: pool }) as unknown as PgDb;
+  return { db, driver: 'postgres', close: () => pool.end() };
+}
+
+/** Embedded PGlite: in memory without `dataDir`, else kept there. Loaded on first use (it is a WASM build). */
+export async function connectPglite(dataDir?: string): Promise<PgConnection> {
+  const [{ PGlite }, { drizzle }] = await Promise.all([
+    import('@electric-sql/pglite'),
+    import('drizzle-orm/pglite'),
+  ]);
+  const client = dataDir ? new PGlite(dataDir) : new PGlite();
+  await client.waitReady;
+  const db = drizzle({ client }) as unknown as PgDb;
+  return { db, driver: 'pglite', close: () => client.close() };
+}
+
+/** Aurora through the RDS Data API. */
+export function connectDataApi(o: {
+  resourceArn: string;
+  secretArn: string;
+  database: string;
+}): PgConnection {
+  const client = new RDSDataClient({});
+  const db = drizzleDataApi(client, {
+    database: o.database,
+    resourceArn: o.resourceArn,
+    secretArn: o.secretArn,
+  }) as unknown as PgDb;
+  return {
+    db,
+    driver: 'data-api',
+    close: async () => {
+      client.destroy();
+    },
+  };
+}
+
+export type StorageKind = 'dynamodb' | 'postgres' | 'pglite' | 'aurora';
+
+/**
+ * The connection the environment names: STORAGE=postgres (DATABASE_URL), pglite (PGLITE_DIR, in memory without it)
+ * or aurora (DB_CLUSTER_ARN, DB_SECRET_ARN, DB_NAME). Null for dynamodb (the default).
+ */
+export async function connectFromEnv(env: Record<string, string | undefined>): Promise<PgConnection | null> {
+  const storage = (env.STORAGE ?? 'dynamodb') as StorageKind;
+  switch (storage) {
+    case 'dynamodb':
+      return null;
+    case 'postgres': {
+      if (!env.DATABASE_URL) throw new Error('Invalid configuration: STORAGE=postgres needs DATABASE_URL');
+      return connectPostgres(env.DATABASE_URL);
+    }
+    case 'pglite':
+      return connectPglite(env.PGLITE_DIR || undefined);
+    case 'aurora': {
+      const { DB_CLUSTER_ARN, DB_SECRET_ARN, DB_NAME } = env;
+      if (!DB_CLUSTER_ARN || !DB_SECRET_ARN || !DB_NAME)
+        throw new Error(
+          'Invalid configuration: STORAGE=aurora needs DB_CLUSTER_ARN, DB_SECRET_ARN and DB_NAME',
+        );
+      return connectDataApi({ resourceArn: DB_CLUSTER_ARN, secretArn: DB_SECRET_ARN, database: DB_NAME });
+    }
+    default:
+      throw new Error(
+        `Invalid configuration: STORAGE=${String(storage)} (dynamodb, postgres, pglite or aurora)`,
+      );
+  }
+}
