@@ -1,5 +1,5 @@
-import type { DynamoDBRecord } from 'aws-lambda';
 import { combineUnits, type StreamBatchUnit } from '../stream/batch';
+import type { StoreChange } from '../stream/change';
 import type { AlertDeps } from './alerts';
 import { AnomalyBatch } from './anomaly-processor';
 import { SpendBatch } from './spend-processor';
@@ -16,9 +16,6 @@ export function insightsBatch(deps: AlertDeps): StreamBatchUnit {
   ]);
 }
 
-function anomalyRecord(record: DynamoDBRecord): boolean {
-  return (
-    (record.eventName === 'INSERT' || record.eventName === 'MODIFY') &&
-    record.dynamodb?.NewImage?.entity?.S === 'transaction'
-  );
+function anomalyRecord(change: StoreChange): boolean {
+  return (change.eventName === 'INSERT' || change.eventName === 'MODIFY') && change.entity === 'transaction';
 }
