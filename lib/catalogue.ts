@@ -305,6 +305,18 @@ export const catalogue: FunctionSpec[] = [
     timeoutSeconds: 900,
   },
   {
+    name: 'Migrate',
+    storage: 'postgres',
+    entry: 'functions/ops/migrate.ts',
+    description:
+      'Deploy step: applies new database migrations, after the cluster is up and before the other functions update',
+    runOnDeploy: true,
+    grants: ['table:read', 'table:write'],
+    timeoutSeconds: 300,
+    // migrate.ts reads them from `migrations/` beside the bundle.
+    bundleFiles: { migrations: ['shared/adapters/postgres/migrations/*.sql'] },
+  },
+  {
     // One consumer for both: DynamoDB Streams allows two readers per shard (the Categorizer is the other).
     name: 'InsightsProcessor',
     storage: 'dynamodb',
