@@ -20,7 +20,17 @@ export interface RouteSpec {
  * queues the processors consume (Postgres storage).
  */
 export type Grant =
-  'table:read' | 'table:write' | 'bus:put' | 'queue:send' | 'kms:encrypt' | 'kms:decrypt' | 'redis';
+  | 'table:read'
+  | 'table:write'
+  | 'bus:put'
+  | 'queue:send'
+  | 'changes:send'
+  | 'kms:encrypt'
+  | 'kms:decrypt'
+  | 'redis';
+
+/** The storage kind a function belongs to: `dynamodb` (the table and its stream) or `postgres` (the outbox). */
+export type StorageKind = 'dynamodb' | 'postgres';
 
 /** The storage kind a function belongs to: `dynamodb` (the table and its stream) or `postgres` (the outbox). */
 export type StorageKind = 'dynamodb' | 'postgres';
@@ -296,6 +306,18 @@ export const catalogue: FunctionSpec[] = [
       "Operator-invoked: replays users' transactions through the table stream so the processors rebuild projections",
     grants: ['table:read', 'table:write'],
     timeoutSeconds: 900,
+  },
+  {
+    name: 'Migrate',
+    storage: 'postgres',
+    entry: 'functions/ops/migrate.ts',
+    description:
+      'Deploy step: applies new database migrations, after the cluster is up and before the other functions update',
+    runOnDeploy: true,
+    grants: ['table:read', 'table:write'],
+    timeoutSeconds: 300,
+    // migrate.ts reads them from `migrations/` beside the bundle.
+    bundleFiles: { migrations: ['shared/adapters/postgres/migrations/*.sql'] },
   },
   {
     // One consumer for both: DynamoDB Streams allows two readers per shard (the Categorizer is the other).
