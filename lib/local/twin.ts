@@ -336,8 +336,9 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
       databaseUrl: storage === 'postgres' ? opts.databaseUrl : undefined,
       sink,
       clock: runtime.clock,
-      // The twin is its database's only relay: a short lease, so that a restart after a crash resumes soon.
-      relay: { leaseMs: 15_000 },
+      // The twin is its database's only relay: a short lease, so that a restart after a crash resumes soon; batches
+      // as large as the Insights stream consumer's (a first sync's thousands of changes in a few passes).
+      relay: { leaseMs: 15_000, batchSize: 500 },
     });
   }
 
