@@ -35,7 +35,9 @@ if (!STORAGES.includes(storage)) {
 }
 const databaseUrl = values['database-url'] ?? process.env.DATABASE_URL;
 if (storage === 'postgres' && !databaseUrl) {
-  console.error('--storage postgres needs --database-url (or DATABASE_URL), e.g. postgres://postgres@127.0.0.1:5432/finagg');
+  console.error(
+    '--storage postgres needs --database-url (or DATABASE_URL), e.g. postgres://postgres@127.0.0.1:5432/finagg',
+  );
   process.exit(2);
 }
 

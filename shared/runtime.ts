@@ -171,7 +171,9 @@ export function pgConnection(): PgConnection | undefined {
   } else if (mode === 'aurora') {
     const { DB_CLUSTER_ARN, DB_SECRET_ARN, DB_NAME } = env;
     if (!DB_CLUSTER_ARN || !DB_SECRET_ARN || !DB_NAME) {
-      throw new Error('Invalid configuration: STORAGE=aurora needs DB_CLUSTER_ARN, DB_SECRET_ARN and DB_NAME');
+      throw new Error(
+        'Invalid configuration: STORAGE=aurora needs DB_CLUSTER_ARN, DB_SECRET_ARN and DB_NAME',
+      );
     }
     pg = connectDataApi({ resourceArn: DB_CLUSTER_ARN, secretArn: DB_SECRET_ARN, database: DB_NAME });
   } else {

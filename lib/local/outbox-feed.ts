@@ -75,8 +75,11 @@ export async function startOutboxFeed(opts: OutboxFeedOptions): Promise<OutboxFe
   // and go).
   let unlisten: () => Promise<void> = async () => undefined;
   if (opts.conn.driver === 'pglite') {
-    const client = (opts.conn.db as unknown as { $client: { listen(ch: string, cb: () => void): Promise<() => Promise<void>> } })
-      .$client;
+    const client = (
+      opts.conn.db as unknown as {
+        $client: { listen(ch: string, cb: () => void): Promise<() => Promise<void>> };
+      }
+    ).$client;
     unlisten = await client.listen('outbox', wake);
   } else if (opts.databaseUrl) {
     const client = new pg.Client({ connectionString: opts.databaseUrl });

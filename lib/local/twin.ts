@@ -16,13 +16,7 @@ import { LocalIssuer } from './jwt';
 import { LocalQueue, type QueueLambda } from './queue';
 import { LocalScheduler, type ScheduledLambda } from './scheduler';
 import { startUpstashBridge, type UpstashBridge } from './upstash-bridge';
-import {
-  eventPublisher,
-  getRuntime,
-  redisPorts,
-  resetRuntime,
-  setPgConnection,
-} from '../../shared/runtime';
+import { eventPublisher, getRuntime, redisPorts, resetRuntime, setPgConnection } from '../../shared/runtime';
 import { connectPglite, connectPostgres, type PgConnection } from '../../shared/adapters/postgres/db';
 import { migrate } from '../../shared/adapters/postgres/migrate';
 import { CategorizeBatch } from '../../shared/services/categorizer-processor';
@@ -128,7 +122,8 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
     pgConn = await connectPglite(dir);
     where = `PGlite ${dir ? `in ${dir}` : 'in memory'}`;
   } else {
-    if (!opts.databaseUrl) throw new Error('storage postgres needs a database URL (--database-url or DATABASE_URL)');
+    if (!opts.databaseUrl)
+      throw new Error('storage postgres needs a database URL (--database-url or DATABASE_URL)');
     pgConn = connectPostgres(opts.databaseUrl);
     const u = new URL(opts.databaseUrl);
     where = `PostgreSQL at ${u.host}${u.pathname}`;
@@ -186,7 +181,8 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
 
   // The twin is the only process that runs its syncs: when it starts on data it owns, no worker of a run still
   // `running` survives (the process was killed mid-sync). Those runs end as failed now, not at their lease's end.
-  const owned = storage === 'postgres' ? Boolean(opts.ownsDatabase) : Boolean(opts.dataDir && !opts.dynamoEndpoint);
+  const owned =
+    storage === 'postgres' ? Boolean(opts.ownsDatabase) : Boolean(opts.dataDir && !opts.dynamoEndpoint);
   if (owned) {
     // (Before any schedule, queue or request can start a new one.)
     const lost = await failLostSyncRuns(getRuntime(), {

@@ -22,7 +22,9 @@ export class LambdaRelayNudge implements ChangeNudge {
         }),
       );
     } catch (err) {
-      logger.warn('could not nudge the outbox relay (the schedule sweeps)', { error: (err as Error).message });
+      logger.warn('could not nudge the outbox relay (the schedule sweeps)', {
+        error: (err as Error).message,
+      });
     }
   }
 }
