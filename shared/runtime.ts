@@ -1,6 +1,8 @@
 import { getConfig } from './config';
 import { documentClient } from './adapters/dynamodb/client';
 import { DynamoStore } from './adapters/dynamodb/store';
+import { auroraConnectionFromEnv } from './adapters/postgres/from-env';
+import { PostgresStore } from './adapters/postgres/store';
 import { LocalAesCipher } from './adapters/crypto/aes-gcm';
 import { jobQueue } from './adapters/sqs/queue';
 import { systemClock, type Clock } from './ports/clock';
@@ -37,12 +39,22 @@ export function getRuntime(): Runtime {
   else if (config.TOKEN_ENCRYPTION_KEY) cipher = new LocalAesCipher(config.TOKEN_ENCRYPTION_KEY);
   else throw new Error('Invalid configuration: set KMS_KEY_ID (cloud) or TOKEN_ENCRYPTION_KEY (local)');
   runtime = {
-    store: new DynamoStore(documentClient(), config.TABLE_NAME),
+    store: cloudStore(config.TABLE_NAME),
     cipher,
     syncQueue: jobQueue<SyncJob>(config.SYNC_QUEUE_URL),
     clock: systemClock,
   };
   return runtime;
+}
+
+/**
+ * The store of a Lambda: Aurora through the RDS Data API when STORAGE=aurora (the stack's `-c storage=aurora` sets
+ * it with DB_CLUSTER_ARN, DB_SECRET_ARN and DB_NAME), else the DynamoDB table. The Data API needs no connection to
+ * open, so this stays synchronous.
+ */
+function cloudStore(tableName: string): Store {
+  if (process.env.STORAGE === 'aurora') return new PostgresStore(auroraConnectionFromEnv(process.env));
+  return new DynamoStore(documentClient(), tableName);
 }
 
 /**
@@ -134,4 +146,45 @@ function eventBridge(busName: string): EventPublisher {
       import('./adapters/eventbridge/publisher'),
     ]).then(([eb, adapter]) => new adapter.EventBridgePublisher(new eb.EventBridgeClient({}), busName)));
   return { publish: async (events) => (await load()).publish(events) };
+}
+
+/** How long the migration step waits for an Aurora Serverless v2 instance resuming from 0 ACU (~15 s). */
+const RESUME_WAIT_MS = 90_000;
+
+/**
+ * The migration step's work (functions/ops/migrate.ts): applies the migration files not applied yet to the database
+ * the environment names (STORAGE=aurora through the Data API; postgres or pglite too), waiting out a cluster that is
+ * resuming. `migrate` serializes concurrent runs and records each file once: running it again is harmless.
+ */
+export async function migrateDatabase(): Promise<{ applied: string[]; known: string[] }> {
+  const [{ connectFromEnv }, { loadMigrations, migrate }] = await Promise.all([
+    import('./adapters/postgres/db'),
+    import('./adapters/postgres/migrate'),
+  ]);
+  const migrations = loadMigrations();
+  const conn = await connectFromEnv(process.env);
+  if (!conn) throw new Error('Migrations need Postgres storage (STORAGE=aurora, postgres or pglite)');
+  try {
+    const deadline = Date.now() + RESUME_WAIT_MS;
+    for (;;) {
+      try {
+        const applied = await migrate(conn, migrations);
+        return { applied, known: migrations.map((m) => m.name) };
+      } catch (err) {
+        if (!isResuming(err) || Date.now() > deadline) throw err;
+        await new Promise((r) => setTimeout(r, 5000));
+      }
+    }
+  } finally {
+    await conn.close();
+  }
+}
+
+/** The Data API's answer while an Aurora Serverless v2 instance resumes from 0 ACU (possibly wrapped by drizzle). */
+function isResuming(err: unknown): boolean {
+  for (let e: unknown = err; e instanceof Error; e = e.cause) {
+    if (e.name === 'DatabaseResumingException' || e.message.includes('DatabaseResumingException'))
+      return true;
+  }
+  return false;
 }
