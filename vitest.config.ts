@@ -33,6 +33,18 @@ export default defineConfig({
       },
       {
         test: {
+          name: 'contract',
+          // One suite per role written against the port, run on DynamoDB Local, PostgreSQL and PGlite
+          // (test/contract/backends.ts); each file opens a fresh table and database of its own.
+          include: ['test/contract/**/*.contract.test.ts'],
+          environment: 'node',
+          globalSetup: ['test/support/global-dynamodb.ts'],
+          testTimeout: 90_000,
+          hookTimeout: 150_000,
+        },
+      },
+      {
+        test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
           // Against a deployment (E2E_BASE_URL, `npm run test:deployed`) the files that need the twin itself stay out.
