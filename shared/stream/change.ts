@@ -1,4 +1,7 @@
 import * as z from 'zod';
+import type { StoreChange } from '../ports/change-feed';
+
+export type { StoreChange };
 
 /**
  * The storage-neutral change the processors consume: an item (an entity's attributes, without storage keys)
@@ -11,19 +14,7 @@ import * as z from 'zod';
  * userId, accountId, ... }`), numbers as numbers: what shared/stream/transaction-image.ts and the processors'
  * other schemas parse.
  */
-export interface StoreChange {
-  /** Ordered per user: the DynamoDB stream sequence number, or the outbox seq as a decimal string. */
-  id: string;
-  userId: string;
-  entity: string;
-  eventName: ChangeEventName;
-  /** The item before the change (null on INSERT). */
-  before: Record<string, unknown> | null;
-  /** The item after the change (null on REMOVE). */
-  after: Record<string, unknown> | null;
-}
-
-export type ChangeEventName = 'INSERT' | 'MODIFY' | 'REMOVE';
+export type ChangeEventName = StoreChange['eventName'];
 
 const Image = z.record(z.string(), z.unknown()).nullable();
 

@@ -6,7 +6,8 @@ import { PgAccountStore, PgConnectionStore } from './connections';
 import { PgTransactionStore } from './transactions';
 import { PgUserChangeStore } from './user-changes';
 import { PgSyncRunStore } from './sync-runs';
-import { PgPendingRoles } from './pending';
+import { PgRuleStore } from './rules-store';
+import { PgInsightsStore } from './insights-store';
 
 /**
  * The PostgreSQL adapter of the whole Store: one role class per port (or a few), each in its own file, composed
@@ -21,8 +22,8 @@ function rolesOf(conn: PgConnection) {
     transactions: new PgTransactionStore(conn),
     userChanges: new PgUserChangeStore(conn),
     syncRuns: new PgSyncRunStore(conn),
-    // Rules, budgets, settings, alerts, anomalies, projections: pg-insights replaces this line with its roles.
-    pending: new PgPendingRoles(conn),
+    rules: new PgRuleStore(conn),
+    insights: new PgInsightsStore(conn),
   };
 }
 
