@@ -32,9 +32,6 @@ export type Grant =
 /** The storage kind a function belongs to: `dynamodb` (the table and its stream) or `postgres` (the outbox). */
 export type StorageKind = 'dynamodb' | 'postgres';
 
-/** The storage kind a function belongs to: `dynamodb` (the table and its stream) or `postgres` (the outbox). */
-export type StorageKind = 'dynamodb' | 'postgres';
-
 /**
  * A Lambda event filter pattern (https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventfiltering.html)
  * over the DynamoDB stream record. The stack passes it to the event source mapping verbatim; the twin evaluates
