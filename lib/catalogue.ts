@@ -357,6 +357,43 @@ export const catalogue: FunctionSpec[] = [
     memoryMb: 1024,
     timeoutSeconds: 60,
   },
+  // The change feed in Postgres storage: the outbox (written in the same SQL transaction as each change) relayed
+  // to one SQS FIFO queue per consumer (message group = user). The relay sends every change to every consumer's
+  // queue; each consumer takes the changes its table-stream twin's filters take (shared/stream/consumers.ts) and
+  // passes the others by. The local twin runs the same relay in-process (lib/local/outbox-feed.ts).
+  {
+    name: 'OutboxRelay',
+    storage: 'postgres',
+    entry: 'functions/stream/outbox-relay.ts',
+    description:
+      'Relays the outbox to the change queues in order per user; nudged after writes, and swept every minute',
+    schedule: { rateMinutes: 1, fixed: true },
+    nudgedByWriters: true,
+    grants: ['table:read', 'table:write', 'changes:send'],
+    timeoutSeconds: 60,
+  },
+  {
+    name: 'InsightsFeed',
+    storage: 'postgres',
+    entry: 'functions/stream/insights-queue.ts',
+    description:
+      'Change queue: keeps the spending projection, raises budget threshold alerts, detects anomalies (with alerts)',
+    changes: { batchSize: 10, maxReceiveCount: 5 },
+    grants: ['table:read', 'table:write', 'bus:put', 'redis'],
+    memoryMb: 1024,
+    timeoutSeconds: 120,
+  },
+  {
+    name: 'CategorizerFeed',
+    storage: 'postgres',
+    entry: 'functions/stream/categorizer-queue.ts',
+    description:
+      'Change queue: categorizes new and changed transactions (user rules first), and re-categorizes on request',
+    changes: { batchSize: 10, maxReceiveCount: 5 },
+    grants: ['table:read', 'table:write'],
+    memoryMb: 1024,
+    timeoutSeconds: 60,
+  },
   mockBank('A', 'Acorn Bank'),
   mockBank('B', 'Birch & Co. Bank'),
   mockBank('C', 'Cedar Bank'),

@@ -2,7 +2,6 @@ import { getConfig } from './config';
 import { documentClient } from './adapters/dynamodb/client';
 import { DynamoStore } from './adapters/dynamodb/store';
 import { auroraConnectionFromEnv } from './adapters/postgres/from-env';
-import { PostgresStore } from './adapters/postgres/store';
 import { LocalAesCipher } from './adapters/crypto/aes-gcm';
 import { jobQueue } from './adapters/sqs/queue';
 import { systemClock, type Clock } from './ports/clock';
@@ -17,6 +16,10 @@ import { MemoryLocks } from './adapters/memory/locks';
 import { createUpstashPorts, upstashPortsFromEnv } from './adapters/upstash';
 import { localEventPublisher } from './adapters/memory/events';
 import type { EventPublisher } from './ports/events';
+import { connectPostgres, type PgConnection } from './adapters/postgres/db';
+import { PostgresStore } from './adapters/postgres/store';
+import { PgChangeFeed } from './adapters/postgres/change-feed';
+import type { ChangeFeed, ChangeNudge, ChangeSink } from './ports/change-feed';
 
 /**
  * The composition root: builds the adapters the configuration asks for, once per Lambda container.
@@ -38,23 +41,14 @@ export function getRuntime(): Runtime {
   if (config.KMS_KEY_ID) cipher = kmsCipher(config.KMS_KEY_ID);
   else if (config.TOKEN_ENCRYPTION_KEY) cipher = new LocalAesCipher(config.TOKEN_ENCRYPTION_KEY);
   else throw new Error('Invalid configuration: set KMS_KEY_ID (cloud) or TOKEN_ENCRYPTION_KEY (local)');
+  const pg = pgConnection();
   runtime = {
-    store: cloudStore(config.TABLE_NAME),
+    store: pg ? new PostgresStore(pg) : new DynamoStore(documentClient(), config.TABLE_NAME),
     cipher,
     syncQueue: jobQueue<SyncJob>(config.SYNC_QUEUE_URL),
     clock: systemClock,
   };
   return runtime;
-}
-
-/**
- * The store of a Lambda: Aurora through the RDS Data API when STORAGE=aurora (the stack's `-c storage=aurora` sets
- * it with DB_CLUSTER_ARN, DB_SECRET_ARN and DB_NAME), else the DynamoDB table. The Data API needs no connection to
- * open, so this stays synchronous.
- */
-function cloudStore(tableName: string): Store {
-  if (process.env.STORAGE === 'aurora') return new PostgresStore(auroraConnectionFromEnv(process.env));
-  return new DynamoStore(documentClient(), tableName);
 }
 
 /**
@@ -73,6 +67,8 @@ export function setRuntime(overrides: Partial<Runtime>): void {
 
 export function resetRuntime(): void {
   runtime = undefined;
+  nudge = undefined;
+  sink = undefined;
   redis = undefined;
   events = undefined;
 }
@@ -187,4 +183,122 @@ function isResuming(err: unknown): boolean {
       return true;
   }
   return false;
+}
+
+/** Where the data lives (STORAGE): the DynamoDB table (default), or PostgreSQL (a server, PGlite, Aurora). */
+export type StorageMode = 'dynamodb' | 'postgres' | 'pglite' | 'aurora';
+
+export function storageMode(env: NodeJS.ProcessEnv = process.env): StorageMode {
+  const mode = env.STORAGE ?? 'dynamodb';
+  if (mode === 'dynamodb' || mode === 'postgres' || mode === 'pglite' || mode === 'aurora') return mode;
+  throw new Error(`Invalid configuration: STORAGE=${mode} (dynamodb, postgres, pglite or aurora)`);
+}
+
+let pg: PgConnection | undefined;
+
+/**
+ * The PostgreSQL connection of Postgres storage, once per container: STORAGE=postgres (DATABASE_URL, a pool) or
+ * aurora (the Data API: DB_CLUSTER_ARN, DB_SECRET_ARN, DB_NAME) are built here; an embedded PGlite (STORAGE=pglite)
+ * is opened by its owner (the local twin: it is one process's database) and handed over with setPgConnection.
+ * Undefined with DynamoDB storage.
+ */
+export function pgConnection(): PgConnection | undefined {
+  const mode = storageMode();
+  if (mode === 'dynamodb') return undefined;
+  if (pg) return pg;
+  const env = process.env;
+  if (mode === 'postgres') {
+    if (!env.DATABASE_URL) throw new Error('Invalid configuration: STORAGE=postgres needs DATABASE_URL');
+    pg = connectPostgres(env.DATABASE_URL);
+  } else if (mode === 'aurora') {
+    // The variables the stack sets (lib/constructs/catalogue-function.ts), validated and named when wrong.
+    pg = auroraConnectionFromEnv(env);
+  } else {
+    throw new Error('STORAGE=pglite: the process that opens PGlite hands it over (setPgConnection)');
+  }
+  nudgeAfterCommits(pg);
+  return pg;
+}
+
+/**
+ * Every committed SQL transaction (the writes of the feed's entities append their outbox rows in one) nudges the
+ * outbox relay (changeNudge: an asynchronous invoke in the cloud). One nudge in flight at a time per container;
+ * commits meanwhile are covered by one more nudge after it, and the relay itself looks again before it lets go.
+ */
+function nudgeAfterCommits(conn: PgConnection): void {
+  const transaction = conn.db.transaction.bind(conn.db);
+  let inFlight: Promise<void> | undefined;
+  let again = false;
+  const fire = (): void => {
+    if (inFlight) {
+      again = true;
+      return;
+    }
+    inFlight = changeNudge()
+      .nudge()
+      .finally(() => {
+        inFlight = undefined;
+        if (again) {
+          again = false;
+          fire();
+        }
+      });
+  };
+  conn.db.transaction = (async (...args: Parameters<typeof transaction>) => {
+    const out = await transaction(...args);
+    fire();
+    return out;
+  }) as typeof conn.db.transaction;
+}
+
+/** The twin (and tests) hand over the connection they opened; undefined forgets it (it is not closed here). */
+export function setPgConnection(conn: PgConnection | undefined): void {
+  pg = conn;
+  runtime = undefined;
+}
+
+/** The change feed of Postgres storage (the outbox), for its relay. */
+export function changeFeed(): ChangeFeed {
+  const conn = pgConnection();
+  if (!conn) throw new Error('The change feed (outbox) exists with Postgres storage only (STORAGE)');
+  return new PgChangeFeed(conn);
+}
+
+let sink: ChangeSink | undefined;
+
+/** The change queues the relay sends to (CHANGES_QUEUE_URLS: comma-separated SQS FIFO queue URLs). */
+export function changeQueues(): ChangeSink {
+  if (sink) return sink;
+  const urls = (process.env.CHANGES_QUEUE_URLS ?? '')
+    .split(',')
+    .map((u) => u.trim())
+    .filter(Boolean);
+  if (!urls.length) throw new Error('Invalid configuration: the outbox relay needs CHANGES_QUEUE_URLS');
+  let loaded: Promise<ChangeSink> | undefined;
+  const load = () =>
+    (loaded ??= Promise.all([import('@aws-sdk/client-sqs'), import('./adapters/sqs/change-queues')]).then(
+      ([sqs, adapter]) => adapter.sqsChangeSink(new sqs.SQSClient({}), urls),
+    ));
+  sink = { deliver: async (changes) => (await load()).deliver(changes) };
+  return sink;
+}
+
+let nudge: ChangeNudge | undefined;
+
+/**
+ * Tells the outbox relay that changes were written: an asynchronous invoke of CHANGES_RELAY_FUNCTION (Postgres
+ * storage in the cloud); nothing where it is unset (DynamoDB storage, whose stream needs no relay; the twin, whose
+ * relay LISTENs).
+ */
+export function changeNudge(): ChangeNudge {
+  if (nudge) return nudge;
+  const fn = process.env.CHANGES_RELAY_FUNCTION;
+  if (!fn) return (nudge = { nudge: async () => undefined });
+  let loaded: Promise<ChangeNudge> | undefined;
+  const load = () =>
+    (loaded ??= Promise.all([import('@aws-sdk/client-lambda'), import('./adapters/lambda/relay-nudge')]).then(
+      ([lambda, adapter]) => new adapter.LambdaRelayNudge(new lambda.LambdaClient({}), fn),
+    ));
+  nudge = { nudge: async () => (await load()).nudge() };
+  return nudge;
 }
