@@ -47,7 +47,7 @@ describe('Aurora from the environment (shared/adapters/postgres/from-env.ts)', (
     vi.stubEnv('TOKEN_ENCRYPTION_KEY', key);
     expect(getRuntime().store).toBeInstanceOf(PostgresStore);
     resetRuntime();
-    vi.stubEnv('STORAGE', '');
+    vi.stubEnv('STORAGE', 'dynamodb');
     expect(getRuntime().store).toBeInstanceOf(DynamoStore);
   });
 });
