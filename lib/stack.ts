@@ -110,6 +110,10 @@ export class FinaggStack extends Stack {
     });
     this.stage = settings.stage;
     this.storage = settings.storage;
+    if (settings.storage === 'aurora' && !stackProps.description) {
+      this.templateOptions.description =
+        'finagg: personal-finance aggregation (HTTP API, functions, Aurora Serverless v2 PostgreSQL, queues, bus)';
+    }
     const deployed = deployedWith(specs, settings.storage === 'aurora' ? 'postgres' : 'dynamodb');
     validateCatalogue(specs);
     validateCatalogue(deployed, settings.storage);

@@ -1,6 +1,7 @@
 import { getConfig } from './config';
 import { documentClient } from './adapters/dynamodb/client';
 import { DynamoStore } from './adapters/dynamodb/store';
+import { auroraConnectionFromEnv } from './adapters/postgres/from-env';
 import { LocalAesCipher } from './adapters/crypto/aes-gcm';
 import { jobQueue } from './adapters/sqs/queue';
 import { systemClock, type Clock } from './ports/clock';
@@ -15,7 +16,7 @@ import { MemoryLocks } from './adapters/memory/locks';
 import { createUpstashPorts, upstashPortsFromEnv } from './adapters/upstash';
 import { localEventPublisher } from './adapters/memory/events';
 import type { EventPublisher } from './ports/events';
-import { connectDataApi, connectPostgres, type PgConnection } from './adapters/postgres/db';
+import { connectPostgres, type PgConnection } from './adapters/postgres/db';
 import { PostgresStore } from './adapters/postgres/store';
 import { PgChangeFeed } from './adapters/postgres/change-feed';
 import type { ChangeFeed, ChangeNudge, ChangeSink } from './ports/change-feed';
@@ -143,6 +144,47 @@ function eventBridge(busName: string): EventPublisher {
   return { publish: async (events) => (await load()).publish(events) };
 }
 
+/** How long the migration step waits for an Aurora Serverless v2 instance resuming from 0 ACU (~15 s). */
+const RESUME_WAIT_MS = 90_000;
+
+/**
+ * The migration step's work (functions/ops/migrate.ts): applies the migration files not applied yet to the database
+ * the environment names (STORAGE=aurora through the Data API; postgres or pglite too), waiting out a cluster that is
+ * resuming. `migrate` serializes concurrent runs and records each file once: running it again is harmless.
+ */
+export async function migrateDatabase(): Promise<{ applied: string[]; known: string[] }> {
+  const [{ connectFromEnv }, { loadMigrations, migrate }] = await Promise.all([
+    import('./adapters/postgres/db'),
+    import('./adapters/postgres/migrate'),
+  ]);
+  const migrations = loadMigrations();
+  const conn = await connectFromEnv(process.env);
+  if (!conn) throw new Error('Migrations need Postgres storage (STORAGE=aurora, postgres or pglite)');
+  try {
+    const deadline = Date.now() + RESUME_WAIT_MS;
+    for (;;) {
+      try {
+        const applied = await migrate(conn, migrations);
+        return { applied, known: migrations.map((m) => m.name) };
+      } catch (err) {
+        if (!isResuming(err) || Date.now() > deadline) throw err;
+        await new Promise((r) => setTimeout(r, 5000));
+      }
+    }
+  } finally {
+    await conn.close();
+  }
+}
+
+/** The Data API's answer while an Aurora Serverless v2 instance resumes from 0 ACU (possibly wrapped by drizzle). */
+function isResuming(err: unknown): boolean {
+  for (let e: unknown = err; e instanceof Error; e = e.cause) {
+    if (e.name === 'DatabaseResumingException' || e.message.includes('DatabaseResumingException'))
+      return true;
+  }
+  return false;
+}
+
 /** Where the data lives (STORAGE): the DynamoDB table (default), or PostgreSQL (a server, PGlite, Aurora). */
 export type StorageMode = 'dynamodb' | 'postgres' | 'pglite' | 'aurora';
 
@@ -169,13 +211,8 @@ export function pgConnection(): PgConnection | undefined {
     if (!env.DATABASE_URL) throw new Error('Invalid configuration: STORAGE=postgres needs DATABASE_URL');
     pg = connectPostgres(env.DATABASE_URL);
   } else if (mode === 'aurora') {
-    const { DB_CLUSTER_ARN, DB_SECRET_ARN, DB_NAME } = env;
-    if (!DB_CLUSTER_ARN || !DB_SECRET_ARN || !DB_NAME) {
-      throw new Error(
-        'Invalid configuration: STORAGE=aurora needs DB_CLUSTER_ARN, DB_SECRET_ARN and DB_NAME',
-      );
-    }
-    pg = connectDataApi({ resourceArn: DB_CLUSTER_ARN, secretArn: DB_SECRET_ARN, database: DB_NAME });
+    // The variables the stack sets (lib/constructs/catalogue-function.ts), validated and named when wrong.
+    pg = auroraConnectionFromEnv(env);
   } else {
     throw new Error('STORAGE=pglite: the process that opens PGlite hands it over (setPgConnection)');
   }

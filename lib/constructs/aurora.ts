@@ -72,7 +72,7 @@ export class AuroraDatabase extends Construct {
 
     // The cluster's PostgreSQL log, in a log group of ours with a retention (RDS would create one that never
     // expires; `cloudwatchLogsRetention` would set it through a custom-resource function).
-    const clusterIdentifier = Stack.of(this).stackName.toLowerCase();
+    const clusterIdentifier = clusterIdentifierOf(Stack.of(this).stackName);
     const postgresLogs = new LogGroup(this, 'PostgresLogs', {
       logGroupName: `/aws/rds/cluster/${clusterIdentifier}/postgresql`,
       retention: RetentionDays.ONE_MONTH,
@@ -115,4 +115,19 @@ export class AuroraDatabase extends Construct {
         'would hide nothing.',
     });
   }
+}
+
+/**
+ * An RDS cluster identifier from the stack name: 1 to 63 lowercase letters, digits or single hyphens, starting with
+ * a letter and not ending with a hyphen (`Finagg-dev` → `finagg-dev`, `Finagg-qa_2` → `finagg-qa-2`).
+ */
+export function clusterIdentifierOf(stackName: string): string {
+  const id = stackName
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/-{2,}/g, '-')
+    .replace(/^[^a-z]+/, '')
+    .slice(0, 63)
+    .replace(/-+$/, '');
+  return id || 'finagg';
 }

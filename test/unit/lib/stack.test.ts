@@ -18,6 +18,7 @@ import {
   type FinaggStackProps,
 } from '../../../lib/stack';
 import { stackSettings } from '../../../lib/context';
+import { clusterIdentifierOf } from '../../../lib/constructs/aurora';
 import { createTableInput, TABLE } from '../../../shared/adapters/dynamodb/table-definition';
 
 /** Assets are never bundled in these tests: synthesis stays fast and needs no esbuild run. */
@@ -845,6 +846,19 @@ describe('FinaggStack with storage=aurora', () => {
       const dependsOn = (functions[logicalId(stack, name)]!.DependsOn ?? []) as string[];
       expect(dependsOn.includes(triggerId), name).toBe(name !== 'Migrate');
     }
+  });
+
+  it('names the cluster after the stack, as RDS allows, and says what the stack holds', () => {
+    template.hasResourceProperties('AWS::RDS::DBCluster', { DBClusterIdentifier: 'test' });
+    template.hasResourceProperties('AWS::Logs::LogGroup', {
+      LogGroupName: '/aws/rds/cluster/test/postgresql',
+      RetentionInDays: 30,
+    });
+    expect(template.toJSON().Description).toMatch(/Aurora Serverless v2 PostgreSQL/);
+    expect(clusterIdentifierOf('Finagg-dev')).toBe('finagg-dev');
+    expect(clusterIdentifierOf('Finagg-qa__2-')).toBe('finagg-qa-2');
+    expect(clusterIdentifierOf('9-Lives')).toBe('lives');
+    expect(clusterIdentifierOf(`F${'x'.repeat(80)}`)).toHaveLength(63);
   });
 
   it('exports where the database is instead of a table name', () => {
