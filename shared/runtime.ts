@@ -41,14 +41,53 @@ export function getRuntime(): Runtime {
   if (config.KMS_KEY_ID) cipher = kmsCipher(config.KMS_KEY_ID);
   else if (config.TOKEN_ENCRYPTION_KEY) cipher = new LocalAesCipher(config.TOKEN_ENCRYPTION_KEY);
   else throw new Error('Invalid configuration: set KMS_KEY_ID (cloud) or TOKEN_ENCRYPTION_KEY (local)');
-  const pg = pgConnection();
   runtime = {
-    store: pg ? new PostgresStore(pg) : new DynamoStore(documentClient(), config.TABLE_NAME),
+    // The connection the twin opened and handed over (one PGlite, one pool, shared with its relay), else the one
+    // the environment names.
+    store: handedOver ? new PostgresStore(handedOver) : storeFromEnv(config.TABLE_NAME),
     cipher,
     syncQueue: jobQueue<SyncJob>(config.SYNC_QUEUE_URL),
     clock: systemClock,
   };
   return runtime;
+}
+
+/**
+ * The store the environment names: DynamoDB (the default, TABLE_NAME), or PostgreSQL with STORAGE=postgres
+ * (DATABASE_URL), pglite (PGLITE_DIR, in memory without it) or aurora (the Data API: DB_CLUSTER_ARN, DB_SECRET_ARN,
+ * DB_NAME). The PostgreSQL adapter and its drivers are loaded on the first call, not at cold start, and one
+ * connection (one embedded PGlite) serves every function of the process whatever resets the runtime.
+ */
+function storeFromEnv(tableName: string): Store {
+  const storage = process.env.STORAGE ?? 'dynamodb';
+  if (storage === 'dynamodb') return new DynamoStore(documentClient(), tableName);
+  const env = { ...process.env };
+  const key = [storage, env.DATABASE_URL, env.PGLITE_DIR, env.DB_CLUSTER_ARN, env.DB_NAME].join('|');
+  const g = globalThis as unknown as { __finaggPostgres?: Map<string, Promise<Store>> };
+  const opened = (g.__finaggPostgres ??= new Map());
+  let store = opened.get(key);
+  if (!store) {
+    store = import('./adapters/postgres/open').then((m) => m.openPostgresStore(env));
+    // A failed connection is tried again by the next call, not remembered.
+    store.catch(() => opened.delete(key));
+    opened.set(key, store);
+  }
+  return deferredStore(store);
+}
+
+/** A Store whose calls wait for the real one. */
+function deferredStore(ready: Promise<Store>): Store {
+  return new Proxy({} as Store, {
+    get(_target, method) {
+      if (typeof method !== 'string' || method === 'then') return undefined;
+      return async (...args: unknown[]) => {
+        const store = (await ready) as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
+        const fn = store[method];
+        if (typeof fn !== 'function') throw new TypeError(`Store has no method ${method}`);
+        return fn.apply(store, args);
+      };
+    },
+  });
 }
 
 /**
@@ -195,6 +234,7 @@ export function storageMode(env: NodeJS.ProcessEnv = process.env): StorageMode {
 }
 
 let pg: PgConnection | undefined;
+let handedOver: PgConnection | undefined;
 
 /**
  * The PostgreSQL connection of Postgres storage, once per container: STORAGE=postgres (DATABASE_URL, a pool) or
@@ -254,6 +294,7 @@ function nudgeAfterCommits(conn: PgConnection): void {
 /** The twin (and tests) hand over the connection they opened; undefined forgets it (it is not closed here). */
 export function setPgConnection(conn: PgConnection | undefined): void {
   pg = conn;
+  handedOver = conn;
   runtime = undefined;
 }
 

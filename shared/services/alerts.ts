@@ -3,11 +3,11 @@ import type { Alert } from '../domain/alerts';
 import type { AlertSink } from '../ports/alerts';
 import type { Clock } from '../ports/clock';
 import type { DomainEvent, EventPublisher } from '../ports/events';
-import type { Store } from '../ports/store';
+import type { AlertStore } from '../ports/store';
 import type { StoredAlert } from '../domain/insights';
 
 export interface AlertDeps {
-  store: Store;
+  store: AlertStore;
   /** The user's Redis stream (Upstash), or the in-memory one in a twin without Redis. */
   sink: AlertSink;
   events: EventPublisher;

@@ -4,11 +4,11 @@ import { categoriesFromCells, decodeCells, monthOf, seriesFromCells, type SpendC
 import { dayNumber, isoDate, monthStartDay } from '../domain/stats';
 import { badRequest } from '../http/problem';
 import type { Clock } from '../ports/clock';
-import type { Store } from '../ports/store';
+import type { AnomalyStore, ProjectionStore, SettingsStore } from '../ports/store';
 import { todayIn } from './budgets';
 
 export interface AnalyticsDeps {
-  store: Store;
+  store: SettingsStore & AnomalyStore & ProjectionStore;
   clock: Clock;
 }
 
@@ -50,7 +50,12 @@ export async function resolveRange(
 }
 
 /** The rollup cells of the months that hold [from, to] (one query of the spending projection). */
-async function cellsBetween(store: Store, userId: string, from: string, to: string): Promise<SpendCell[]> {
+async function cellsBetween(
+  store: ProjectionStore,
+  userId: string,
+  from: string,
+  to: string,
+): Promise<SpendCell[]> {
   const months = await store.readSpendRollups(userId, monthOf(from), monthOf(to));
   return months.flatMap(decodeCells);
 }

@@ -15,6 +15,7 @@ import type { StreamBatchUnit } from '../stream/batch';
 import { isReplay, type StoreChange } from '../stream/change';
 import { parseChange, StreamRecordError, type ImageChange } from '../stream/records';
 import { TransactionImageSchema } from '../stream/transaction-image';
+import type { AnomalyStore, ProjectionStore, SettingsStore } from '../ports/store';
 import { raiseAlert, type AlertDeps } from './alerts';
 import { todayIn } from './budgets';
 
@@ -142,6 +143,9 @@ interface Finding {
  * flags every purchase of the day but raises one alert per account and day. Alerts stay when their anomaly goes
  * (the feed is history).
  */
+/** What anomaly detection reads and writes, besides raising alerts. */
+export type AnomalyDeps = AlertDeps & { store: AnomalyStore & ProjectionStore & SettingsStore };
+
 export class AnomalyBatch implements StreamBatchUnit {
   private readonly zones = new Map<string, string>();
   /** user → month → the history projection's month. */
@@ -149,7 +153,7 @@ export class AnomalyBatch implements StreamBatchUnit {
   /** user → the earliest date whose history changed in this batch. */
   private readonly changedFrom = new Map<string, string>();
 
-  constructor(private readonly deps: AlertDeps) {}
+  constructor(private readonly deps: AnomalyDeps) {}
 
   async prepare(storeChanges: readonly StoreChange[]): Promise<void> {
     const changes: ImageChange<StoredTransaction>[] = [];

@@ -15,13 +15,13 @@ import { budgetTxnOf, decodeEntry, monthsBetween } from '../domain/spend';
 import { isoDate, localDayOf } from '../domain/stats';
 import { badRequest, conflict, notFound } from '../http/problem';
 import type { Clock } from '../ports/clock';
-import { ConflictError, type Store } from '../ports/store';
+import { ConflictError, type BudgetStore, type ProjectionStore, type SettingsStore } from '../ports/store';
 
 /** A user keeps at most this many budgets (one per category and period is the usual). */
 export const MAX_BUDGETS = 100;
 
 export interface BudgetDeps {
-  store: Store;
+  store: BudgetStore & SettingsStore & ProjectionStore;
   clock: Clock;
 }
 
@@ -30,7 +30,7 @@ export interface BudgetDeps {
  * what `spent` is computed from.
  */
 export async function projectedTxns(
-  store: Store,
+  store: ProjectionStore,
   userId: string,
   periods: readonly { start: string; end: string }[],
 ): Promise<BudgetTxn[]> {
@@ -62,7 +62,7 @@ export async function budgetViews(
   return budgets.map((b) => budgetView(b, txns, now, timeZone));
 }
 
-export async function getBudgetOr404(store: Store, userId: string, id: string): Promise<Budget> {
+export async function getBudgetOr404(store: BudgetStore, userId: string, id: string): Promise<Budget> {
   const budget = await store.getBudget(userId, id);
   if (!budget) throw notFound('No such budget.');
   return budget;

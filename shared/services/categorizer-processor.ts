@@ -9,7 +9,7 @@ import type { UserTxnChange } from '../domain/corrections';
 import type { Account, StoredTransaction } from '../domain/models';
 import { logger } from '../logger';
 import type { Clock } from '../ports/clock';
-import type { Store } from '../ports/store';
+import type { AccountStore, RuleStore, TransactionStore, UserChangeStore } from '../ports/store';
 import type { StreamBatchUnit } from '../stream/batch';
 import type { StoreChange } from '../stream/change';
 import { parseChange, StreamRecordError } from '../stream/records';
@@ -17,7 +17,7 @@ import { TransactionImageSchema } from '../stream/transaction-image';
 import { recategorizeUser } from './user-rules';
 
 export interface CategorizeDeps {
-  store: Store;
+  store: RuleStore & AccountStore & UserChangeStore & TransactionStore;
   clock: Clock;
 }
 

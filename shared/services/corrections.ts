@@ -19,7 +19,7 @@ import {
 import { effective, transactionView } from '../domain/transactions';
 import { HttpProblem, badRequest } from '../http/problem';
 import type { Clock } from '../ports/clock';
-import { ConflictError, type Store } from '../ports/store';
+import { ConflictError, type RuleStore, type TransactionStore, type UserChangeStore } from '../ports/store';
 import { getTransactionOr404 } from './transactions';
 
 /**
@@ -28,7 +28,7 @@ import { getTransactionOr404 } from './transactions';
  * state when someone (the sync, the categorizer) wrote in between. Nothing is written when the input is refused.
  */
 export interface CorrectionDeps {
-  store: Store;
+  store: TransactionStore & UserChangeStore & RuleStore;
   clock: Clock;
 }
 
@@ -51,7 +51,7 @@ const busy = () =>
 
 /** Reads, computes and writes one user change, again from fresh state when the version condition fails. */
 async function readModifyWrite(
-  store: Store,
+  store: TransactionStore & UserChangeStore,
   userId: string,
   id: string,
   compute: (t: StoredTransaction) => UserTxnChange | null,
@@ -155,7 +155,7 @@ export async function correctTransaction(
 }
 
 /** Every live transaction of the user. */
-async function liveTransactions(store: Store, userId: string): Promise<StoredTransaction[]> {
+async function liveTransactions(store: TransactionStore, userId: string): Promise<StoredTransaction[]> {
   const out: StoredTransaction[] = [];
   let cursor: string | null = null;
   do {
@@ -172,7 +172,7 @@ async function liveTransactions(store: Store, userId: string): Promise<StoredTra
  * transactions changed.
  */
 export async function recategorize(
-  store: Store,
+  store: TransactionStore & UserChangeStore,
   userId: string,
   rule: UserRule,
   now: string,
@@ -233,7 +233,7 @@ function reasonOf(e: TxnEvent): string | null {
 }
 
 /** `GET /transactions/{id}/audit`: every change in order, with when, who, what (before → after) and why. */
-export async function transactionAudit(store: Store, userId: string, id: string) {
+export async function transactionAudit(store: TransactionStore, userId: string, id: string) {
   const t = await getTransactionOr404(store, userId, id);
   const events = await store.listTransactionEvents(t.id);
   return {

@@ -3,7 +3,7 @@ import type { SyncJob } from '../domain/jobs';
 import type { Clock } from '../ports/clock';
 import type { JobQueue } from '../ports/queue';
 import type { TokenCipher } from '../ports/secrets';
-import type { Store } from '../ports/store';
+import type { AccountStore, ConnectionStore, LinkSessionStore } from '../ports/store';
 import { HttpProblem, badRequest, notFound } from '../http/problem';
 import type { Provider, ProviderTokens } from '../banks/kit/provider';
 import { ProviderError } from '../banks/kit/provider';
@@ -16,7 +16,7 @@ export interface LinkProvider extends Provider {
 }
 
 export interface LinkingDeps {
-  store: Store;
+  store: LinkSessionStore & ConnectionStore & AccountStore;
   cipher: TokenCipher;
   syncQueue: JobQueue<SyncJob>;
   clock: Clock;
@@ -232,7 +232,11 @@ function providerProblem(err: unknown, doing: string): HttpProblem {
   throw err;
 }
 
-export async function getConnectionOr404(store: Store, userId: string, id: string): Promise<Connection> {
+export async function getConnectionOr404(
+  store: ConnectionStore,
+  userId: string,
+  id: string,
+): Promise<Connection> {
   const c = await store.getConnection(userId, id);
   if (!c) throw notFound('No such connection.');
   return c;

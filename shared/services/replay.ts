@@ -1,19 +1,17 @@
 import type { ConnectionStatus } from '../domain/models';
 import type { Clock } from '../ports/clock';
-import type { Store } from '../ports/store';
+import type { ConnectionStore, TransactionStore } from '../ports/store';
 
 const STATUSES: readonly ConnectionStatus[] = ['active', 'login_required', 'revoked'];
 
 /** Every user who has or had a connection (their transactions outlive a revoked one). */
-export async function usersWithConnections(store: Store): Promise<string[]> {
+export async function usersWithConnections(store: ConnectionStore): Promise<string[]> {
   const users = new Set<string>();
   for (const status of STATUSES) {
     let cursor: string | null = null;
     do {
-      const page: Awaited<ReturnType<Store['listConnectionsByStatus']>> = await store.listConnectionsByStatus(
-        status,
-        { limit: 500, cursor },
-      );
+      const page: Awaited<ReturnType<ConnectionStore['listConnectionsByStatus']>> =
+        await store.listConnectionsByStatus(status, { limit: 500, cursor });
       for (const c of page.items) users.add(c.userId);
       cursor = page.nextCursor;
     } while (cursor);
@@ -28,7 +26,7 @@ export async function usersWithConnections(store: Store): Promise<string[]> {
  * table that has data. Safe to run twice and while syncs run: only a replay marker is written.
  */
 export async function replayUsers(
-  deps: { store: Store; clock: Clock },
+  deps: { store: ConnectionStore & TransactionStore; clock: Clock },
   userIds?: readonly string[],
 ): Promise<{ users: number; transactions: number }> {
   const users = userIds?.length ? [...new Set(userIds)] : await usersWithConnections(deps.store);

@@ -33,6 +33,7 @@ import type { StreamBatchUnit } from '../stream/batch';
 import type { StoreChange } from '../stream/change';
 import { parseChange, StreamRecordError } from '../stream/records';
 import { TransactionImageSchema } from '../stream/transaction-image';
+import type { BudgetStore, ProjectionStore, SettingsStore } from '../ports/store';
 import { raiseAlert, type AlertDeps } from './alerts';
 import { todayIn } from './budgets';
 
@@ -91,10 +92,13 @@ interface UserState {
  * The projection is read once per batch (strongly consistent) and written once per touched month at the end,
  * on condition nobody wrote it meanwhile. Running a record twice changes nothing the second time.
  */
+/** What the spending projection and budget alerts read and write, besides raising alerts. */
+export type SpendDeps = AlertDeps & { store: BudgetStore & ProjectionStore & SettingsStore };
+
 export class SpendBatch implements StreamBatchUnit {
   private readonly users = new Map<string, UserState>();
 
-  constructor(private readonly deps: AlertDeps) {}
+  constructor(private readonly deps: SpendDeps) {}
 
   async prepare(changes: readonly StoreChange[]): Promise<void> {
     // What each user's records will read: their budgets, settings and the months their changes touch.

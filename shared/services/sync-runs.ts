@@ -1,7 +1,7 @@
 import type { SyncRun } from '../domain/models';
 import { isLost, lostRun } from '../domain/sync-runs';
 import type { Clock } from '../ports/clock';
-import { ConflictError, type Store } from '../ports/store';
+import { ConflictError, type ConnectionStore, type SyncRunStore } from '../ports/store';
 
 /**
  * Ends the sync runs whose worker is gone: still `running` past their lease (a Lambda timeout, a crashed process),
@@ -11,7 +11,7 @@ import { ConflictError, type Store } from '../ports/store';
  * meanwhile is left alone. Safe to run twice and concurrently. Returns the runs it ended.
  */
 export async function failLostSyncRuns(
-  deps: { store: Store; clock: Clock },
+  deps: { store: ConnectionStore & SyncRunStore; clock: Clock },
   scope: { connectionId?: string; workersGone?: string } = {},
 ): Promise<SyncRun[]> {
   const { store, clock } = deps;

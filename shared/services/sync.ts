@@ -27,7 +27,13 @@ import {
 import type { Clock } from '../ports/clock';
 import { connectionLockKey, type Lease, type Locks } from '../ports/locks';
 import type { TokenCipher } from '../ports/secrets';
-import { ConflictError, type Store } from '../ports/store';
+import {
+  ConflictError,
+  type AccountStore,
+  type ConnectionStore,
+  type SyncRunStore,
+  type TransactionStore,
+} from '../ports/store';
 import type { LinkProvider } from './linking';
 import { tokenContext } from './linking';
 import { failLostSyncRuns } from './sync-runs';
@@ -39,7 +45,7 @@ export interface SyncProvider extends LinkProvider {
 }
 
 export interface SyncDeps {
-  store: Store;
+  store: ConnectionStore & AccountStore & TransactionStore & SyncRunStore;
   cipher: TokenCipher;
   locks: Locks;
   clock: Clock;

@@ -4,10 +4,10 @@ import { notFound } from '../http/problem';
 import type { StoredTransaction, TxnEvent } from '../domain/models';
 import { view as providerView } from '../domain/reconcile';
 import { transactionView } from '../domain/transactions';
-import type { Store } from '../ports/store';
+import type { TransactionStore } from '../ports/store';
 
 export async function getTransactionOr404(
-  store: Store,
+  store: TransactionStore,
   userId: string,
   id: string,
 ): Promise<StoredTransaction> {
@@ -29,7 +29,7 @@ export function eventView(e: TxnEvent) {
 }
 
 /** T plus the provider's values (`original`) and the immutable history. */
-export async function transactionDetail(store: Store, userId: string, id: string) {
+export async function transactionDetail(store: TransactionStore, userId: string, id: string) {
   const t = await getTransactionOr404(store, userId, id);
   const events = await store.listTransactionEvents(t.id);
   return {
@@ -53,7 +53,7 @@ const feedScope = (userId: string) => ({ list: 'transactions-feed', owner: userI
  * replays it from an empty cursor, applying each page, ends with exactly the current set.
  */
 export async function transactionChanges(
-  store: Store,
+  store: TransactionStore,
   userId: string,
   cursor: string | undefined,
   limit: number,

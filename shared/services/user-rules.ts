@@ -14,7 +14,7 @@ import type { Account, StoredTransaction } from '../domain/models';
 import { conflict, notFound } from '../http/problem';
 import { pageOfList } from '../http/schemas';
 import type { Clock } from '../ports/clock';
-import type { Store } from '../ports/store';
+import type { AccountStore, RuleStore, TransactionStore, UserChangeStore } from '../ports/store';
 import { ruleView } from './corrections';
 
 /**
@@ -31,7 +31,7 @@ import { ruleView } from './corrections';
  * the request did is a no-op for it). The response says which: `recategorization: "done" | "queued"`.
  */
 export interface RuleDeps {
-  store: Store;
+  store: RuleStore & AccountStore & TransactionStore & UserChangeStore;
   clock: Clock;
 }
 
@@ -62,14 +62,14 @@ function byPrecedence(a: UserRule, b: UserRule): number {
   );
 }
 
-export async function listRules(store: Store, userId: string, page: { limit: number; cursor?: string }) {
+export async function listRules(store: RuleStore, userId: string, page: { limit: number; cursor?: string }) {
   const rules = await store.listUserRules(userId);
   const one = pageOfList(rules.sort(byPrecedence), page, { list: 'rules', owner: userId });
   return { rules: one.items.map(ruleView), next_cursor: one.nextCursor };
 }
 
 async function ruleOr404(
-  store: Store,
+  store: RuleStore,
   userId: string,
   id: string,
 ): Promise<{ rule: UserRule; all: UserRule[] }> {

@@ -33,7 +33,11 @@ const say = (message: string) => process.stderr.write(`[sync-speed] ${message}\n
  * A generated user with exactly INITIAL transactions at `bank` (its home bank), plus INCREMENT held back: those
  * happen after the initial sync, one a minute, as they would between two syncs (each keeps its own life cycle).
  */
-function bankUser(bank: BankId): { user: GeneratedUser; later: GeneratedTransaction[]; initialMs: number } {
+export function bankUser(bank: BankId): {
+  user: GeneratedUser;
+  later: GeneratedTransaction[];
+  initialMs: number;
+} {
   for (let index = 0; index < 6; index++) {
     const full = generateUser({ seed: 77, start: '2018-01-01', days: 3000 }, index);
     const mine = full.transactions

@@ -93,7 +93,7 @@ async function open(name: BackendName): Promise<{ backend: Backend; close: () =>
         }>(
           conn.db,
           sql`SELECT seq::text AS seq, user_id, entity, event_name, before::text AS before, after::text AS after
-              FROM outbox WHERE user_id = ${userId} ORDER BY seq`,
+              FROM outbox WHERE user_id = ${userId} ORDER BY outbox.seq`,
         );
         return found.map((r) => ({
           seq: Number(r.seq),
@@ -107,7 +107,7 @@ async function open(name: BackendName): Promise<{ backend: Backend; close: () =>
       async forgeEvent(userId, e) {
         await conn.db.execute(
           sql`INSERT INTO transaction_events (txn_id, seq, user_id, data)
-              VALUES (${e.txnId}, ${e.seq}, ${userId}, ${JSON.stringify(e)}::jsonb)`,
+              VALUES (${e.txnId}, ${e.seq}, ${userId}, ${JSON.stringify({ userId, ...e })}::jsonb)`,
         );
       },
     },

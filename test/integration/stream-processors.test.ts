@@ -44,7 +44,7 @@ let prefix: string;
 let poller: StreamPoller;
 const clock = new ManualClock(NOW);
 const bus = new MemoryEventPublisher();
-let deps: AlertDeps;
+let deps: AlertDeps & { store: DynamoStore };
 /** Every batch each consumer was handed, for redelivery. */
 const delivered = new Map<string, DynamoDBStreamEvent[]>();
 

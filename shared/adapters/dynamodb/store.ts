@@ -313,8 +313,10 @@ export class DynamoStore implements Store {
     };
   }
 
-  listConnectionTransactions(_userId: string, connectionId: string): Promise<StoredTransaction[]> {
-    return this.queryAll<StoredTransaction>({ index: 'gsi3', pk: keys.connTxns(connectionId) });
+  async listConnectionTransactions(userId: string, connectionId: string): Promise<StoredTransaction[]> {
+    const items = await this.queryAll<StoredTransaction>({ index: 'gsi3', pk: keys.connTxns(connectionId) });
+    // The index is the connection's; only the owner's items (a connection id named by another user reads nothing).
+    return items.filter((t) => t.userId === userId);
   }
 
   /**
@@ -350,7 +352,7 @@ export class DynamoStore implements Store {
     for (const rows of await Promise.all(reads)) {
       for (const row of rows) {
         const t = strip<StoredTransaction>(row);
-        if (t.connectionId === connectionId) byId.set(t.id, t);
+        if (t.connectionId === connectionId && t.userId === userId) byId.set(t.id, t);
       }
     }
     return [...byId.values()];

@@ -11,6 +11,12 @@ import pg from 'pg';
  * v2). Queries are drizzle `sql` templates run with `rows()`; writes of more than one statement run in
  * `db.transaction(...)`.
  *
+ * Why drizzle-orm: it is the one maintained library with all three drivers behind one API (a `PgDatabase` whose
+ * `transaction()` maps to BEGIN/COMMIT on a pooled client, PGlite's exclusive transaction, or the Data API's
+ * BeginTransaction/CommitTransaction), with a `sql` template that binds parameters safely and no code generation or
+ * runtime schema reflection (cold start). Kysely needs a community dialect per driver (the Data API one lags);
+ * Prisma has no Data API driver and ships an engine binary; raw `pg` leaves PGlite and the Data API to us.
+ *
  * What the three have in common, and so what every query here keeps to (the Data API is the narrowest):
  * - Parameters are strings, numbers, booleans or null: no arrays, no Buffers. A list travels as ONE JSON text
  *   parameter, unnested in SQL (`jsonb_array_elements_text($1::jsonb)`, `jsonb_to_recordset($1::jsonb)`).

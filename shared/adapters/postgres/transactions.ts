@@ -210,7 +210,13 @@ async function writeChunk(tx: Queryable, chunk: readonly TxnWrite[]): Promise<Se
   }
   const written = chunk.filter((w) => done.has(w.id));
   const events = written.flatMap((w) =>
-    w.events.map((e) => ({ txn_id: e.txnId, seq: e.seq, user_id: w.userId, data: e })),
+    w.events.map((e) => ({
+      txn_id: e.txnId,
+      seq: e.seq,
+      user_id: w.userId,
+      // As the DynamoDB adapter's event items: the owner's id with the event's attributes.
+      data: { userId: w.userId, ...e },
+    })),
   );
   if (events.length) {
     const out = await rows<{ n: number }>(
