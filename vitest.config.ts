@@ -4,6 +4,22 @@ import TWIN_ONLY from './test/e2e/twin-only.json' with { type: 'json' };
 /** `npm run test:deployed`: the e2e tests against the deployment at E2E_BASE_URL (test/support/e2e-target.ts). */
 const DEPLOYED_URL = process.env.E2E_BASE_URL;
 
+/**
+ * The e2e files that also run on PostgreSQL in `npm test` (the e2e-postgres project): budgets, alerts and anomalies
+ * through the outbox and its relay (with the test's own writes into the twin's database), and corrections, rules
+ * and re-categorization requests. `E2E_POSTGRES=all` adds the sync against the generator's ground truth, the
+ * categorizer end to end and the crash during a first sync (they pass on PostgreSQL too, but take `npm test` past
+ * its 15-minute budget on a 2-core machine). The others (the docs page, the twin's own routes, the browser link
+ * page, DynamoDB Local's data folder) do not depend on the storage.
+ */
+const E2E_POSTGRES_FILES = [
+  'test/e2e/budgets-alerts.test.ts',
+  'test/e2e/reconcile.test.ts',
+  ...(process.env.E2E_POSTGRES === 'all'
+    ? ['test/e2e/sync.test.ts', 'test/e2e/categorize.test.ts', 'test/e2e/crash-resume.test.ts']
+    : []),
+];
+
 export default defineConfig({
   test: {
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', LOG_LEVEL: 'SILENT' },
@@ -58,6 +74,20 @@ export default defineConfig({
           // Installs the system Chromium the browser tests drive when it is missing (apt-get, as root).
           globalSetup: ['test/support/global-chromium.ts', 'test/support/global-e2e.ts'],
           // Each e2e file starts its own twin (a child process with its own DynamoDB Local): keep them few at once.
+          maxWorkers: 1,
+        },
+      },
+      {
+        test: {
+          // The same e2e files against twins on PostgreSQL (E2E_STORAGE=postgres: the machine's server, a fresh
+          // database per twin; test/support/twin-process.ts): the store, the outbox and its relay end to end.
+          name: 'e2e-postgres',
+          include: DEPLOYED_URL ? [] : E2E_POSTGRES_FILES,
+          environment: 'node',
+          env: { E2E_STORAGE: 'postgres' },
+          testTimeout: 180_000,
+          hookTimeout: 240_000,
+          globalSetup: ['test/support/global-chromium.ts', 'test/support/global-e2e-postgres.ts'],
           maxWorkers: 1,
         },
       },

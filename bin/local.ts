@@ -1,11 +1,19 @@
 /**
- * `npm start`: the local twin. Starts DynamoDB Local (Java 17), creates the table the stack deploys, and serves
- * every catalogue function on 127.0.0.1:$PORT. `--persist` (or TWIN_PERSIST=1) keeps data under .data/.
+ * `npm start`: the local twin. Serves every catalogue function on 127.0.0.1:$PORT over the chosen storage
+ * (`--storage`, or STORAGE):
+ *
+ * - `dynamodb` (default): starts DynamoDB Local (Java 17) with the table the stack deploys; its stream feeds the
+ *   processors.
+ * - `postgres`: the PostgreSQL server at `--database-url` (or DATABASE_URL), migrated at start; the outbox, relayed
+ *   in process (LISTEN/NOTIFY, and a poll every second), feeds the processors.
+ * - `pglite`: PostgreSQL embedded in the process (PGlite): neither Java nor a server. Migrated at start.
+ *
+ * `--persist` (or TWIN_PERSIST=1) keeps data under .data/ (DynamoDB Local's files, or PGlite's under .data/pglite).
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ROOT } from '../lib/local/dynamodb-local';
-import { startTwin } from '../lib/local/twin';
+import { startTwin, type TwinStorage } from '../lib/local/twin';
 
 const { values } = parseArgs({
   options: {
@@ -14,8 +22,24 @@ const { values } = parseArgs({
     'data-dir': { type: 'string' },
     'dynamodb-endpoint': { type: 'string' },
     'schedule-seconds': { type: 'string' },
+    storage: { type: 'string' },
+    'database-url': { type: 'string' },
   },
 });
+
+const STORAGES: readonly TwinStorage[] = ['dynamodb', 'postgres', 'pglite'];
+const storage = (values.storage ?? process.env.STORAGE ?? 'dynamodb') as TwinStorage;
+if (!STORAGES.includes(storage)) {
+  console.error(`--storage must be one of ${STORAGES.join(', ')} (got ${storage})`);
+  process.exit(2);
+}
+const databaseUrl = values['database-url'] ?? process.env.DATABASE_URL;
+if (storage === 'postgres' && !databaseUrl) {
+  console.error(
+    '--storage postgres needs --database-url (or DATABASE_URL), e.g. postgres://postgres@127.0.0.1:5432/finagg',
+  );
+  process.exit(2);
+}
 
 const persist = values.persist || process.env.TWIN_PERSIST === '1';
 const port = Number(values.port ?? process.env.PORT ?? 3000);
@@ -25,6 +49,9 @@ try {
   const started = Date.now();
   const twin = await startTwin({
     port,
+    storage,
+    databaseUrl,
+    ownsDatabase: persist,
     dataDir: persist
       ? path.resolve(values['data-dir'] ?? process.env.TWIN_DATA_DIR ?? path.join(ROOT, '.data'))
       : undefined,
@@ -37,8 +64,9 @@ try {
       `(a Plaid client's basePath: ${twin.url}/plaid)`,
   );
   console.log(
-    `finagg local twin listening on ${twin.url} (DynamoDB at ${twin.dynamoEndpoint}, table ${twin.tableName}, ` +
-      `${persist ? 'persistent' : 'in memory'}; ready in ${Date.now() - started} ms)`,
+    `finagg local twin listening on ${twin.url} (storage ${twin.storage}: ${twin.where}` +
+      `${storage === 'dynamodb' ? (persist ? ', persistent' : ', in memory') : ''}; ` +
+      `ready in ${Date.now() - started} ms)`,
   );
   let stopping = false;
   const shutdown = (signal: string) => {

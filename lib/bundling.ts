@@ -68,8 +68,22 @@ export const BUNDLE = {
 const quote = (arg: string) => `'${arg.replace(/'/g, `'\\''`)}'`;
 
 /**
+ * A `bundleFiles` source for `cp`: quoted, except a last path segment that is a plain wildcard pattern
+ * (`migrations/*.sql`), which the shell expands.
+ */
+function source(inputDir: string, file: string): string {
+  const slash = file.lastIndexOf('/');
+  const name = file.slice(slash + 1);
+  if (/[*?]/.test(name) && /^[\w.*?-]+$/.test(name)) {
+    return `${quote(`${inputDir}/${file.slice(0, slash + 1)}`)}${name}`;
+  }
+  return quote(`${inputDir}/${file}`);
+}
+
+/**
  * The NodejsFunction bundling options: the local esbuild, never Docker. `files` (the catalogue's `bundleFiles`) are
- * copied into the deployment package after bundling: folder → files relative to the repository root.
+ * copied into the deployment package after bundling: folder → files relative to the repository root (a file name
+ * may be a wildcard pattern: `shared/adapters/postgres/migrations/*.sql`).
  */
 export function cdkBundlingOptions(files: Record<string, string[]> = {}): BundlingOptions {
   return {
@@ -81,7 +95,7 @@ export function cdkBundlingOptions(files: Record<string, string[]> = {}): Bundli
             afterBundling: (inputDir: string, outputDir: string) =>
               Object.entries(files).flatMap(([folder, list]) => [
                 `mkdir -p ${quote(`${outputDir}/${folder}`)}`,
-                ...list.map((f) => `cp ${quote(`${inputDir}/${f}`)} ${quote(`${outputDir}/${folder}/`)}`),
+                ...list.map((f) => `cp ${source(inputDir, f)} ${quote(`${outputDir}/${folder}/`)}`),
               ]),
           },
         }

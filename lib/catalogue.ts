@@ -13,9 +13,24 @@ export interface RouteSpec {
   auth?: boolean;
 }
 
-/** What a function may touch; the stack turns each into a least-privilege grant, the twin ignores them. */
+/**
+ * What a function may touch; the stack turns each into a least-privilege grant, the twin ignores them.
+ * `table:*` is the store whichever storage is deployed: the DynamoDB table, or the Aurora cluster through the Data
+ * API (whose IAM actions do not tell reads from writes). `changes:send` is the outbox relay's: sending to the change
+ * queues the processors consume (Postgres storage).
+ */
 export type Grant =
-  'table:read' | 'table:write' | 'bus:put' | 'queue:send' | 'kms:encrypt' | 'kms:decrypt' | 'redis';
+  | 'table:read'
+  | 'table:write'
+  | 'bus:put'
+  | 'queue:send'
+  | 'changes:send'
+  | 'kms:encrypt'
+  | 'kms:decrypt'
+  | 'redis';
+
+/** The storage kind a function belongs to: `dynamodb` (the table and its stream) or `postgres` (the outbox). */
+export type StorageKind = 'dynamodb' | 'postgres';
 
 /**
  * A Lambda event filter pattern (https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventfiltering.html)
@@ -34,10 +49,37 @@ export interface FunctionSpec {
   handler?: string;
   description: string;
   routes?: RouteSpec[];
-  /** EventBridge schedule, in minutes (overridable at deploy time with the `syncRateMinutes` context). */
-  schedule?: { rateMinutes: number };
+  /**
+   * EventBridge schedule, in minutes (overridable at deploy time with the `syncRateMinutes` context, unless
+   * `fixed`: a sweep whose rate is part of a guarantee, like the outbox relay's).
+   */
+  schedule?: { rateMinutes: number; fixed?: boolean };
   /** SQS consumer of the named queue. */
   queue?: { name: 'sync'; batchSize: number; maxConcurrency: number; maxReceiveCount: number };
+  /**
+   * Deployed only with that storage (absent: with both). The table-stream consumers are `dynamodb`; the outbox
+   * relay, the change-queue consumers and the migration step are `postgres`.
+   */
+  storage?: StorageKind;
+  /**
+   * Consumer of the store's change feed in Postgres storage: its own SQS FIFO queue (message group = user, so a
+   * user's changes arrive in order), fed by the outbox relay, with a FIFO dead-letter queue after `maxReceiveCount`
+   * receives. `batchSize` is at most 10 (SQS FIFO).
+   */
+  changes?: { batchSize: number; maxReceiveCount: number };
+  /**
+   * The outbox relay's nudge (Postgres storage; set on the function with `changes:send`): every function with
+   * `table:write` invokes it asynchronously (InvocationType Event) right after an invocation that wrote changes
+   * (shared/stream/nudge.ts; env CHANGES_RELAY_FUNCTION = the relay's function name, IAM lambda:InvokeFunction on
+   * it), so a change reaches the processors in well under the schedule's minute. A nudge that fails is logged and
+   * the schedule sweeps; where the variable is absent (the twin, DynamoDB storage) nothing is invoked.
+   */
+  nudgedByWriters?: boolean;
+  /**
+   * Invoked by every deployment that changes it (a CloudFormation trigger), after the database exists and before
+   * any other function is created or updated; a failure fails (and rolls back) the deployment. The migration step.
+   */
+  runOnDeploy?: boolean;
   /** DynamoDB stream consumer. */
   stream?: {
     filters: FilterPattern[];
@@ -292,8 +334,21 @@ export const catalogue: FunctionSpec[] = [
     timeoutSeconds: 900,
   },
   {
+    name: 'Migrate',
+    storage: 'postgres',
+    entry: 'functions/ops/migrate.ts',
+    description:
+      'Deploy step: applies new database migrations, after the cluster is up and before the other functions update',
+    runOnDeploy: true,
+    grants: ['table:read', 'table:write'],
+    timeoutSeconds: 300,
+    // migrate.ts reads them from `migrations/` beside the bundle.
+    bundleFiles: { migrations: ['shared/adapters/postgres/migrations/*.sql'] },
+  },
+  {
     // One consumer for both: DynamoDB Streams allows two readers per shard (the Categorizer is the other).
     name: 'InsightsProcessor',
+    storage: 'dynamodb',
     entry: 'functions/stream/insights.ts',
     description:
       'Table stream: keeps the spending projection, raises budget threshold alerts, detects anomalies (with alerts)',
@@ -312,6 +367,7 @@ export const catalogue: FunctionSpec[] = [
   },
   {
     name: 'Categorizer',
+    storage: 'dynamodb',
     entry: 'functions/stream/categorizer.ts',
     description:
       'Table stream: categorizes new and changed transactions (user rules first), and re-categorizes on request',
@@ -376,6 +432,43 @@ export const catalogue: FunctionSpec[] = [
       timeoutSeconds: 30,
     },
   ),
+  // The change feed in Postgres storage: the outbox (written in the same SQL transaction as each change) relayed
+  // to one SQS FIFO queue per consumer (message group = user). The relay sends every change to every consumer's
+  // queue; each consumer takes the changes its table-stream twin's filters take (shared/stream/consumers.ts) and
+  // passes the others by. The local twin runs the same relay in-process (lib/local/outbox-feed.ts).
+  {
+    name: 'OutboxRelay',
+    storage: 'postgres',
+    entry: 'functions/stream/outbox-relay.ts',
+    description:
+      'Relays the outbox to the change queues in order per user; nudged after writes, and swept every minute',
+    schedule: { rateMinutes: 1, fixed: true },
+    nudgedByWriters: true,
+    grants: ['table:read', 'table:write', 'changes:send'],
+    timeoutSeconds: 60,
+  },
+  {
+    name: 'InsightsFeed',
+    storage: 'postgres',
+    entry: 'functions/stream/insights-queue.ts',
+    description:
+      'Change queue: keeps the spending projection, raises budget threshold alerts, detects anomalies (with alerts)',
+    changes: { batchSize: 10, maxReceiveCount: 5 },
+    grants: ['table:read', 'table:write', 'bus:put', 'redis'],
+    memoryMb: 1024,
+    timeoutSeconds: 120,
+  },
+  {
+    name: 'CategorizerFeed',
+    storage: 'postgres',
+    entry: 'functions/stream/categorizer-queue.ts',
+    description:
+      'Change queue: categorizes new and changed transactions (user rules first), and re-categorizes on request',
+    changes: { batchSize: 10, maxReceiveCount: 5 },
+    grants: ['table:read', 'table:write'],
+    memoryMb: 1024,
+    timeoutSeconds: 60,
+  },
   mockBank('A', 'Acorn Bank'),
   mockBank('B', 'Birch & Co. Bank'),
   mockBank('C', 'Cedar Bank'),
@@ -417,4 +510,9 @@ export function compilePath(template: string): (path: string) => Record<string, 
     });
     return params;
   };
+}
+
+/** The entries deployed with a storage of that kind: those marked with it, and those marked with none. */
+export function deployedWith(specs: readonly FunctionSpec[], kind: StorageKind): FunctionSpec[] {
+  return specs.filter((s) => s.storage === undefined || s.storage === kind);
 }

@@ -1,25 +1,35 @@
-import { CfnOutput, Stack, type CfnElement, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, type CfnElement, type StackProps } from 'aws-cdk-lib';
 import type { HttpApi, HttpStage } from 'aws-cdk-lib/aws-apigatewayv2';
 import type { UserPool, UserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import type { EventBus } from 'aws-cdk-lib/aws-events';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Key } from 'aws-cdk-lib/aws-kms';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { LAMBDA_NODE_OPTIONS } from './bundling';
-import { catalogue as defaultCatalogue, type FunctionSpec } from './catalogue';
+import { catalogue as defaultCatalogue, deployedWith, type FunctionSpec } from './catalogue';
 import { validateCatalogue } from './catalogue-validation';
 import { Api } from './constructs/api';
+import type { AuroraDatabase } from './constructs/aurora';
 import { CatalogueFunction } from './constructs/catalogue-function';
+import { DeployStep } from './constructs/deploy-step';
 import { Data } from './constructs/data';
 import { TransparentLogicalIds } from './constructs/logical-ids';
-import { Messaging } from './constructs/messaging';
-import { stackSettings, type StackSettings } from './context';
+import { Messaging, type ChangeQueue } from './constructs/messaging';
+import { stackSettings, type StackSettings, type StorageMode } from './context';
 
 export { cdkBundlingOptions, esbuildOptions, BUNDLE } from './bundling';
 export { validateCatalogue } from './catalogue-validation';
+export {
+  AURORA_ENGINE_VERSION,
+  BACKUP_RETENTION_DAYS,
+  DATA_API_ACTIONS,
+  DATA_API_SECRET_ACTIONS,
+  DB_NAME,
+} from './constructs/aurora';
 export {
   DEFAULT_MEMORY_MB,
   DEFAULT_TIMEOUT_SECONDS,
@@ -41,11 +51,20 @@ export interface FinaggStackProps extends StackProps, Partial<StackSettings> {
 /**
  * The whole cloud side of finagg, generated from the catalogue (lib/catalogue.ts): what is stored (Data), how work
  * moves (Messaging), who calls and how (Api), and one CatalogueFunction per entry, wired to its HTTP routes,
- * schedule, queue or table stream, with exactly the grants the entry declares (lib/constructs/).
+ * schedule, queue, table stream or change queue, with exactly the grants the entry declares (lib/constructs/).
+ * Storage `dynamodb` (default) deploys the table and the entries not marked `postgres`; storage `aurora`
+ * (`-c storage=aurora`) deploys the Aurora cluster, no table, and the entries not marked `dynamodb`, the
+ * migration step running before any other function is updated.
  */
 export class FinaggStack extends Stack {
   readonly stage: string;
-  readonly table: Table;
+  readonly storage: StorageMode;
+  /** The DynamoDB table (storage `dynamodb`). */
+  readonly table: Table | undefined;
+  /** The Aurora Serverless v2 cluster, its VPC and secret (storage `aurora`). */
+  readonly aurora: AuroraDatabase | undefined;
+  /** Each change-feed consumer's FIFO queue and DLQ, by function name (storage `aurora`). */
+  readonly changeQueues: ReadonlyMap<string, ChangeQueue>;
   readonly tokenKey: Key;
   readonly redisSecret: Secret;
   readonly bus: EventBus;
@@ -70,13 +89,15 @@ export class FinaggStack extends Stack {
       corsAllowOrigins,
       syncRateMinutes,
       logLevel,
+      storage,
+      auroraMinCapacity,
+      auroraMaxCapacity,
       ...stackProps
     } = props;
     super(scope, id, {
       description: 'finagg: personal-finance aggregation (HTTP API, functions, table, queue, bus)',
       ...stackProps,
     });
-    validateCatalogue(specs);
     const settings = stackSettings(this, {
       stage,
       retainData,
@@ -84,18 +105,29 @@ export class FinaggStack extends Stack {
       corsAllowOrigins,
       syncRateMinutes,
       logLevel,
+      storage,
+      auroraMinCapacity,
+      auroraMaxCapacity,
     });
     this.stage = settings.stage;
+    this.storage = settings.storage;
+    if (settings.storage === 'aurora' && !stackProps.description) {
+      this.templateOptions.description =
+        'finagg: personal-finance aggregation (HTTP API, functions, Aurora Serverless v2 PostgreSQL, queues, bus)';
+    }
+    const deployed = deployedWith(specs, settings.storage === 'aurora' ? 'postgres' : 'dynamodb');
+    validateCatalogue(specs);
+    validateCatalogue(deployed, settings.storage);
 
     const data = new Data(this, 'Data', settings);
-    const messaging = new Messaging(this, 'Messaging', { specs });
+    const messaging = new Messaging(this, 'Messaging', { specs: deployed });
     const api = new Api(this, 'Api', settings);
 
     // What every function is told; an entry adds its own environment.
     const environment: Record<string, string> = {
       STAGE: settings.stage,
       LOG_LEVEL: settings.logLevel,
-      TABLE_NAME: data.table.tableName,
+      ...(data.table ? { TABLE_NAME: data.table.tableName } : { STORAGE: 'aurora' }),
       EVENT_BUS_NAME: messaging.bus.eventBusName,
       SYNC_QUEUE_URL: messaging.syncQueue.queueUrl,
       KMS_KEY_ID: data.tokenKey.keyId,
@@ -104,7 +136,7 @@ export class FinaggStack extends Stack {
       POWERTOOLS_SERVICE_NAME: 'finagg',
       NODE_OPTIONS: LAMBDA_NODE_OPTIONS,
     };
-    for (const spec of specs) {
+    for (const spec of deployed) {
       const { fn } = new CatalogueFunction(this, spec.name, {
         spec,
         data,
@@ -116,8 +148,11 @@ export class FinaggStack extends Stack {
       });
       this.functions[spec.name] = fn;
     }
+    if (data.aurora) this.wireOutbox(deployed, data.aurora);
 
     this.table = data.table;
+    this.aurora = data.aurora;
+    this.changeQueues = messaging.changeQueues;
     this.tokenKey = data.tokenKey;
     this.redisSecret = data.redisSecret;
     this.bus = messaging.bus;
@@ -132,11 +167,48 @@ export class FinaggStack extends Stack {
     new CfnOutput(this, 'ApiUrl', { value: this.apiStage.url, description: 'HTTP API base URL' });
     new CfnOutput(this, 'UserPoolId', { value: this.userPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: this.userPoolClient.userPoolClientId });
-    new CfnOutput(this, 'TableName', { value: this.table.tableName });
+    if (this.table) new CfnOutput(this, 'TableName', { value: this.table.tableName });
+    if (this.aurora) {
+      new CfnOutput(this, 'DbClusterArn', { value: this.aurora.cluster.clusterArn });
+      new CfnOutput(this, 'DbSecretArn', { value: this.aurora.secret.secretArn });
+      new CfnOutput(this, 'DbName', { value: this.aurora.databaseName });
+    }
     new CfnOutput(this, 'EventBusName', { value: this.bus.eventBusName });
     new CfnOutput(this, 'SyncQueueUrl', { value: this.syncQueue.queueUrl });
     new CfnOutput(this, 'TokenKeyId', { value: this.tokenKey.keyId });
     new CfnOutput(this, 'RedisSecretArn', { value: this.redisSecret.secretArn });
+  }
+
+  /**
+   * Postgres storage: the migration step (entries with `runOnDeploy`) runs at every deployment that changes it,
+   * once the cluster is up and before any other function is created or updated, so new code never meets an old
+   * schema. Writers (`table:write`) nudge the outbox relay (`nudgedByWriters`) right after a commit (an asynchronous
+   * invoke, CHANGES_RELAY_FUNCTION); its one-minute schedule sweeps whatever a nudge missed.
+   */
+  private wireOutbox(specs: readonly FunctionSpec[], aurora: AuroraDatabase): void {
+    const steps = specs.filter((s) => s.runOnDeploy);
+    for (const step of steps) {
+      const fn = this.functions[step.name]!;
+      const others = specs.filter((s) => !s.runOnDeploy).map((s) => this.functions[s.name]!);
+      new DeployStep(this, `${step.name}OnDeploy`, {
+        handler: fn,
+        after: [aurora],
+        before: others,
+        timeout: Duration.seconds(step.timeoutSeconds ?? 60),
+      });
+    }
+    const relay = specs.find((s) => s.nudgedByWriters);
+    if (!relay) return;
+    const relayFn = this.functions[relay.name]!;
+    for (const spec of specs) {
+      if (spec === relay || spec.runOnDeploy || !spec.grants.includes('table:write')) continue;
+      const fn = this.functions[spec.name]!;
+      fn.addEnvironment('CHANGES_RELAY_FUNCTION', relayFn.functionName);
+      // The unqualified function only (grantInvoke would add `<arn>:*`, every version and alias).
+      fn.addToRolePolicy(
+        new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [relayFn.functionArn] }),
+      );
+    }
   }
 
   /** The constructs above leave their ids out of logical ids, so deployed resources keep theirs. */

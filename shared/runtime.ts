@@ -1,6 +1,7 @@
 import { getConfig } from './config';
 import { documentClient } from './adapters/dynamodb/client';
 import { DynamoStore } from './adapters/dynamodb/store';
+import { auroraConnectionFromEnv } from './adapters/postgres/from-env';
 import { LocalAesCipher } from './adapters/crypto/aes-gcm';
 import { jobQueue } from './adapters/sqs/queue';
 import { systemClock, type Clock } from './ports/clock';
@@ -15,6 +16,10 @@ import { MemoryLocks } from './adapters/memory/locks';
 import { createUpstashPorts, upstashPortsFromEnv } from './adapters/upstash';
 import { localEventPublisher } from './adapters/memory/events';
 import type { EventPublisher } from './ports/events';
+import { connectPostgres, type PgConnection } from './adapters/postgres/db';
+import { PostgresStore } from './adapters/postgres/store';
+import { PgChangeFeed } from './adapters/postgres/change-feed';
+import type { ChangeFeed, ChangeNudge, ChangeSink } from './ports/change-feed';
 
 /**
  * The composition root: builds the adapters the configuration asks for, once per Lambda container.
@@ -37,7 +42,9 @@ export function getRuntime(): Runtime {
   else if (config.TOKEN_ENCRYPTION_KEY) cipher = new LocalAesCipher(config.TOKEN_ENCRYPTION_KEY);
   else throw new Error('Invalid configuration: set KMS_KEY_ID (cloud) or TOKEN_ENCRYPTION_KEY (local)');
   runtime = {
-    store: storeFromEnv(config.TABLE_NAME),
+    // The connection the twin opened and handed over (one PGlite, one pool, shared with its relay), else the one
+    // the environment names.
+    store: handedOver ? new PostgresStore(handedOver) : storeFromEnv(config.TABLE_NAME),
     cipher,
     syncQueue: jobQueue<SyncJob>(config.SYNC_QUEUE_URL),
     clock: systemClock,
@@ -99,6 +106,8 @@ export function setRuntime(overrides: Partial<Runtime>): void {
 
 export function resetRuntime(): void {
   runtime = undefined;
+  nudge = undefined;
+  sink = undefined;
   redis = undefined;
   events = undefined;
 }
@@ -172,4 +181,165 @@ function eventBridge(busName: string): EventPublisher {
       import('./adapters/eventbridge/publisher'),
     ]).then(([eb, adapter]) => new adapter.EventBridgePublisher(new eb.EventBridgeClient({}), busName)));
   return { publish: async (events) => (await load()).publish(events) };
+}
+
+/** How long the migration step waits for an Aurora Serverless v2 instance resuming from 0 ACU (~15 s). */
+const RESUME_WAIT_MS = 90_000;
+
+/**
+ * The migration step's work (functions/ops/migrate.ts): applies the migration files not applied yet to the database
+ * the environment names (STORAGE=aurora through the Data API; postgres or pglite too), waiting out a cluster that is
+ * resuming. `migrate` serializes concurrent runs and records each file once: running it again is harmless.
+ */
+export async function migrateDatabase(): Promise<{ applied: string[]; known: string[] }> {
+  const [{ connectFromEnv }, { loadMigrations, migrate }] = await Promise.all([
+    import('./adapters/postgres/db'),
+    import('./adapters/postgres/migrate'),
+  ]);
+  const migrations = loadMigrations();
+  const conn = await connectFromEnv(process.env);
+  if (!conn) throw new Error('Migrations need Postgres storage (STORAGE=aurora, postgres or pglite)');
+  try {
+    const deadline = Date.now() + RESUME_WAIT_MS;
+    for (;;) {
+      try {
+        const applied = await migrate(conn, migrations);
+        return { applied, known: migrations.map((m) => m.name) };
+      } catch (err) {
+        if (!isResuming(err) || Date.now() > deadline) throw err;
+        await new Promise((r) => setTimeout(r, 5000));
+      }
+    }
+  } finally {
+    await conn.close();
+  }
+}
+
+/** The Data API's answer while an Aurora Serverless v2 instance resumes from 0 ACU (possibly wrapped by drizzle). */
+function isResuming(err: unknown): boolean {
+  for (let e: unknown = err; e instanceof Error; e = e.cause) {
+    if (e.name === 'DatabaseResumingException' || e.message.includes('DatabaseResumingException'))
+      return true;
+  }
+  return false;
+}
+
+/** Where the data lives (STORAGE): the DynamoDB table (default), or PostgreSQL (a server, PGlite, Aurora). */
+export type StorageMode = 'dynamodb' | 'postgres' | 'pglite' | 'aurora';
+
+export function storageMode(env: NodeJS.ProcessEnv = process.env): StorageMode {
+  const mode = env.STORAGE ?? 'dynamodb';
+  if (mode === 'dynamodb' || mode === 'postgres' || mode === 'pglite' || mode === 'aurora') return mode;
+  throw new Error(`Invalid configuration: STORAGE=${mode} (dynamodb, postgres, pglite or aurora)`);
+}
+
+let pg: PgConnection | undefined;
+let handedOver: PgConnection | undefined;
+
+/**
+ * The PostgreSQL connection of Postgres storage, once per container: STORAGE=postgres (DATABASE_URL, a pool) or
+ * aurora (the Data API: DB_CLUSTER_ARN, DB_SECRET_ARN, DB_NAME) are built here; an embedded PGlite (STORAGE=pglite)
+ * is opened by its owner (the local twin: it is one process's database) and handed over with setPgConnection.
+ * Undefined with DynamoDB storage.
+ */
+export function pgConnection(): PgConnection | undefined {
+  const mode = storageMode();
+  if (mode === 'dynamodb') return undefined;
+  if (pg) return pg;
+  const env = process.env;
+  if (mode === 'postgres') {
+    if (!env.DATABASE_URL) throw new Error('Invalid configuration: STORAGE=postgres needs DATABASE_URL');
+    pg = connectPostgres(env.DATABASE_URL);
+  } else if (mode === 'aurora') {
+    // The variables the stack sets (lib/constructs/catalogue-function.ts), validated and named when wrong.
+    pg = auroraConnectionFromEnv(env);
+  } else {
+    throw new Error('STORAGE=pglite: the process that opens PGlite hands it over (setPgConnection)');
+  }
+  nudgeAfterCommits(pg);
+  return pg;
+}
+
+/**
+ * Every committed SQL transaction (the writes of the feed's entities append their outbox rows in one) nudges the
+ * outbox relay (changeNudge: an asynchronous invoke in the cloud). One nudge in flight at a time per container;
+ * commits meanwhile are covered by one more nudge after it, and the relay itself looks again before it lets go.
+ */
+function nudgeAfterCommits(conn: PgConnection): void {
+  const transaction = conn.db.transaction.bind(conn.db);
+  let inFlight: Promise<void> | undefined;
+  let again = false;
+  const fire = (): void => {
+    if (inFlight) {
+      again = true;
+      return;
+    }
+    inFlight = changeNudge()
+      .nudge()
+      .finally(() => {
+        inFlight = undefined;
+        if (again) {
+          again = false;
+          fire();
+        }
+      });
+  };
+  conn.db.transaction = (async (...args: Parameters<typeof transaction>) => {
+    const out = await transaction(...args);
+    fire();
+    return out;
+  }) as typeof conn.db.transaction;
+}
+
+/** The twin (and tests) hand over the connection they opened; undefined forgets it (it is not closed here). */
+export function setPgConnection(conn: PgConnection | undefined): void {
+  pg = conn;
+  handedOver = conn;
+  runtime = undefined;
+}
+
+/** The change feed of Postgres storage (the outbox), for its relay. */
+export function changeFeed(): ChangeFeed {
+  const conn = pgConnection();
+  if (!conn) throw new Error('The change feed (outbox) exists with Postgres storage only (STORAGE)');
+  return new PgChangeFeed(conn);
+}
+
+let sink: ChangeSink | undefined;
+
+/** The change queues the relay sends to (CHANGES_QUEUE_URLS: comma-separated SQS FIFO queue URLs). */
+export function changeQueues(): ChangeSink {
+  if (sink) return sink;
+  const urls = (process.env.CHANGES_QUEUE_URLS ?? '')
+    .split(',')
+    .map((u) => u.trim())
+    .filter(Boolean);
+  if (!urls.length) throw new Error('Invalid configuration: the outbox relay needs CHANGES_QUEUE_URLS');
+  let loaded: Promise<ChangeSink> | undefined;
+  const load = () =>
+    (loaded ??= Promise.all([import('@aws-sdk/client-sqs'), import('./adapters/sqs/change-queues')]).then(
+      ([sqs, adapter]) => adapter.sqsChangeSink(new sqs.SQSClient({}), urls),
+    ));
+  sink = { deliver: async (changes) => (await load()).deliver(changes) };
+  return sink;
+}
+
+let nudge: ChangeNudge | undefined;
+
+/**
+ * Tells the outbox relay that changes were written: an asynchronous invoke of CHANGES_RELAY_FUNCTION (Postgres
+ * storage in the cloud); nothing where it is unset (DynamoDB storage, whose stream needs no relay; the twin, whose
+ * relay LISTENs).
+ */
+export function changeNudge(): ChangeNudge {
+  if (nudge) return nudge;
+  const fn = process.env.CHANGES_RELAY_FUNCTION;
+  if (!fn) return (nudge = { nudge: async () => undefined });
+  let loaded: Promise<ChangeNudge> | undefined;
+  const load = () =>
+    (loaded ??= Promise.all([import('@aws-sdk/client-lambda'), import('./adapters/lambda/relay-nudge')]).then(
+      ([lambda, adapter]) => new adapter.LambdaRelayNudge(new lambda.LambdaClient({}), fn),
+    ));
+  nudge = { nudge: async () => (await load()).nudge() };
+  return nudge;
 }

@@ -1,7 +1,7 @@
 import type { Context, DynamoDBStreamEvent } from 'aws-lambda';
 import { getRuntime } from '../../shared/runtime';
 import { CategorizeBatch } from '../../shared/services/categorizer-processor';
-import { processStreamBatch } from '../../shared/stream/batch';
+import { processStreamBatch } from '../../shared/stream/dynamodb-batch';
 
 /**
  * Categorizer (table stream: transaction items, and re-categorization requests): the engine's category with

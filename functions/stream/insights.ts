@@ -1,7 +1,7 @@
 import type { Context, DynamoDBStreamEvent } from 'aws-lambda';
 import { eventPublisher, getRuntime, redisPorts } from '../../shared/runtime';
 import { insightsBatch } from '../../shared/services/insights-processor';
-import { processStreamBatch } from '../../shared/stream/batch';
+import { processStreamBatch } from '../../shared/stream/dynamodb-batch';
 
 /**
  * Insights (table stream: transaction and budget items): the spending projection and budget threshold alerts, and

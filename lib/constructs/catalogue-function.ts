@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, Fn, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { Policy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -19,6 +19,7 @@ import { TABLE } from '../../shared/adapters/dynamodb/table-definition';
 import { NODE_MAJOR, PROJECT_ROOT, cdkBundlingOptions } from '../bundling';
 import type { FunctionSpec, Grant } from '../catalogue';
 import type { Api } from './api';
+import { DATA_API_ACTIONS, DATA_API_SECRET_ACTIONS } from './aurora';
 import type { Data } from './data';
 import { transparent } from './logical-ids';
 import type { Messaging } from './messaging';
@@ -116,6 +117,21 @@ export class CatalogueFunction extends Construct {
 
     const environment: Record<string, string> = { ...props.environment, ...spec.environment };
     if (spec.grants.includes('redis')) environment.UPSTASH_REDIS_SECRET_ARN = this.data.redisSecret.secretArn;
+    const { aurora } = this.data;
+    if (aurora && spec.grants.some((g) => g === 'table:read' || g === 'table:write')) {
+      // What shared/adapters/postgres/from-env.ts reads to reach the cluster through the Data API.
+      Object.assign(environment, {
+        DB_CLUSTER_ARN: aurora.cluster.clusterArn,
+        DB_SECRET_ARN: aurora.secret.secretArn,
+        DB_NAME: aurora.databaseName,
+      });
+    }
+    if (spec.grants.includes('changes:send')) {
+      environment.CHANGES_QUEUE_URLS = Fn.join(
+        ',',
+        [...this.messaging.changeQueues.values()].map((q) => q.queue.queueUrl),
+      );
+    }
 
     this.fn = new NodejsFunction(this, spec.name, {
       entry: resolve(PROJECT_ROOT, spec.entry),
@@ -137,16 +153,40 @@ export class CatalogueFunction extends Construct {
     this.trace(spec);
 
     props.api.addRoutes(spec, this.fn);
-    if (spec.schedule) this.addSchedule(spec, props.syncRateMinutes ?? spec.schedule.rateMinutes);
+    if (spec.schedule) {
+      this.addSchedule(
+        spec,
+        (spec.schedule.fixed ? undefined : props.syncRateMinutes) ?? spec.schedule.rateMinutes,
+      );
+    }
     if (spec.queue) this.consumeSyncQueue(spec);
     if (spec.stream) this.consumeTableStream(spec);
+    if (spec.changes) this.consumeChanges(spec);
   }
 
   /** Least privilege: exactly the actions a grant names, on exactly its resource. */
   private grant(grant: Grant): void {
-    const { table, tokenKey, redisSecret } = this.data;
+    const { table, aurora, tokenKey, redisSecret } = this.data;
     switch (grant) {
       case 'table:read':
+      case 'table:write':
+        if (aurora) {
+          // The Data API: statements on this cluster only, with its secret (which the Data API reads as the caller).
+          this.role.addToPolicy(
+            new PolicyStatement({ actions: DATA_API_ACTIONS, resources: [aurora.cluster.clusterArn] }),
+          );
+          this.role.addToPolicy(
+            new PolicyStatement({ actions: DATA_API_SECRET_ACTIONS, resources: [aurora.secret.secretArn] }),
+          );
+          return;
+        }
+        if (!table) throw new Error(`${grant}: no table and no database`);
+        if (grant === 'table:write') {
+          this.role.addToPolicy(
+            new PolicyStatement({ actions: TABLE_WRITE_ACTIONS, resources: [table.tableArn] }),
+          );
+          return;
+        }
         this.role.addToPolicy(
           new PolicyStatement({
             actions: TABLE_READ_ACTIONS,
@@ -157,16 +197,14 @@ export class CatalogueFunction extends Construct {
           }),
         );
         return;
-      case 'table:write':
-        this.role.addToPolicy(
-          new PolicyStatement({ actions: TABLE_WRITE_ACTIONS, resources: [table.tableArn] }),
-        );
-        return;
       case 'bus:put':
         this.messaging.bus.grantPutEventsTo(this.role);
         return;
       case 'queue:send':
         this.messaging.syncQueue.grantSendMessages(this.role);
+        return;
+      case 'changes:send':
+        for (const { queue } of this.messaging.changeQueues.values()) queue.grantSendMessages(this.role);
         return;
       case 'kms:encrypt':
         this.role.addToPolicy(
@@ -243,11 +281,24 @@ export class CatalogueFunction extends Construct {
     );
   }
 
+  /** The consumer's own FIFO change queue, with partial batch failures (a failed message blocks its group). */
+  private consumeChanges(spec: FunctionSpec): void {
+    const changes = this.messaging.changeQueues.get(spec.name);
+    if (!spec.changes || !changes) return;
+    this.fn.addEventSource(
+      new SqsEventSource(changes.queue, {
+        batchSize: spec.changes.batchSize,
+        reportBatchItemFailures: true,
+      }),
+    );
+  }
+
   private consumeTableStream(spec: FunctionSpec): void {
     const failures = this.messaging.streamFailureQueue;
-    if (!spec.stream || !failures) return;
+    const { table } = this.data;
+    if (!spec.stream || !failures || !table) return;
     this.fn.addEventSource(
-      new DynamoEventSource(this.data.table, {
+      new DynamoEventSource(table, {
         // Idempotent processors (house rule): replaying a little after a re-creation beats missing writes.
         startingPosition: StartingPosition.TRIM_HORIZON,
         batchSize: spec.stream.batchSize,

@@ -4,42 +4,45 @@ import { Key } from 'aws-cdk-lib/aws-kms';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { TABLE } from '../../shared/adapters/dynamodb/table-definition';
+import type { StorageMode } from '../context';
+import { AuroraDatabase } from './aurora';
 import { transparent } from './logical-ids';
 
 export interface DataProps {
-  /** Keep the table, key and secret when the stack is deleted, and protect the table from deletion. */
+  /** Keep the table (or cluster), key and secret when the stack is deleted, and protect the store from deletion. */
   retainData: boolean;
+  /** `dynamodb`: the single table; `aurora`: the Aurora Serverless v2 cluster, and no table at all. */
+  storage: StorageMode;
+  auroraMinCapacity: number;
+  auroraMaxCapacity: number;
 }
 
-/** What finagg stores: the single table (with its stream), the bank-token key and the Upstash Redis secret. */
+/**
+ * What finagg stores: the single table (with its stream) or the Aurora cluster, the bank-token key and the Upstash
+ * Redis secret (locks and the alert stream, in both storage modes).
+ */
 export class Data extends Construct {
-  readonly table: Table;
+  /** The DynamoDB table (storage `dynamodb`). */
+  readonly table: Table | undefined;
+  /** The Aurora cluster (storage `aurora`). */
+  readonly aurora: AuroraDatabase | undefined;
   readonly tokenKey: Key;
   readonly redisSecret: Secret;
 
-  constructor(scope: Construct, id: string, { retainData }: DataProps) {
+  constructor(scope: Construct, id: string, props: DataProps) {
     super(scope, id);
     transparent(this);
+    const { retainData } = props;
     const removalPolicy = retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
 
-    this.table = new Table(this, 'Table', {
-      partitionKey: { name: TABLE.partitionKey, type: AttributeType.STRING },
-      sortKey: { name: TABLE.sortKey, type: AttributeType.STRING },
-      billingMode: BillingMode.PAY_PER_REQUEST,
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      stream: StreamViewType[TABLE.streamViewType],
-      timeToLiveAttribute: TABLE.timeToLiveAttribute,
-      // The aws/dynamodb key: encrypted at rest, auditable in CloudTrail, no key grants to manage.
-      encryption: TableEncryption.AWS_MANAGED,
-      deletionProtection: retainData,
-      removalPolicy,
-    });
-    for (const gsi of TABLE.globalSecondaryIndexes) {
-      this.table.addGlobalSecondaryIndex({
-        indexName: gsi.indexName,
-        partitionKey: { name: gsi.partitionKey, type: AttributeType.STRING },
-        sortKey: { name: gsi.sortKey, type: AttributeType.STRING },
+    if (props.storage === 'aurora') {
+      this.aurora = new AuroraDatabase(this, 'Aurora', {
+        retainData,
+        minCapacity: props.auroraMinCapacity,
+        maxCapacity: props.auroraMaxCapacity,
       });
+    } else {
+      this.table = this.createTable(removalPolicy, retainData);
     }
 
     this.tokenKey = new Key(this, 'TokenKey', {
@@ -68,5 +71,28 @@ export class Data extends Construct {
         'The Upstash REST token is issued by Upstash, not by an AWS service: Secrets Manager has no rotation ' +
         'function for it. It is rotated in the Upstash console and written here with put-secret-value.',
     });
+  }
+
+  private createTable(removalPolicy: RemovalPolicy, retainData: boolean): Table {
+    const table = new Table(this, 'Table', {
+      partitionKey: { name: TABLE.partitionKey, type: AttributeType.STRING },
+      sortKey: { name: TABLE.sortKey, type: AttributeType.STRING },
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      stream: StreamViewType[TABLE.streamViewType],
+      timeToLiveAttribute: TABLE.timeToLiveAttribute,
+      // The aws/dynamodb key: encrypted at rest, auditable in CloudTrail, no key grants to manage.
+      encryption: TableEncryption.AWS_MANAGED,
+      deletionProtection: retainData,
+      removalPolicy,
+    });
+    for (const gsi of TABLE.globalSecondaryIndexes) {
+      table.addGlobalSecondaryIndex({
+        indexName: gsi.indexName,
+        partitionKey: { name: gsi.partitionKey, type: AttributeType.STRING },
+        sortKey: { name: gsi.sortKey, type: AttributeType.STRING },
+      });
+    }
+    return table;
   }
 }

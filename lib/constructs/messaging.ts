@@ -1,6 +1,6 @@
 import { Duration, Validations } from 'aws-cdk-lib';
 import { EventBus } from 'aws-cdk-lib/aws-events';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { DeduplicationScope, FifoThroughputLimit, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { FunctionSpec } from '../catalogue';
 import { batchingWindowOf, timeoutOf } from './catalogue-function';
@@ -12,8 +12,17 @@ export const VISIBILITY_TIMEOUT_FACTOR = 6;
 export const DEFAULT_MAX_RECEIVE_COUNT = 5;
 
 export interface MessagingProps {
-  /** The catalogue: the sync queue is sized from its consumer, and stream consumers need a failure queue. */
+  /**
+   * The catalogue entries deployed: the sync queue is sized from its consumer, stream consumers need a failure
+   * queue, and each change-feed consumer gets its change queue.
+   */
   specs: readonly FunctionSpec[];
+}
+
+/** A change-feed consumer's SQS FIFO queue and its FIFO dead-letter queue (Postgres storage). */
+export interface ChangeQueue {
+  queue: Queue;
+  deadLetterQueue: Queue;
 }
 
 /** How work moves: the domain event bus, the sync queue with its dead letters, the stream consumers' failures. */
@@ -23,6 +32,12 @@ export class Messaging extends Construct {
   readonly syncDeadLetterQueue: Queue;
   /** Created when the catalogue has a stream consumer: their failed batches' metadata lands here. */
   readonly streamFailureQueue: Queue | undefined;
+  /**
+   * One FIFO queue per change-feed consumer (`changes` in the catalogue), by function name. One queue per consumer,
+   * not one shared queue: SQS hands each message to ONE consumer, and every processor must see every change. The
+   * outbox relay sends each change to each of them (CHANGES_QUEUE_URLS).
+   */
+  readonly changeQueues = new Map<string, ChangeQueue>();
 
   constructor(scope: Construct, id: string, { specs }: MessagingProps) {
     super(scope, id);
@@ -66,5 +81,35 @@ export class Messaging extends Construct {
           'function DLQs, not event-source-mapping destinations.',
       });
     }
+
+    for (const spec of specs) {
+      if (spec.changes) this.changeQueues.set(spec.name, this.changeQueue(spec, spec.changes));
+    }
+  }
+
+  /**
+   * Message group = user (the relay's MessageGroupId): a user's changes are delivered in outbox order, one batch
+   * of a group at a time, while users proceed in parallel (high-throughput FIFO: deduplication and throughput per
+   * message group). The relay's MessageDeduplicationId is the outbox seq, so a re-send within five minutes is
+   * dropped by SQS; later ones are absorbed by the idempotent processors.
+   */
+  private changeQueue(spec: FunctionSpec, changes: NonNullable<FunctionSpec['changes']>): ChangeQueue {
+    const deadLetterQueue = new Queue(this, `${spec.name}DeadLetterQueue`, {
+      fifo: true,
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    const queue = new Queue(this, `${spec.name}Queue`, {
+      fifo: true,
+      deduplicationScope: DeduplicationScope.MESSAGE_GROUP,
+      fifoThroughputLimit: FifoThroughputLimit.PER_MESSAGE_GROUP_ID,
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+      visibilityTimeout: Duration.seconds(VISIBILITY_TIMEOUT_FACTOR * timeoutOf(spec)),
+      deadLetterQueue: { queue: deadLetterQueue, maxReceiveCount: changes.maxReceiveCount },
+    });
+    return { queue, deadLetterQueue };
   }
 }

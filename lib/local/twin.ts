@@ -16,7 +16,14 @@ import { LocalIssuer } from './jwt';
 import { LocalQueue, type QueueLambda } from './queue';
 import { LocalScheduler, type ScheduledLambda } from './scheduler';
 import { startUpstashBridge, type UpstashBridge } from './upstash-bridge';
-import { getRuntime, resetRuntime } from '../../shared/runtime';
+import { eventPublisher, getRuntime, redisPorts, resetRuntime, setPgConnection } from '../../shared/runtime';
+import { connectPglite, connectPostgres, type PgConnection } from '../../shared/adapters/postgres/db';
+import { migrate } from '../../shared/adapters/postgres/migrate';
+import { CategorizeBatch } from '../../shared/services/categorizer-processor';
+import { processorSink } from '../../shared/services/change-consumers';
+import { insightsBatch } from '../../shared/services/insights-processor';
+import { CHANGE_CONSUMERS } from '../../shared/stream/consumers';
+import { startOutboxFeed, type OutboxFeed } from './outbox-feed';
 import { failLostSyncRuns } from '../../shared/services/sync-runs';
 import { localEventPublisher } from '../../shared/adapters/memory/events';
 import { StreamPoller, streamsClient, type StreamLambda } from './stream-poller';
@@ -25,8 +32,23 @@ import { createDocumentClient } from '../../shared/adapters/dynamodb/client';
 import { lambdaContext } from './lambda-context';
 import { ensureSandboxApplication, type SandboxCredentials } from './plaid-sandbox';
 
+/** Where the twin keeps its data. */
+export type TwinStorage = 'dynamodb' | 'postgres' | 'pglite';
+
 export interface TwinOptions {
   port?: number;
+  /**
+   * DynamoDB Local (default), a PostgreSQL server (`databaseUrl`), or PGlite embedded in this process (in memory,
+   * or under `dataDir`/pglite): neither Java nor a server.
+   */
+  storage?: TwinStorage;
+  /** The PostgreSQL database of storage `postgres`. */
+  databaseUrl?: string;
+  /**
+   * Storage `postgres`: this twin is the only process that runs syncs on that database (`--persist`), so a sync run
+   * still `running` at start lost its worker (as with a data folder).
+   */
+  ownsDatabase?: boolean;
   /** Keep DynamoDB data and the signing key under this folder across restarts (default: in memory). */
   dataDir?: string;
   /** Use an already running DynamoDB instead of starting DynamoDB Local. */
@@ -42,13 +64,20 @@ export interface TwinOptions {
 export interface Twin {
   url: string;
   port: number;
-  dynamoEndpoint: string;
+  storage: TwinStorage;
+  /** Where the data is, in words (the start line). */
+  where: string;
+  /** DynamoDB storage: the endpoint and table. */
+  dynamoEndpoint?: string;
   tableName: string;
   issuer: LocalIssuer;
   /** The Plaid sandbox application's credentials (lib/local/plaid-sandbox.ts). */
   plaidSandbox: SandboxCredentials;
   queues: Map<string, LocalQueue>;
-  poller: StreamPoller;
+  /** DynamoDB storage: the table stream's event sources. */
+  poller?: StreamPoller;
+  /** Postgres storage: the outbox relay to the processors. */
+  outbox?: OutboxFeed;
   scheduler: LocalScheduler;
   /** Fires a scheduled function now. */
   fire(name: string): Promise<unknown>;
@@ -79,12 +108,29 @@ async function load<T>(fn: FunctionSpec): Promise<T> {
 export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
   const region = opts.region ?? process.env.AWS_REGION ?? 'us-east-1';
   const tableName = opts.tableName ?? process.env.TABLE_NAME ?? 'finagg-local';
+  const storage = opts.storage ?? 'dynamodb';
   let ddb: DynamoDbLocal | undefined;
-  const dynamoEndpoint =
-    opts.dynamoEndpoint ??
-    (ddb = await startDynamoDbLocal({
-      dataDir: opts.dataDir ? path.join(opts.dataDir, 'dynamodb') : undefined,
-    })).endpoint;
+  let pgConn: PgConnection | undefined;
+  let dynamoEndpoint: string | undefined;
+  let where: string;
+  if (storage === 'dynamodb') {
+    dynamoEndpoint =
+      opts.dynamoEndpoint ??
+      (ddb = await startDynamoDbLocal({
+        dataDir: opts.dataDir ? path.join(opts.dataDir, 'dynamodb') : undefined,
+      })).endpoint;
+    where = `DynamoDB at ${dynamoEndpoint}, table ${tableName}`;
+  } else if (storage === 'pglite') {
+    const dir = opts.dataDir ? path.join(opts.dataDir, 'pglite') : undefined;
+    pgConn = await connectPglite(dir);
+    where = `PGlite ${dir ? `in ${dir}` : 'in memory'}`;
+  } else {
+    if (!opts.databaseUrl)
+      throw new Error('storage postgres needs a database URL (--database-url or DATABASE_URL)');
+    pgConn = connectPostgres(opts.databaseUrl);
+    const u = new URL(opts.databaseUrl);
+    where = `PostgreSQL at ${u.host}${u.pathname}`;
+  }
 
   const server: Server = createServer();
   server.on('clientError', answerClientError);
@@ -111,7 +157,9 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
     AWS_REGION: region,
     AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? 'local',
     AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY ?? 'local',
-    AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint,
+    ...(dynamoEndpoint ? { AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint } : {}),
+    STORAGE: storage,
+    ...(opts.databaseUrl && storage === 'postgres' ? { DATABASE_URL: opts.databaseUrl } : {}),
     TABLE_NAME: tableName,
     EVENT_BUS_NAME: process.env.EVENT_BUS_NAME ?? 'finagg-local',
     SYNC_QUEUE_URL: 'local://sync',
@@ -121,13 +169,24 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
   resetConfig();
   resetRuntime();
 
-  const admin = new DynamoDBClient({ endpoint: dynamoEndpoint, region });
-  const { streamArn } = await ensureTable(admin, tableName);
-  admin.destroy();
+  let streamArn: string | undefined;
+  if (dynamoEndpoint) {
+    const admin = new DynamoDBClient({ endpoint: dynamoEndpoint, region });
+    ({ streamArn } = await ensureTable(admin, tableName));
+    admin.destroy();
+  }
+  if (pgConn) {
+    // The schema the stack's migration step applies in the cloud, applied at every start (each file once).
+    const applied = await migrate(pgConn);
+    if (applied.length) console.error(`[storage] migrations applied: ${applied.join(', ')}`);
+    setPgConnection(pgConn);
+  }
 
   // The twin is the only process that runs its syncs: when it starts on data it owns, no worker of a run still
   // `running` survives (the process was killed mid-sync). Those runs end as failed now, not at their lease's end.
-  if (opts.dataDir && !opts.dynamoEndpoint) {
+  const owned =
+    storage === 'postgres' ? Boolean(opts.ownsDatabase) : Boolean(opts.dataDir && !opts.dynamoEndpoint);
+  if (owned) {
     // (Before any schedule, queue or request can start a new one.)
     const lost = await failLostSyncRuns(getRuntime(), {
       workersGone: 'the local twin stopped while it ran (restarted)',
@@ -189,17 +248,34 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
   // resumes where its saved checkpoint says, as Lambda's event source mapping does; in memory, every start is a
   // fresh table and reading from TRIM_HORIZON is all there is.
   const durable = Boolean(opts.dataDir || opts.dynamoEndpoint);
-  const checkpointDoc = createDocumentClient({ endpoint: dynamoEndpoint, region });
-  const poller = new StreamPoller(streamsClient(dynamoEndpoint, region), streamArn, region, {
-    startAt: 'TRIM_HORIZON',
-    checkpoints: durable ? new TableCheckpoints(checkpointDoc, tableName, streamArn) : undefined,
-  });
+  const checkpointDoc =
+    dynamoEndpoint && streamArn ? createDocumentClient({ endpoint: dynamoEndpoint, region }) : undefined;
+  const poller =
+    dynamoEndpoint && streamArn
+      ? new StreamPoller(streamsClient(dynamoEndpoint, region), streamArn, region, {
+          startAt: 'TRIM_HORIZON',
+          checkpoints:
+            durable && checkpointDoc ? new TableCheckpoints(checkpointDoc, tableName, streamArn) : undefined,
+        })
+      : undefined;
   const scheduler = new LocalScheduler(region, opts.scheduleMs);
   const scheduled = new Map<string, { fn: FunctionSpec; handler: ScheduledLambda }>();
 
-  for (const fn of catalogue) {
+  // The functions of this storage kind (the table stream's consumers with DynamoDB; with Postgres storage the
+  // cloud's outbox relay and change-queue consumers are played by the in-process relay below, and the migration
+  // step by the migrate() above).
+  const kind = storage === 'dynamodb' ? 'dynamodb' : 'postgres';
+  const functions = catalogue.filter(
+    (fn) =>
+      (fn.storage ?? kind) === kind &&
+      !fn.changes &&
+      !fn.runOnDeploy &&
+      !fn.nudgedByWriters &&
+      !fn.grants.includes('changes:send'),
+  );
+  for (const fn of functions) {
     if (fn.routes?.length) gateway.addFunction(fn, await load<HttpLambda>(fn));
-    if (fn.stream) poller.addConsumer(fn, await load<StreamLambda>(fn));
+    if (fn.stream && poller) poller.addConsumer(fn, await load<StreamLambda>(fn));
     if (fn.queue) {
       let q = queues.get(fn.queue.name);
       if (!q) {
@@ -238,7 +314,35 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
       if (opts.schedule !== false) scheduler.add(fn, handler);
     }
   }
-  poller.start();
+  poller?.start();
+
+  let outbox: OutboxFeed | undefined;
+  if (pgConn) {
+    const runtime = getRuntime();
+    const { alerts } = await redisPorts();
+    const deps = { store: runtime.store, clock: runtime.clock };
+    const insights = { ...deps, sink: alerts, events: eventPublisher() };
+    const sink = processorSink(
+      [
+        { name: 'Categorizer', filters: CHANGE_CONSUMERS.categorizer, unit: () => new CategorizeBatch(deps) },
+        { name: 'Insights', filters: CHANGE_CONSUMERS.insights, unit: () => insightsBatch(insights) },
+      ],
+      (consumer, change, err) =>
+        console.error(
+          `[outbox] ${consumer}: change ${change.id} (${change.entity} of user ${change.userId}) failed: ` +
+            `${(err as Error)?.message ?? String(err)}`,
+        ),
+    );
+    outbox = await startOutboxFeed({
+      conn: pgConn,
+      databaseUrl: storage === 'postgres' ? opts.databaseUrl : undefined,
+      sink,
+      clock: runtime.clock,
+      // The twin is its database's only relay: a short lease, so that a restart after a crash resumes soon; batches
+      // as large as the Insights stream consumer's (a first sync's thousands of changes in a few passes).
+      relay: { leaseMs: 15_000, batchSize: 500 },
+    });
+  }
 
   server.removeAllListeners('request');
   server.on('request', (req, res) => {
@@ -253,12 +357,15 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
   return {
     url,
     port,
+    storage,
+    where,
     dynamoEndpoint,
     tableName,
     issuer,
     plaidSandbox,
     queues,
     poller,
+    outbox,
     scheduler,
     fire(name) {
       const s = scheduled.get(name);
@@ -269,7 +376,8 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
       for (let i = 0; i < 3; i++) {
         await Promise.all([...queues.values()].map((q) => q.drain(timeoutMs)));
         await new Promise((r) => setTimeout(r, 250));
-        await poller.drain(timeoutMs);
+        await poller?.drain(timeoutMs);
+        await outbox?.drain(timeoutMs);
       }
     },
     stop() {
@@ -280,10 +388,15 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
         });
         await scheduler.stop();
         await Promise.all([...queues.values()].map((q) => q.stop()));
-        await poller.stop();
-        checkpointDoc.destroy();
+        await poller?.stop();
+        await outbox?.stop();
+        checkpointDoc?.destroy();
         await upstash?.stop();
         await ddb?.stop();
+        if (pgConn) {
+          setPgConnection(undefined);
+          await pgConn.close();
+        }
       })();
       return stopping;
     },

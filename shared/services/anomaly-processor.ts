@@ -1,4 +1,3 @@
-import type { DynamoDBRecord } from 'aws-lambda';
 import * as z from 'zod';
 import {
   AnomalyDetector,
@@ -13,7 +12,8 @@ import { dayNumber, deterministicId, isoDate } from '../domain/stats';
 import { effective, transactionView } from '../domain/transactions';
 import { ANOMALY_DETECTED } from '../ports/events';
 import type { StreamBatchUnit } from '../stream/batch';
-import { entityOf, isReplay, parseChange, StreamRecordError, type ImageChange } from '../stream/records';
+import { isReplay, type StoreChange } from '../stream/change';
+import { parseChange, StreamRecordError, type ImageChange } from '../stream/records';
 import { TransactionImageSchema } from '../stream/transaction-image';
 import type { AnomalyStore, ProjectionStore, SettingsStore } from '../ports/store';
 import { raiseAlert, type AlertDeps } from './alerts';
@@ -155,14 +155,14 @@ export class AnomalyBatch implements StreamBatchUnit {
 
   constructor(private readonly deps: AnomalyDeps) {}
 
-  async prepare(records: readonly DynamoDBRecord[]): Promise<void> {
+  async prepare(storeChanges: readonly StoreChange[]): Promise<void> {
     const changes: ImageChange<StoredTransaction>[] = [];
-    for (const record of records) {
+    for (const c of storeChanges) {
       try {
-        if (entityOf(record) !== 'transaction') continue;
-        const change = parseChange(record, TransactionImageSchema);
+        if (c.entity !== 'transaction') continue;
+        const change = parseChange(c, TransactionImageSchema);
         // A replay is judged as if the transaction were new (its history rebuilt, its anomalies found again).
-        changes.push(isReplay(record) ? { ...change, before: null } : change);
+        changes.push(isReplay(c) ? { ...change, before: null } : change);
       } catch {
         // Fails on its own in handle().
       }
@@ -194,12 +194,12 @@ export class AnomalyBatch implements StreamBatchUnit {
     for (const change of relevant) this.apply(change);
   }
 
-  /** Every record is checked; the work is done per user, for the whole batch, in `prepare` and `finish`. */
-  async handle(record: DynamoDBRecord): Promise<void> {
-    if (entityOf(record) !== 'transaction') {
+  /** Every change is checked; the work is done per user, for the whole batch, in `prepare` and `finish`. */
+  async handle(change: StoreChange): Promise<void> {
+    if (change.entity !== 'transaction') {
       throw new StreamRecordError('the Anomalies function handles transaction items only');
     }
-    parseChange(record, TransactionImageSchema);
+    parseChange(change, TransactionImageSchema);
   }
 
   /** Detection for each user whose history changed, the stored anomalies brought in line, the history written. */

@@ -1,4 +1,3 @@
-import type { DynamoDBRecord } from 'aws-lambda';
 import * as z from 'zod';
 import type { UserRule } from '../domain/categorizer/index';
 import {
@@ -12,7 +11,8 @@ import { logger } from '../logger';
 import type { Clock } from '../ports/clock';
 import type { AccountStore, RuleStore, TransactionStore, UserChangeStore } from '../ports/store';
 import type { StreamBatchUnit } from '../stream/batch';
-import { entityOf, parseChange, StreamRecordError } from '../stream/records';
+import type { StoreChange } from '../stream/change';
+import { parseChange, StreamRecordError } from '../stream/records';
 import { TransactionImageSchema } from '../stream/transaction-image';
 import { recategorizeUser } from './user-rules';
 
@@ -63,7 +63,7 @@ interface UserData {
  */
 export class CategorizeBatch implements StreamBatchUnit {
   private readonly users = new Map<string, Promise<UserData>>();
-  /** Per transaction id: the sequence number of its last record in the batch. */
+  /** Per transaction id: the id of its last change in the batch. */
   private readonly last = new Map<string, string>();
   /** Changes to write at the end of the batch, by transaction id. */
   private readonly pending = new Map<string, { t: StoredTransaction; change: UserTxnChange }>();
@@ -71,14 +71,14 @@ export class CategorizeBatch implements StreamBatchUnit {
 
   constructor(private readonly deps: CategorizeDeps) {}
 
-  async prepare(records: readonly DynamoDBRecord[]): Promise<void> {
+  async prepare(changes: readonly StoreChange[]): Promise<void> {
     const userIds = new Set<string>();
-    for (const record of records) {
+    for (const c of changes) {
       try {
-        if (entityOf(record) !== 'transaction') continue;
-        const change = parseChange(record, TransactionImageSchema);
+        if (c.entity !== 'transaction') continue;
+        const change = parseChange(c, TransactionImageSchema);
         if (!change.after) continue;
-        this.last.set(change.after.id, change.sequenceNumber);
+        this.last.set(change.after.id, change.id);
         userIds.add(change.after.userId);
       } catch {
         // A record that does not parse fails on its own in handle().
@@ -88,11 +88,10 @@ export class CategorizeBatch implements StreamBatchUnit {
     await Promise.all([...userIds].map((id) => this.user(id).catch(() => undefined)));
   }
 
-  async handle(record: DynamoDBRecord): Promise<void> {
-    const entity = entityOf(record);
-    if (entity === 'transaction') return this.transactionChanged(record);
-    if (entity === 'recategorize') return this.recategorize(record);
-    throw new StreamRecordError(`the Categorizer does not handle ${entity ?? 'unknown'} items`);
+  async handle(change: StoreChange): Promise<void> {
+    if (change.entity === 'transaction') return this.transactionChanged(change);
+    if (change.entity === 'recategorize') return this.recategorize(change);
+    throw new StreamRecordError(`the Categorizer does not handle ${change.entity} items`);
   }
 
   /** Writes the batch's changes, the rules read again first where a user rule's category is at stake. */
@@ -124,11 +123,11 @@ export class CategorizeBatch implements StreamBatchUnit {
     return categorizeStored(t, data.rules, categoryContext(data.accounts, t.accountId), now).change;
   }
 
-  private async transactionChanged(record: DynamoDBRecord): Promise<void> {
-    const change = parseChange(record, TransactionImageSchema);
+  private async transactionChanged(c: StoreChange): Promise<void> {
+    const change = parseChange(c, TransactionImageSchema);
     const t = change.after;
     if (!t || t.removed) return;
-    if ((this.last.get(t.id) ?? change.sequenceNumber) !== change.sequenceNumber) {
+    if ((this.last.get(t.id) ?? change.id) !== change.id) {
       this.stats.superseded += 1;
       return;
     }
@@ -137,8 +136,8 @@ export class CategorizeBatch implements StreamBatchUnit {
     else this.stats.unchanged += 1;
   }
 
-  private async recategorize(record: DynamoDBRecord): Promise<void> {
-    const change = parseChange(record, RecategorizeImageSchema);
+  private async recategorize(c: StoreChange): Promise<void> {
+    const change = parseChange(c, RecategorizeImageSchema);
     if (!change.after) return;
     const userId = change.after.userId;
     const data = await this.user(userId, true);

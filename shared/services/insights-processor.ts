@@ -1,5 +1,5 @@
-import type { DynamoDBRecord } from 'aws-lambda';
 import { combineUnits, type StreamBatchUnit } from '../stream/batch';
+import type { StoreChange } from '../stream/change';
 import { AnomalyBatch, type AnomalyDeps } from './anomaly-processor';
 import { SpendBatch, type SpendDeps } from './spend-processor';
 
@@ -15,9 +15,6 @@ export function insightsBatch(deps: SpendDeps & AnomalyDeps): StreamBatchUnit {
   ]);
 }
 
-function anomalyRecord(record: DynamoDBRecord): boolean {
-  return (
-    (record.eventName === 'INSERT' || record.eventName === 'MODIFY') &&
-    record.dynamodb?.NewImage?.entity?.S === 'transaction'
-  );
+function anomalyRecord(change: StoreChange): boolean {
+  return (change.eventName === 'INSERT' || change.eventName === 'MODIFY') && change.entity === 'transaction';
 }

@@ -1,4 +1,3 @@
-import type { DynamoDBRecord } from 'aws-lambda';
 import * as z from 'zod';
 import {
   alertKindFor,
@@ -31,7 +30,8 @@ import {
 import { logger } from '../logger';
 import { BUDGET_THRESHOLD_REACHED } from '../ports/events';
 import type { StreamBatchUnit } from '../stream/batch';
-import { entityOf, parseChange, StreamRecordError } from '../stream/records';
+import type { StoreChange } from '../stream/change';
+import { parseChange, StreamRecordError } from '../stream/records';
 import { TransactionImageSchema } from '../stream/transaction-image';
 import type { BudgetStore, ProjectionStore, SettingsStore } from '../ports/store';
 import { raiseAlert, type AlertDeps } from './alerts';
@@ -100,15 +100,15 @@ export class SpendBatch implements StreamBatchUnit {
 
   constructor(private readonly deps: SpendDeps) {}
 
-  async prepare(records: readonly DynamoDBRecord[]): Promise<void> {
+  async prepare(changes: readonly StoreChange[]): Promise<void> {
     // What each user's records will read: their budgets, settings and the months their changes touch.
     const dates = new Map<string, Set<string>>();
     const budgetUsers = new Set<string>();
-    for (const record of records) {
+    for (const c of changes) {
       try {
-        const entity = entityOf(record);
+        const entity = c.entity;
         if (entity === 'transaction') {
-          const change = parseChange(record, TransactionImageSchema);
+          const change = parseChange(c, TransactionImageSchema);
           const userId = (change.after ?? change.before)!.userId;
           const set = dates.get(userId) ?? new Set<string>();
           for (const t of [change.before, change.after]) {
@@ -117,7 +117,7 @@ export class SpendBatch implements StreamBatchUnit {
           }
           dates.set(userId, set);
         } else if (entity === 'budget') {
-          const change = parseChange(record, BudgetImageSchema);
+          const change = parseChange(c, BudgetImageSchema);
           budgetUsers.add((change.after ?? change.before)!.userId);
         }
       } catch {
@@ -144,11 +144,10 @@ export class SpendBatch implements StreamBatchUnit {
     );
   }
 
-  async handle(record: DynamoDBRecord): Promise<void> {
-    const entity = entityOf(record);
-    if (entity === 'transaction') return this.transactionChanged(record);
-    if (entity === 'budget') return this.budgetChanged(record);
-    throw new StreamRecordError(`the Budgets function does not handle ${entity ?? 'unknown'} items`);
+  async handle(change: StoreChange): Promise<void> {
+    if (change.entity === 'transaction') return this.transactionChanged(change);
+    if (change.entity === 'budget') return this.budgetChanged(change);
+    throw new StreamRecordError(`the Budgets function does not handle ${change.entity} items`);
   }
 
   /** Writes every month the batch changed (and its rollup cells), once each. */
@@ -167,10 +166,10 @@ export class SpendBatch implements StreamBatchUnit {
     }
   }
 
-  // ---- records ----------------------------------------------------------------------------------------------
+  // ---- changes ----------------------------------------------------------------------------------------------
 
-  private async transactionChanged(record: DynamoDBRecord): Promise<void> {
-    const change = parseChange(record, TransactionImageSchema);
+  private async transactionChanged(c: StoreChange): Promise<void> {
+    const change = parseChange(c, TransactionImageSchema);
     const t = (change.after ?? change.before)!;
     const before = change.before ? spendEntryOf(change.before) : null;
     const after = change.after ? spendEntryOf(change.after) : null;
@@ -227,8 +226,8 @@ export class SpendBatch implements StreamBatchUnit {
     }
   }
 
-  private async budgetChanged(record: DynamoDBRecord): Promise<void> {
-    const change = parseChange(record, BudgetImageSchema);
+  private async budgetChanged(c: StoreChange): Promise<void> {
+    const change = parseChange(c, BudgetImageSchema);
     const userId = (change.after ?? change.before)!.userId;
     const user = await this.user(userId);
     user.budgets = user.budgets.filter((b) => b.id !== (change.after ?? change.before)!.id);

@@ -1,6 +1,9 @@
 import { Redis as IoRedis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoStore } from '../../shared/adapters/dynamodb/store';
+import { connectPostgres, type PgConnection } from '../../shared/adapters/postgres/db';
+import { PostgresStore } from '../../shared/adapters/postgres/store';
+import type { Store } from '../../shared/ports/store';
 import { createDocumentClient } from '../../shared/adapters/dynamodb/client';
 import { categoryBreakdown, spendingSeries, type AnalyticsTxn } from '../../shared/domain/analytics';
 import { budgetAlertId } from '../../shared/domain/budgets';
@@ -61,7 +64,8 @@ let twin: TwinProcess;
 let api: Api;
 let redis: IoRedis;
 let redisDb: number;
-let store: DynamoStore;
+let store: Store;
+let pgConn: PgConnection | undefined;
 const user = `e2e-budget-${Date.now().toString(36)}`;
 
 /** A Redis database nobody uses right now, so the twin's keys are its own. */
@@ -91,6 +95,13 @@ beforeAll(async () => {
   twin = await startTwinProcess({ env: { REDIS_URL: `redis://127.0.0.1:6379/${redisDb}`, ...BANK_ENV } });
   redis = new IoRedis(`redis://127.0.0.1:6379/${redisDb}`);
   api = new Api(twin.url).withToken(await devToken(twin.url, user));
+  if (twin.databaseUrl) {
+    // Postgres storage (the e2e-postgres project): the anomaly test writes transactions into the twin's database
+    // as the sync does (their outbox rows included).
+    pgConn = connectPostgres(twin.databaseUrl, { max: 2 });
+    store = new PostgresStore(pgConn);
+    return;
+  }
   // The twin says where its DynamoDB and table are: the anomaly test writes transactions there as the sync does.
   const m = /DynamoDB at (\S+), table ([^,]+),/.exec(twin.output());
   if (!m) throw new Error(`no DynamoDB endpoint in the twin's output:\n${twin.output()}`);
@@ -109,6 +120,7 @@ afterAll(async () => {
     if (keys.length) await redis.del(...keys);
     redis.disconnect();
   }
+  await pgConn?.close();
   await twin?.stop();
 });
 

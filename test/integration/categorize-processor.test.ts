@@ -11,7 +11,7 @@ import type { Account, StoredTransaction, TxnEvent } from '../../shared/domain/m
 import { ManualClock } from '../../shared/ports/clock';
 import { CategorizeBatch } from '../../shared/services/categorizer-processor';
 import { recategorizeUser } from '../../shared/services/user-rules';
-import { processStreamBatch } from '../../shared/stream/batch';
+import { processStreamBatch } from '../../shared/stream/dynamodb-batch';
 import { freshTable, region } from '../support/dynamodb';
 import { insert, txn } from '../support/insights';
 

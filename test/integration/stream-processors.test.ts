@@ -24,7 +24,7 @@ import { insightsBatch } from '../../shared/services/insights-processor';
 import { replayUsers } from '../../shared/services/replay';
 import type { AlertDeps } from '../../shared/services/alerts';
 import { budgetViews } from '../../shared/services/budgets';
-import { processStreamBatch } from '../../shared/stream/batch';
+import { processStreamBatch } from '../../shared/stream/dynamodb-batch';
 import { freshTable, region } from '../support/dynamodb';
 import { category, insert, setCategory, setOverlay, txn } from '../support/insights';
 import { startUpstashHarness, type UpstashHarness } from './upstash-support';

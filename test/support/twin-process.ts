@@ -1,9 +1,62 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { appendFileSync } from 'node:fs';
+import path from 'node:path';
+import pg from 'pg';
 import { freePort, ROOT } from '../../lib/local/dynamodb-local';
+
+/**
+ * The storage the e2e twins run on: E2E_STORAGE = dynamodb (default), postgres (the machine's PostgreSQL, a fresh
+ * database per twin: the e2e-postgres project) or pglite. A test may reach the twin's storage itself: `storageOf`.
+ */
+export const E2E_STORAGE = (process.env.E2E_STORAGE ?? 'dynamodb') as 'dynamodb' | 'postgres' | 'pglite';
+export const E2E_PG_ADMIN_URL =
+  process.env.TEST_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+/** The prefix of the databases e2e twins make (test/support/global-e2e-postgres.ts drops what is left). */
+export const E2E_DB_PREFIX = 'finagg_e2e_';
+
+export async function pgAdmin(statement: string): Promise<void> {
+  const client = new pg.Client({ connectionString: E2E_PG_ADMIN_URL });
+  await client.connect();
+  try {
+    await client.query(statement);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Storage `postgres`: the database of a twin. One of its own per start, dropped when it stops; with `--data-dir`
+ * (a twin restarted on its data), one per data folder, kept across restarts (the global teardown drops it).
+ */
+async function e2eDatabase(args: readonly string[]): Promise<{ url: string; drop?: () => Promise<void> }> {
+  const at = args.indexOf('--data-dir');
+  const dir = at >= 0 ? args[at + 1] : undefined;
+  const name =
+    E2E_DB_PREFIX +
+    (dir
+      ? createHash('sha256').update(path.resolve(dir)).digest('hex').slice(0, 16)
+      : randomBytes(8).toString('hex'));
+  try {
+    await pgAdmin(`CREATE DATABASE ${name}`);
+    // Kept across restarts: the global teardown drops it (test/support/global-e2e-postgres.ts).
+    if (dir && process.env.E2E_DB_LIST) appendFileSync(process.env.E2E_DB_LIST, `${name}\n`);
+  } catch (err) {
+    if (!(dir && /already exists/.test((err as Error).message))) throw err;
+  }
+  const url = new URL(E2E_PG_ADMIN_URL);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: dir ? undefined : () => pgAdmin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
+  };
+}
 
 export interface TwinProcess {
   url: string;
   port: number;
+  /** Storage `postgres`: the twin's database. */
+  databaseUrl?: string;
   child: ChildProcess;
   output(): string;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
@@ -27,9 +80,20 @@ export async function startTwinProcess(
   opts: { env?: Record<string, string>; args?: string[]; timeoutMs?: number; crashable?: boolean } = {},
 ): Promise<TwinProcess> {
   const port = await freePort();
+  const storageArgs: string[] = [];
+  let dropDatabase: (() => Promise<void>) | undefined;
+  let databaseUrl: string | undefined;
+  if (E2E_STORAGE === 'postgres') {
+    const db = await e2eDatabase(opts.args ?? []);
+    storageArgs.push('--storage', 'postgres', '--database-url', db.url);
+    dropDatabase = db.drop;
+    databaseUrl = db.url;
+  } else if (E2E_STORAGE === 'pglite') {
+    storageArgs.push('--storage', 'pglite');
+  }
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', 'bin/local.ts', '--port', String(port), ...(opts.args ?? [])],
+    ['--import', 'tsx', 'bin/local.ts', '--port', String(port), ...storageArgs, ...(opts.args ?? [])],
     {
       cwd: ROOT,
       env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'WARN', ...opts.env },
@@ -63,19 +127,26 @@ export async function startTwinProcess(
       reject(new Error(`the twin exited with ${code} before listening:\n${out}`));
     });
   });
+  const dropAfter = async <T>(code: T): Promise<T> => {
+    const drop = dropDatabase;
+    dropDatabase = undefined;
+    await drop?.().catch(() => undefined);
+    return code;
+  };
 
   return {
     url: `http://127.0.0.1:${port}`,
     port,
+    databaseUrl,
     child,
     output: () => out,
     async stop(signal = 'SIGINT') {
-      if (child.exitCode !== null) return child.exitCode;
+      if (child.exitCode !== null) return dropAfter(child.exitCode);
       child.kill(signal);
       const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
       const code = await exited;
       clearTimeout(timer);
-      return code;
+      return dropAfter(code);
     },
     async crash() {
       if (!opts.crashable) throw new Error('start the twin with crashable: true to crash it');
@@ -85,6 +156,7 @@ export async function startTwinProcess(
         // already gone
       }
       await exited;
+      await dropAfter(null);
     },
   };
 }

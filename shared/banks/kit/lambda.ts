@@ -1,6 +1,8 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../../adapters/dynamodb/client';
 import { DynamoMockBankState } from '../../adapters/dynamodb/mock-bank-state';
+import { PgMockBankState } from '../../adapters/postgres/mock-bank-state';
+import { pgConnection } from '../../runtime';
 import { getConfig } from '../../config';
 import { httpRoute, type HttpEvent } from '../../http/handler';
 import { bankEnv } from './config';
@@ -46,19 +48,25 @@ export function toBankRequest(event: HttpEvent, bank: string): BankRequest {
  * when tests start several twins in one process).
  */
 export function bankLambda(dialect: BankDialect) {
-  let built: { key: string; server: BankServer; doc: DynamoDBDocumentClient } | undefined;
+  let built: { key: unknown; server: BankServer; doc?: DynamoDBDocumentClient } | undefined;
   const server = () => {
     const table = getConfig().TABLE_NAME;
-    const key = [table, process.env.AWS_ENDPOINT_URL_DYNAMODB, process.env.AWS_ENDPOINT_URL].join('|');
+    // With Postgres storage the banks keep their state in the same database as everything else.
+    const pg = pgConnection();
+    const key = pg
+      ? pg
+      : [table, process.env.AWS_ENDPOINT_URL_DYNAMODB, process.env.AWS_ENDPOINT_URL].join('|');
     if (built?.key !== key) {
-      built?.doc.destroy();
-      const doc = createDocumentClient();
+      built?.doc?.destroy();
+      const doc = pg ? undefined : createDocumentClient();
       built = {
         key,
         doc,
         server: new BankServer({
           dialect,
-          state: new DynamoMockBankState(doc, table, dialect.protocol.id),
+          state: doc
+            ? new DynamoMockBankState(doc, table, dialect.protocol.id)
+            : new PgMockBankState(pg!, dialect.protocol.id),
           data: defaultDataSource(),
           env: bankEnv(),
         }),

@@ -1,14 +1,24 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { build } from 'esbuild';
+import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { catalogue } from '../../../lib/catalogue';
 import { PROJECT_ROOT } from '../../../lib/bundling';
 import { BUNDLE, cdkBundlingOptions, esbuildOptions, LAMBDA_RUNTIME } from '../../../lib/stack';
+import { PG_ADMIN_URL } from '../../support/postgres';
 
 const dir = mkdtempSync(join(tmpdir(), 'finagg-bundle-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -26,7 +36,7 @@ async function bundle(entry: string, name: string): Promise<string> {
 }
 
 /** Invokes the bundle's handler in a fresh Node.js process, as Lambda would: plain Node ESM, no test runner. */
-function invoke(file: string, event: unknown = {}): unknown {
+function invoke(file: string, event: unknown = {}, env: Record<string, string> = {}): unknown {
   const script = [
     `const { handler } = await import(${JSON.stringify(pathToFileURL(file).href)});`,
     `const context = { awsRequestId: 'r1', getRemainingTimeInMillis: () => 10000 };`,
@@ -37,7 +47,7 @@ function invoke(file: string, event: unknown = {}): unknown {
     ['--enable-source-maps', '--input-type=module', '-e', script],
     {
       cwd: dir,
-      env: { PATH: process.env.PATH, LOG_LEVEL: 'SILENT' },
+      env: { PATH: process.env.PATH, LOG_LEVEL: 'SILENT', ...env },
       encoding: 'utf8',
       maxBuffer: 64 * 1024 * 1024,
     },
@@ -137,4 +147,46 @@ describe('Lambda bundling (lib/bundling.ts)', () => {
     expect(invoke(file)).toBe('a/b');
     expect(readFileSync(file, 'utf8')).toMatch(/import\(\s*["']@aws-sdk\/client-kms["']\s*\)/);
   });
+
+  it('packages the migration step with its migration files; the package migrates a fresh database, once', async () => {
+    const spec = catalogue.find((f) => f.runOnDeploy)!;
+    expect(spec.name).toBe('Migrate');
+    const file = await bundle(spec.entry, 'migrate');
+    const out = dirname(file);
+    for (const command of cdkBundlingOptions(spec.bundleFiles).commandHooks!.afterBundling(PROJECT_ROOT, out))
+      execFileSync('sh', ['-c', command]);
+    const sources = readdirSync(join(PROJECT_ROOT, 'shared/adapters/postgres/migrations'))
+      .filter((f) => f.endsWith('.sql'))
+      .sort();
+    expect(sources.length).toBeGreaterThan(0);
+    expect(readdirSync(join(out, 'migrations')).sort()).toEqual(sources);
+    // The Lambda runtime provides the AWS SDK v3 (external to every bundle); nothing else resolves here.
+    mkdirSync(join(out, 'node_modules'));
+    symlinkSync(join(PROJECT_ROOT, 'node_modules/@aws-sdk'), join(out, 'node_modules/@aws-sdk'));
+
+    // The same handler the deploy trigger invokes, on the machine's PostgreSQL instead of the Data API.
+    const name = `finagg_test_migrate_${process.pid}_${Date.now()}`;
+    const adminQuery = async (statement: string) => {
+      const client = new pg.Client({ connectionString: PG_ADMIN_URL });
+      await client.connect();
+      try {
+        await client.query(statement);
+      } finally {
+        await client.end();
+      }
+    };
+    await adminQuery(`CREATE DATABASE ${name}`);
+    try {
+      const url = new URL(PG_ADMIN_URL);
+      url.pathname = `/${name}`;
+      const env = { STORAGE: 'postgres', DATABASE_URL: url.toString() };
+      const first = invoke(file, {}, env) as { applied: string[]; known: string[] };
+      expect(first.known).toEqual(sources.map((f) => f.replace(/\.sql$/, '')));
+      expect(first.applied).toEqual(first.known);
+      const again = invoke(file, {}, env) as { applied: string[]; known: string[] };
+      expect(again.applied).toEqual([]);
+    } finally {
+      await adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    }
+  }, 120_000);
 });

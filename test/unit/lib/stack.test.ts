@@ -5,9 +5,20 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../../bin/app';
-import { catalogue, type FunctionSpec, type Grant } from '../../../lib/catalogue';
-import { DEFAULT_MAX_RECEIVE_COUNT, FinaggStack, type FinaggStackProps } from '../../../lib/stack';
+import { catalogue, deployedWith, type FunctionSpec, type Grant } from '../../../lib/catalogue';
+import {
+  AURORA_ENGINE_VERSION,
+  BACKUP_RETENTION_DAYS,
+  DATA_API_ACTIONS,
+  DATA_API_SECRET_ACTIONS,
+  DB_NAME,
+  DEFAULT_MAX_RECEIVE_COUNT,
+  FinaggStack,
+  VISIBILITY_TIMEOUT_FACTOR,
+  type FinaggStackProps,
+} from '../../../lib/stack';
 import { stackSettings } from '../../../lib/context';
+import { clusterIdentifierOf } from '../../../lib/constructs/aurora';
 import { createTableInput, TABLE } from '../../../shared/adapters/dynamodb/table-definition';
 
 /** Assets are never bundled in these tests: synthesis stays fast and needs no esbuild run. */
@@ -114,6 +125,8 @@ const actionsOf = (statements: Statement[]) =>
   new Set(statements.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action])));
 
 describe('FinaggStack with the real catalogue', () => {
+  /** DynamoDB storage (the default): every entry but the Postgres change feed and migration step. */
+  const deployed = deployedWith(catalogue, 'dynamodb');
   let stack: FinaggStack;
   let template: Template;
   beforeAll(() => {
@@ -142,8 +155,8 @@ describe('FinaggStack with the real catalogue', () => {
   });
 
   it('creates one arm64 Node.js 22 function per catalogue entry, with the shared environment', () => {
-    template.resourceCountIs('AWS::Lambda::Function', catalogue.length);
-    for (const spec of catalogue) {
+    template.resourceCountIs('AWS::Lambda::Function', deployed.length);
+    for (const spec of deployed) {
       template.hasResource('AWS::Lambda::Function', {
         Properties: {
           Runtime: 'nodejs22.x',
@@ -154,7 +167,7 @@ describe('FinaggStack with the real catalogue', () => {
           LoggingConfig: { LogGroup: Match.anyValue() },
           Environment: {
             Variables: Match.objectLike({
-              TABLE_NAME: { Ref: idOf(stack, stack.table) },
+              TABLE_NAME: { Ref: idOf(stack, stack.table!) },
               EVENT_BUS_NAME: Match.anyValue(),
               SYNC_QUEUE_URL: Match.anyValue(),
               KMS_KEY_ID: Match.anyValue(),
@@ -171,7 +184,7 @@ describe('FinaggStack with the real catalogue', () => {
 
   it('gives functions their own roles without AWS managed policies', () => {
     const roles = template.findResources('AWS::IAM::Role');
-    expect(Object.keys(roles)).toHaveLength(catalogue.length);
+    expect(Object.keys(roles)).toHaveLength(deployed.length);
     for (const role of Object.values(roles) as Json[]) {
       expect((role.Properties as Json).ManagedPolicyArns).toBeUndefined();
     }
@@ -374,16 +387,18 @@ describe('FinaggStack with a synthetic catalogue (every trigger kind and grant)'
 
   /** The action that proves a grant, and on which resource it must be. */
   const proof = (): Record<Grant, { action: string; resource: () => unknown }> => ({
-    'table:read': { action: 'dynamodb:Query', resource: () => ({ 'Fn::GetAtt': [id(stack.table), 'Arn'] }) },
+    'table:read': { action: 'dynamodb:Query', resource: () => ({ 'Fn::GetAtt': [id(stack.table!), 'Arn'] }) },
     'table:write': {
       action: 'dynamodb:PutItem',
-      resource: () => ({ 'Fn::GetAtt': [id(stack.table), 'Arn'] }),
+      resource: () => ({ 'Fn::GetAtt': [id(stack.table!), 'Arn'] }),
     },
     'bus:put': { action: 'events:PutEvents', resource: () => ({ 'Fn::GetAtt': [id(stack.bus), 'Arn'] }) },
     'queue:send': {
       action: 'sqs:SendMessage',
       resource: () => ({ 'Fn::GetAtt': [id(stack.syncQueue), 'Arn'] }),
     },
+    // No change queue in DynamoDB storage: nothing may send to one.
+    'changes:send': { action: 'sqs:SendMessage', resource: () => 'no change queue' },
     'kms:encrypt': {
       action: 'kms:GenerateDataKey',
       resource: () => ({ 'Fn::GetAtt': [id(stack.tokenKey), 'Arn'] }),
@@ -510,7 +525,7 @@ describe('FinaggStack with a synthetic catalogue (every trigger kind and grant)'
     expect(stack.streamFailureQueue).toBeDefined();
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       FunctionName: { Ref: logicalId(stack, 'Categorize') },
-      EventSourceArn: { 'Fn::GetAtt': [id(stack.table), 'StreamArn'] },
+      EventSourceArn: { 'Fn::GetAtt': [id(stack.table!), 'StreamArn'] },
       FilterCriteria: { Filters: [{ Pattern: JSON.stringify(STREAM_FILTER) }] },
       BatchSize: 50,
       MaximumRetryAttempts: 3,
@@ -547,6 +562,358 @@ describe('FinaggStack with a synthetic catalogue (every trigger kind and grant)'
   });
 });
 
+/** The synthetic catalogue with the Postgres change feed and migration step: every trigger kind of storage aurora. */
+const postgresEntries: FunctionSpec[] = [
+  {
+    name: 'Migrate',
+    storage: 'postgres',
+    entry: 'functions/ops/migrate.ts',
+    description: 'deploy step',
+    runOnDeploy: true,
+    grants: ['table:read', 'table:write'],
+    timeoutSeconds: 300,
+  },
+  {
+    name: 'Relay',
+    storage: 'postgres',
+    entry: 'functions/http/me.ts',
+    description: 'outbox relay',
+    schedule: { rateMinutes: 1, fixed: true },
+    nudgedByWriters: true,
+    grants: ['table:read', 'table:write', 'changes:send'],
+    timeoutSeconds: 60,
+  },
+  {
+    name: 'CategorizeFeed',
+    storage: 'postgres',
+    entry: 'functions/http/me.ts',
+    description: 'change consumer',
+    changes: { batchSize: 10, maxReceiveCount: 4 },
+    grants: ['table:read', 'table:write'],
+    timeoutSeconds: 30,
+  },
+  {
+    name: 'InsightsFeed',
+    storage: 'postgres',
+    entry: 'functions/http/me.ts',
+    description: 'another change consumer',
+    changes: { batchSize: 5, maxReceiveCount: 3 },
+    grants: ['table:read', 'table:write', 'bus:put', 'redis'],
+    timeoutSeconds: 120,
+  },
+];
+const syntheticBoth: FunctionSpec[] = [
+  ...synthetic.map((s): FunctionSpec => (s.stream ? { ...s, storage: 'dynamodb' } : s)),
+  ...postgresEntries,
+];
+
+describe('FinaggStack with storage=aurora', () => {
+  let stack: FinaggStack;
+  let template: Template;
+  beforeAll(() => {
+    ({ stack, template } = synth({ catalogue: syntheticBoth }, { storage: 'aurora' }));
+  });
+  const id = (c: IConstruct) => idOf(stack, c);
+  const clusterArn = () => ({
+    'Fn::Join': [
+      '',
+      [
+        'arn:',
+        { Ref: 'AWS::Partition' },
+        ':rds:',
+        { Ref: 'AWS::Region' },
+        ':',
+        { Ref: 'AWS::AccountId' },
+        ':cluster:',
+        { Ref: id(stack.aurora!.cluster) },
+      ],
+    ],
+  });
+  const secretArn = () => ({ 'Fn::GetAtt': [id(stack.aurora!.cluster), 'MasterUserSecret.SecretArn'] });
+  const envOf = (name: string) => {
+    const fn = template.findResources('AWS::Lambda::Function')[logicalId(stack, name)] as Json;
+    return ((fn.Properties as Json).Environment as { Variables: Json }).Variables;
+  };
+  const tableUsers = syntheticBoth.filter(
+    (s) => s.storage !== 'dynamodb' && s.grants.some((g) => g.startsWith('table:')),
+  );
+
+  it('has no DynamoDB table, no table stream consumer and no stream failure queue', () => {
+    template.resourceCountIs('AWS::DynamoDB::Table', 0);
+    expect(stack.table).toBeUndefined();
+    expect(stack.streamFailureQueue).toBeUndefined();
+    expect(stack.functions.Categorize).toBeUndefined();
+    expect(JSON.stringify(template.toJSON())).not.toMatch(/dynamodb:|StreamArn|TABLE_NAME/);
+    expect(Object.keys(stack.functions).sort()).toEqual(
+      syntheticBoth
+        .filter((s) => s.storage !== 'dynamodb')
+        .map((s) => s.name)
+        .sort(),
+    );
+  });
+
+  it('runs Aurora Serverless v2 PostgreSQL with the Data API, encrypted, backed up, protected, its secret managed by RDS', () => {
+    template.resourceCountIs('AWS::RDS::DBCluster', 1);
+    template.hasResource('AWS::RDS::DBCluster', {
+      DeletionPolicy: 'Retain',
+      Properties: Match.objectLike({
+        Engine: 'aurora-postgresql',
+        EngineVersion: AURORA_ENGINE_VERSION.auroraPostgresFullVersion,
+        EnableHttpEndpoint: true,
+        StorageEncrypted: true,
+        BackupRetentionPeriod: BACKUP_RETENTION_DAYS,
+        DeletionProtection: true,
+        ManageMasterUserPassword: true,
+        DatabaseName: DB_NAME,
+        ServerlessV2ScalingConfiguration: { MinCapacity: 0.5, MaxCapacity: 4 },
+        EnableCloudwatchLogsExports: ['postgresql'],
+      }),
+    });
+    // One writer, a Serverless v2 instance, not reachable from the internet.
+    template.resourceCountIs('AWS::RDS::DBInstance', 1);
+    template.hasResourceProperties('AWS::RDS::DBInstance', {
+      DBInstanceClass: 'db.serverless',
+      PubliclyAccessible: false,
+      DBClusterIdentifier: { Ref: id(stack.aurora!.cluster) },
+    });
+    // The managed secret is RDS's: no secret of ours for the database, no rotation function to run.
+    template.resourceCountIs('AWS::SecretsManager::Secret', 1);
+    template.resourceCountIs('AWS::SecretsManager::RotationSchedule', 0);
+  });
+
+  it('keeps the cluster in isolated subnets: no internet or NAT gateway, no inbound rule, rejected traffic logged', () => {
+    template.resourceCountIs('AWS::EC2::VPC', 1);
+    template.resourceCountIs('AWS::EC2::InternetGateway', 0);
+    template.resourceCountIs('AWS::EC2::NatGateway', 0);
+    for (const subnet of Object.values(template.findResources('AWS::EC2::Subnet')) as Json[]) {
+      expect((subnet.Properties as Json).MapPublicIpOnLaunch).toBe(false);
+    }
+    template.resourceCountIs('AWS::EC2::SecurityGroupIngress', 0);
+    for (const sg of Object.values(template.findResources('AWS::EC2::SecurityGroup')) as Json[]) {
+      expect((sg.Properties as Json).SecurityGroupIngress).toBeUndefined();
+    }
+    template.hasResourceProperties('AWS::EC2::FlowLog', { TrafficType: 'REJECT' });
+    // The functions reach it through the Data API: none of them is in the VPC.
+    for (const fn of Object.values(template.findResources('AWS::Lambda::Function')) as Json[]) {
+      expect((fn.Properties as Json).VpcConfig).toBeUndefined();
+    }
+  });
+
+  it('tells functions with table grants where the database is, and no other', () => {
+    for (const spec of syntheticBoth.filter((s) => s.storage !== 'dynamodb')) {
+      const vars = envOf(spec.name);
+      expect(vars.STORAGE, spec.name).toBe('aurora');
+      expect(vars.TABLE_NAME, spec.name).toBeUndefined();
+      if (tableUsers.includes(spec)) {
+        expect(vars, spec.name).toMatchObject({
+          DB_CLUSTER_ARN: clusterArn(),
+          DB_SECRET_ARN: secretArn(),
+          DB_NAME,
+        });
+      } else {
+        expect([vars.DB_CLUSTER_ARN, vars.DB_SECRET_ARN, vars.DB_NAME], spec.name).toEqual([
+          undefined,
+          undefined,
+          undefined,
+        ]);
+      }
+    }
+  });
+
+  it('turns table grants into Data API statements on the cluster and reading its secret, nothing wider', () => {
+    for (const spec of syntheticBoth.filter((s) => s.storage !== 'dynamodb')) {
+      const statements = statementsOf(stack, template, spec.name);
+      const dataApi = statements.filter((s) => actionsOf([s]).has('rds-data:ExecuteStatement'));
+      const secret = statements.filter((s) => actionsOf([s]).has('secretsmanager:GetSecretValue'));
+      if (!tableUsers.includes(spec)) {
+        expect(dataApi, spec.name).toEqual([]);
+        continue;
+      }
+      expect(dataApi, spec.name).toHaveLength(1);
+      expect([...actionsOf(dataApi)].sort(), spec.name).toEqual([...DATA_API_ACTIONS].sort());
+      expect(dataApi[0]!.Resource, spec.name).toEqual(clusterArn());
+      const dbSecret = secret.filter((s) => JSON.stringify(s.Resource) === JSON.stringify(secretArn()));
+      expect(dbSecret, spec.name).toHaveLength(1);
+      expect([...actionsOf(dbSecret)], spec.name).toEqual(DATA_API_SECRET_ACTIONS);
+    }
+  });
+
+  it('gives each change-feed consumer its own FIFO queue with a FIFO dead-letter queue, consumed with partial batch failures', () => {
+    const consumers = postgresEntries.filter((s) => s.changes);
+    expect([...stack.changeQueues.keys()].sort()).toEqual(consumers.map((s) => s.name).sort());
+    for (const spec of consumers) {
+      const { queue, deadLetterQueue } = stack.changeQueues.get(spec.name)!;
+      const resources = template.findResources('AWS::SQS::Queue');
+      expect((resources[id(queue)] as Json).Properties, spec.name).toMatchObject({
+        FifoQueue: true,
+        DeduplicationScope: 'messageGroup',
+        FifoThroughputLimit: 'perMessageGroupId',
+        SqsManagedSseEnabled: true,
+        VisibilityTimeout: VISIBILITY_TIMEOUT_FACTOR * spec.timeoutSeconds!,
+        RedrivePolicy: {
+          deadLetterTargetArn: { 'Fn::GetAtt': [id(deadLetterQueue), 'Arn'] },
+          maxReceiveCount: spec.changes!.maxReceiveCount,
+        },
+      });
+      expect((resources[id(deadLetterQueue)] as Json).Properties, spec.name).toMatchObject({
+        FifoQueue: true,
+        MessageRetentionPeriod: 14 * 24 * 3600,
+      });
+      template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        FunctionName: { Ref: logicalId(stack, spec.name) },
+        EventSourceArn: { 'Fn::GetAtt': [id(queue), 'Arn'] },
+        BatchSize: spec.changes!.batchSize,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+      });
+    }
+  });
+
+  it('lets the relay send to every change queue, and only the relay', () => {
+    const urls = [...stack.changeQueues.values()].map(({ queue }) => ({ Ref: id(queue) }));
+    expect(envOf('Relay').CHANGES_QUEUE_URLS).toEqual({ 'Fn::Join': [',', urls] });
+    for (const spec of syntheticBoth.filter((s) => s.storage !== 'dynamodb')) {
+      const statements = statementsOf(stack, template, spec.name);
+      for (const { queue } of stack.changeQueues.values()) {
+        const sends = statements.some(
+          (s) =>
+            actionsOf([s]).has('sqs:SendMessage') &&
+            JSON.stringify(s.Resource) === JSON.stringify({ 'Fn::GetAtt': [id(queue), 'Arn'] }),
+        );
+        expect(sends, spec.name).toBe(spec.grants.includes('changes:send'));
+      }
+      if (spec.name !== 'Relay') expect(envOf(spec.name).CHANGES_QUEUE_URLS, spec.name).toBeUndefined();
+    }
+  });
+
+  it('sweeps the outbox every minute, whatever syncRateMinutes says', () => {
+    const { stack: s, template: t } = synth(
+      { catalogue: syntheticBoth },
+      { storage: 'aurora', syncRateMinutes: '5' },
+    );
+    t.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(1 minute)',
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [idOf(s, s.functions.Relay!), 'Arn'] } })],
+    });
+    t.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(5 minutes)',
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [idOf(s, s.functions.Fanout!), 'Arn'] } })],
+    });
+  });
+
+  it('lets writers nudge the relay: its name, and invoking that function (no version or alias)', () => {
+    const relayArn = { 'Fn::GetAtt': [logicalId(stack, 'Relay'), 'Arn'] };
+    for (const spec of syntheticBoth.filter((s) => s.storage !== 'dynamodb')) {
+      const nudges = spec.grants.includes('table:write') && spec.name !== 'Relay' && !spec.runOnDeploy;
+      const invokes = statementsOf(stack, template, spec.name).filter((s) =>
+        actionsOf([s]).has('lambda:InvokeFunction'),
+      );
+      if (nudges) {
+        expect(envOf(spec.name).CHANGES_RELAY_FUNCTION, spec.name).toEqual({
+          Ref: logicalId(stack, 'Relay'),
+        });
+        expect(
+          invokes.map((s) => s.Resource),
+          spec.name,
+        ).toEqual([relayArn]);
+      } else {
+        expect(envOf(spec.name).CHANGES_RELAY_FUNCTION, spec.name).toBeUndefined();
+        expect(invokes, spec.name).toEqual([]);
+      }
+    }
+  });
+
+  it('migrates at deploy time: after the cluster and its writer exist, before any other function', () => {
+    const triggers = template.findResources('Custom::Trigger') as Record<string, Json>;
+    expect(Object.keys(triggers)).toHaveLength(1);
+    const [triggerId, trigger] = Object.entries(triggers)[0]!;
+    expect(trigger.Properties).toMatchObject({
+      InvocationType: 'RequestResponse',
+      ExecuteOnHandlerChange: true,
+      Timeout: String(300 * 1000),
+    });
+    // Re-run whenever the function changes: it points at the function's current version.
+    const handler = JSON.stringify((trigger.Properties as Json).HandlerArn);
+    const versions = template.findResources('AWS::Lambda::Version') as Record<string, Json>;
+    const [versionId] = Object.keys(versions).filter((v) => handler.includes(v));
+    expect((versions[versionId!]!.Properties as Json).FunctionName).toEqual({
+      Ref: logicalId(stack, 'Migrate'),
+    });
+    expect(trigger.DependsOn).toEqual(
+      expect.arrayContaining([id(stack.aurora!.cluster), id(stack.aurora!.cluster.node.findChild('Writer'))]),
+    );
+    const functions = template.findResources('AWS::Lambda::Function') as Record<string, Json>;
+    for (const name of Object.keys(stack.functions)) {
+      const dependsOn = (functions[logicalId(stack, name)]!.DependsOn ?? []) as string[];
+      expect(dependsOn.includes(triggerId), name).toBe(name !== 'Migrate');
+    }
+  });
+
+  it('names the cluster after the stack, as RDS allows, and says what the stack holds', () => {
+    template.hasResourceProperties('AWS::RDS::DBCluster', { DBClusterIdentifier: 'test' });
+    template.hasResourceProperties('AWS::Logs::LogGroup', {
+      LogGroupName: '/aws/rds/cluster/test/postgresql',
+      RetentionInDays: 30,
+    });
+    expect(template.toJSON().Description).toMatch(/Aurora Serverless v2 PostgreSQL/);
+    expect(clusterIdentifierOf('Finagg-dev')).toBe('finagg-dev');
+    expect(clusterIdentifierOf('Finagg-qa__2-')).toBe('finagg-qa-2');
+    expect(clusterIdentifierOf('9-Lives')).toBe('lives');
+    expect(clusterIdentifierOf(`F${'x'.repeat(80)}`)).toHaveLength(63);
+  });
+
+  it('exports where the database is instead of a table name', () => {
+    template.hasOutput('DbClusterArn', { Value: clusterArn() });
+    template.hasOutput('DbSecretArn', { Value: secretArn() });
+    template.hasOutput('DbName', { Value: DB_NAME });
+    expect(template.findOutputs('TableName')).toEqual({});
+  });
+
+  it('lets throw-away stacks delete the cluster, and takes its capacity from the context', () => {
+    const { template: t } = synth(
+      { catalogue: syntheticBoth },
+      { storage: 'aurora', retainData: 'false', auroraMinCapacity: '0', auroraMaxCapacity: '2.5' },
+    );
+    t.hasResource('AWS::RDS::DBCluster', {
+      DeletionPolicy: 'Delete',
+      Properties: Match.objectLike({
+        DeletionProtection: false,
+        ServerlessV2ScalingConfiguration: { MinCapacity: 0, MaxCapacity: 2.5 },
+      }),
+    });
+    expect(() =>
+      synth({ catalogue: syntheticBoth }, { storage: 'aurora', auroraMaxCapacity: '3.3' }),
+    ).toThrow(/auroraMaxCapacity must be a multiple of 0.5/);
+    expect(() => synth({ catalogue: syntheticBoth }, { storage: 'postgres' })).toThrow(
+      /storage must be one of dynamodb, aurora/,
+    );
+  });
+
+  it('deploys the same catalogue in DynamoDB storage without any of the Postgres entries', () => {
+    const { stack: s, template: t } = synth({ catalogue: syntheticBoth });
+    expect(Object.keys(s.functions).sort()).toEqual(synthetic.map((f) => f.name).sort());
+    t.resourceCountIs('AWS::RDS::DBCluster', 0);
+    t.resourceCountIs('AWS::EC2::VPC', 0);
+    t.resourceCountIs('Custom::Trigger', 0);
+    expect(s.changeQueues.size).toBe(0);
+    expect(JSON.stringify(t.toJSON())).not.toMatch(/rds-data:|CHANGES_/);
+  });
+
+  it('rejects what a storage cannot run, at synth time', () => {
+    const unmarkedStream = syntheticBoth.map((s) => (s.stream ? { ...s, storage: undefined } : s));
+    expect(() => synth({ catalogue: unmarkedStream }, { storage: 'aurora' })).toThrow(
+      /Categorize consumes the table stream.*storage: 'dynamodb'/,
+    );
+    const unmarkedFeed = syntheticBoth.map((s) => (s.changes ? { ...s, storage: undefined } : s));
+    expect(() => synth({ catalogue: unmarkedFeed })).toThrow(/CategorizeFeed .*storage: 'postgres'/);
+    const bigBatch = syntheticBoth.map((s) =>
+      s.changes ? { ...s, changes: { batchSize: 11, maxReceiveCount: 3 } } : s,
+    );
+    expect(() => synth({ catalogue: bigBatch }, { storage: 'aurora' })).toThrow(/batchSize must be 1 to 10/);
+    const noRelay = syntheticBoth.filter((s) => s.name !== 'Relay');
+    expect(() => synth({ catalogue: noRelay }, { storage: 'aurora' })).toThrow(/no outbox relay/);
+  });
+});
+
 describe('cdk-nag AwsSolutions', () => {
   function nag(scope: IConstruct) {
     return new AwsSolutionsChecks().validateScope(scope).violations.map((v) => ({
@@ -565,6 +932,13 @@ describe('cdk-nag AwsSolutions', () => {
   it('reports none with every trigger kind and grant either', () => {
     const { app } = appWith({ catalogue: synthetic });
     expect(nag(app)).toEqual([]);
+  });
+
+  it('reports none in storage aurora, with the real catalogue and with every Postgres trigger kind', () => {
+    const aurora = () => new App({ context: { ...NO_BUNDLING, storage: 'aurora' } });
+    expect(nag(createApp(aurora()).app)).toEqual([]);
+    expect(nag(createApp(aurora(), { catalogue: syntheticBoth }).app)).toEqual([]);
+    expect(() => createApp(aurora()).app.synth()).not.toThrow();
   });
 
   it('fails synthesis through the registered plugin when a finding is not acknowledged', () => {
@@ -662,9 +1036,24 @@ describe('logical ids of stateful resources', () => {
 
   it('keeps the table, key, secret, user pool and client, queues, bus, API and stream mappings where they were', () => {
     for (const [id, type] of Object.entries(PINNED)) expect(resources[id]?.Type, id).toBe(type);
-    expect(idOf(stack, stack.table)).toBe('TableCD117FA1');
+    expect(idOf(stack, stack.table!)).toBe('TableCD117FA1');
     // A bus is replaced when renamed, and its default name comes from its construct path.
     expect(resources.BusEA82B648).toMatchObject({ Properties: { Name: 'FinaggdevBus0CCB69FB' } });
+  });
+
+  it('keeps the Aurora cluster, its writer and VPC where they are (storage aurora)', () => {
+    const { stack: aurora } = createApp(new App({ context: { ...NO_BUNDLING, storage: 'aurora' } }));
+    const auroraResources = Template.fromStack(aurora).toJSON().Resources as typeof resources;
+    const pinned: Record<string, string> = {
+      AuroraClusterD4EFE71C: 'AWS::RDS::DBCluster',
+      AuroraClusterWriter398336D3: 'AWS::RDS::DBInstance',
+      AuroraVpc881E9D7F: 'AWS::EC2::VPC',
+      TokenKeyD1D1A236: 'AWS::KMS::Key',
+      UpstashRedisSecretC12A6D2A: 'AWS::SecretsManager::Secret',
+      UserPool6BA7E5F2: 'AWS::Cognito::UserPool',
+      HttpApiF5A9A8A7: 'AWS::ApiGatewayV2::Api',
+    };
+    for (const [id, type] of Object.entries(pinned)) expect(auroraResources[id]?.Type, id).toBe(type);
   });
 
   it("keeps every function's log group", () => {
@@ -693,6 +1082,9 @@ describe('stack settings (lib/context.ts)', () => {
       corsAllowOrigins: ['*'],
       syncRateMinutes: undefined,
       logLevel: 'INFO',
+      storage: 'dynamodb',
+      auroraMinCapacity: 0.5,
+      auroraMaxCapacity: 4,
     });
     const context = {
       stage: 'prod',
@@ -709,6 +1101,9 @@ describe('stack settings (lib/context.ts)', () => {
       corsAllowOrigins: ['https://a.example', 'https://b.example'],
       syncRateMinutes: 5,
       logLevel: 'DEBUG',
+      storage: 'dynamodb',
+      auroraMinCapacity: 0.5,
+      auroraMaxCapacity: 4,
     });
     expect(settingsOf(context, { stage: 'qa', retainData: true, syncRateMinutes: 30 })).toMatchObject({
       stage: 'qa',

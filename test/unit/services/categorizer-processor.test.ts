@@ -18,7 +18,7 @@ import { correctionRule, merchantOf, ruleApplies } from '../../../shared/domain/
 import { ManualClock } from '../../../shared/ports/clock';
 import type { Store } from '../../../shared/ports/store';
 import { CategorizeBatch } from '../../../shared/services/categorizer-processor';
-import { processStreamBatch } from '../../../shared/stream/batch';
+import { processStreamBatch } from '../../../shared/stream/dynamodb-batch';
 import { txn } from '../../support/insights';
 
 const NOW = '2026-03-01T12:00:00.000Z';
