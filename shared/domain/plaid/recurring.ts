@@ -263,7 +263,11 @@ function steadyAmounts(list: readonly RecurringInput[]): boolean {
 }
 
 function amount(minor: number, currency: string): StreamAmount {
-  return { amount: plaidAmount(minor, currency), iso_currency_code: currency, unofficial_currency_code: null };
+  return {
+    amount: plaidAmount(minor, currency),
+    iso_currency_code: currency,
+    unofficial_currency_code: null,
+  };
 }
 
 /** The category most of a stream's entries have (the latest one's on a tie). */

@@ -37,9 +37,14 @@ export interface SyncCursorState {
   after: string | null;
   /** The app has every transaction created at or before this instant; null: nothing yet. */
   base: string | null;
+  /**
+   * When the current run of pages began (null between runs): a transaction created after `base` that posted since
+   * may have reached the app as pending earlier in this run, so its pending id is removed with its posting.
+   */
+  runStart: string | null;
 }
 
-export const START: SyncCursorState = { after: null, base: null };
+export const START: SyncCursorState = { after: null, base: null, runStart: null };
 
 /** A cursor the server did not issue for this item (tampered, another item's, garbage). */
 export class SyncCursorError extends Error {
@@ -53,6 +58,7 @@ const State = z.strictObject({
   v: z.literal(1),
   a: z.string().max(200).regex(POSITION).nullable(),
   b: z.string().max(40).regex(INSTANT).nullable(),
+  r: z.string().max(40).regex(INSTANT).nullable(),
 });
 
 /** The longest cursor accepted (Plaid's are a few hundred characters). */
@@ -64,9 +70,10 @@ function tag(key: string | Uint8Array, itemId: string, payload: string): Buffer 
 
 /** The cursor of a state, for an item: `<payload>.<tag>`, both base64url. */
 export function sealSyncCursor(key: string | Uint8Array, itemId: string, state: SyncCursorState): string {
-  const payload = Buffer.from(JSON.stringify({ v: 1, a: state.after, b: state.base }), 'utf8').toString(
-    'base64url',
-  );
+  const payload = Buffer.from(
+    JSON.stringify({ v: 1, a: state.after, b: state.base, r: state.runStart }),
+    'utf8',
+  ).toString('base64url');
   return `${payload}.${tag(key, itemId, payload).toString('base64url')}`;
 }
 
@@ -94,7 +101,7 @@ export function openSyncCursor(
   }
   const state = State.safeParse(parsed);
   if (!state.success) throw new SyncCursorError('cursor is not a cursor this API issued');
-  return { after: state.data.a, base: state.data.b };
+  return { after: state.data.a, base: state.data.b, runStart: state.data.r };
 }
 
 /** A transaction's place in the feed (the feed index's sort key). */
@@ -122,6 +129,8 @@ export interface PlanInput {
    * too fresh to be sure no earlier-stamped write is still landing): the page stops before them.
    */
   cap?: string | null;
+  /** The clock's instant: a run that begins with this page begins now. */
+  now: string;
 }
 
 export interface SyncPlan {
@@ -140,6 +149,7 @@ export interface SyncPlan {
  */
 export function planSyncPage(input: PlanInput): SyncPlan {
   const { state, count } = input;
+  const runStart = state.runStart ?? input.now;
   const page: StoredTransaction[] = [];
   let last = state.after;
   const mine = (t: StoredTransaction) =>
@@ -147,11 +157,11 @@ export function planSyncPage(input: PlanInput): SyncPlan {
   for (const t of input.read) {
     if (input.cap && t.updatedAt >= input.cap) {
       // Stopped short of the feed's end: the app's view is not complete, so base stays.
-      return { page, hasMore: false, next: { after: last, base: state.base }, complete: true };
+      return { page, hasMore: false, next: { after: last, base: state.base, runStart }, complete: true };
     }
     if (mine(t)) {
       if (page.length === count) {
-        return { page, hasMore: true, next: { after: last, base: state.base }, complete: true };
+        return { page, hasMore: true, next: { after: last, base: state.base, runStart }, complete: true };
       }
       page.push(t);
     }
@@ -160,9 +170,9 @@ export function planSyncPage(input: PlanInput): SyncPlan {
   if (input.exhausted) {
     const end = last ? positionTime(last) : null;
     const base = end && (!state.base || end > state.base) ? end : state.base;
-    return { page, hasMore: false, next: { after: last, base }, complete: true };
+    return { page, hasMore: false, next: { after: last, base, runStart: null }, complete: true };
   }
-  return { page, hasMore: true, next: { after: last, base: state.base }, complete: false };
+  return { page, hasMore: true, next: { after: last, base: state.base, runStart }, complete: false };
 }
 
 /** Whether classifying this transaction needs its pending history (its events). */
@@ -177,12 +187,13 @@ export interface SyncChanges {
 }
 
 /**
- * Plaid's `added` / `modified` / `removed` of a page, relative to the app's `base`. `historyOf` gives each
- * transaction's pending life (knownPendingHistory, or its events' pendingHistory); null where unknown.
+ * Plaid's `added` / `modified` / `removed` of a page, relative to the app's `base` (and the run's start: the
+ * incoming state's `runStart`, or now for a run this page begins). `historyOf` gives each transaction's pending
+ * life (knownPendingHistory, or its events' pendingHistory); null where unknown.
  */
 export function classifySyncPage(
   page: readonly StoredTransaction[],
-  base: string | null,
+  window: { base: string | null; runStart: string },
   historyOf: (t: StoredTransaction) => PendingHistory | null,
   opts: { includeOriginalDescription?: boolean } = {},
 ): SyncChanges {
@@ -202,7 +213,12 @@ export function classifySyncPage(
       continue;
     }
     const view = toPlaidTransaction(t, { history, ...opts });
+    const { base, runStart } = window;
     if (base === null || t.createdAt > base) {
+      // Posted during this run: its pending version may have reached the app in an earlier page.
+      if (view.pending_transaction_id && history?.postedAt && history.postedAt >= runStart) {
+        remove([{ transaction_id: view.pending_transaction_id, account_id: t.accountId }]);
+      }
       out.added.push(view);
       continue;
     }

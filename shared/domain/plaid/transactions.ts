@@ -35,12 +35,7 @@ export type TransactionCode =
   | 'standing order'
   | 'transfer';
 export type CounterpartyType =
-  | 'merchant'
-  | 'financial_institution'
-  | 'payment_app'
-  | 'marketplace'
-  | 'payment_terminal'
-  | 'income_source';
+  'merchant' | 'financial_institution' | 'payment_app' | 'marketplace' | 'payment_terminal' | 'income_source';
 
 export interface PlaidLocation {
   address: string | null;
@@ -214,7 +209,10 @@ const NON_PURCHASE_PRIMARIES = new Set([
 ]);
 
 /** Where the payment happened, as Plaid's `payment_channel`: from the description's words and the category. */
-export function paymentChannel(description: string, category: TxnCategory | null | undefined): PaymentChannel {
+export function paymentChannel(
+  description: string,
+  category: TxnCategory | null | undefined,
+): PaymentChannel {
   const d = description.toUpperCase();
   const primary = category?.primary ?? null;
   if (primary && NON_PURCHASE_PRIMARIES.has(primary)) return ONLINE.test(d) ? 'online' : 'other';
@@ -284,7 +282,10 @@ export interface PlaidTransactionOptions {
 }
 
 /** The Plaid `Transaction` of a finagg transaction. */
-export function toPlaidTransaction(t: StoredTransaction, opts: PlaidTransactionOptions = {}): PlaidTransaction {
+export function toPlaidTransaction(
+  t: StoredTransaction,
+  opts: PlaidTransactionOptions = {},
+): PlaidTransaction {
   const e = effective(t);
   const category = t.category ?? null;
   const legacy = legacyCategory(category);
@@ -362,7 +363,10 @@ function ppdId(description: string): string | null {
 }
 
 /** What the app may hold of a transaction being removed: each Plaid id it can have had. */
-export function removedEntries(t: StoredTransaction, history: PendingHistory | null): PlaidRemovedTransaction[] {
+export function removedEntries(
+  t: StoredTransaction,
+  history: PendingHistory | null,
+): PlaidRemovedTransaction[] {
   const ids = new Set<string>([plaidTransactionId(t)]);
   if (history?.wasPending || history === null) ids.add(pendingPlaidId(t.id));
   return [...ids].map((transaction_id) => ({ transaction_id, account_id: t.accountId }));
