@@ -12,12 +12,13 @@ import {
 } from '../../shared/http/plaid-transactions-schemas';
 import { router } from '../../shared/http/router';
 import { getRuntime } from '../../shared/runtime';
-import { itemAccounts, itemView } from '../../shared/services/plaid/items';
 import {
   categories,
   cursorKeyFrom,
   enrichPlaidTransactions,
   getTransactions,
+  itemAccounts,
+  itemView,
   recurringTransactions,
   refreshTransactions,
   syncTransactions,
@@ -114,7 +115,8 @@ const EnrichBody = z.object({
     .superRefine((list, ctx) => {
       const seen = new Set<string>();
       list.forEach((t, i) => {
-        if (seen.has(t.id)) ctx.addIssue({ code: 'custom', path: [i, 'id'], message: `duplicate id ${t.id}` });
+        if (seen.has(t.id))
+          ctx.addIssue({ code: 'custom', path: [i, 'id'], message: `duplicate id ${t.id}` });
         seen.add(t.id);
       });
     }),
@@ -140,6 +142,14 @@ export const handler = router({
         has_more: z.boolean(),
         ...RequestId,
       }),
+      example: {
+        summary: 'The first page of changes, 100 at a time (send next_cursor back while has_more)',
+        value: {
+          access_token: 'access-sandbox-6f1c2a9e-1d2b-4c3d-8e4f-5a6b7c8d9e0f',
+          cursor: '',
+          count: 100,
+        },
+      },
     },
     async ({ app, body }) => {
       const resolved = await itemOfAccessToken(app, body.access_token);
@@ -163,8 +173,17 @@ export const handler = router({
         item: Item,
         ...RequestId,
       }),
+      example: {
+        summary: 'March 2026, the first 100',
+        value: {
+          access_token: 'access-sandbox-6f1c2a9e-1d2b-4c3d-8e4f-5a6b7c8d9e0f',
+          start_date: '2026-03-01',
+          end_date: '2026-03-31',
+          options: { count: 100, offset: 0 },
+        },
+      },
     },
-    async ({ app, body }) => {
+    async ({ app, body, requestId }) => {
       const resolved = await itemOfAccessToken(app, body.access_token);
       const options = body.options ?? {};
       const page = await getTransactions(deps(), resolved, {
@@ -180,15 +199,20 @@ export const handler = router({
       return {
         accounts: wanted ? accounts.filter((a) => wanted.has(a.account_id)) : accounts,
         ...page,
-        item: itemView(resolved),
+        item: itemView(resolved, requestId),
       };
     },
   ),
   'POST /plaid/transactions/refresh': plaidRoute(
     {
-      summary: "Plaid: sync the item's connection with its bank now (the changes then show in /transactions/sync).",
+      summary:
+        "Plaid: sync the item's connection with its bank now (the changes then show in /transactions/sync).",
       body: z.object({ access_token: AccessToken }),
       response: z.object(RequestId),
+      example: {
+        summary: 'Refresh an item',
+        value: { access_token: 'access-sandbox-6f1c2a9e-1d2b-4c3d-8e4f-5a6b7c8d9e0f' },
+      },
     },
     async ({ app, body }) => refreshTransactions(deps(), await itemOfAccessToken(app, body.access_token)),
   ),
@@ -204,6 +228,10 @@ export const handler = router({
         personal_finance_category_version: z.string(),
         ...RequestId,
       }),
+      example: {
+        summary: 'Every account of the item',
+        value: { access_token: 'access-sandbox-6f1c2a9e-1d2b-4c3d-8e4f-5a6b7c8d9e0f' },
+      },
     },
     async ({ app, body }) =>
       recurringTransactions(deps(), await itemOfAccessToken(app, body.access_token), {
@@ -216,6 +244,21 @@ export const handler = router({
         "Plaid: merchant, categories and channel for up to 100 of the app's own transactions, nothing stored.",
       body: EnrichBody,
       response: z.object({ enriched_transactions: z.array(EnrichedTransaction), ...RequestId }),
+      example: {
+        summary: 'A card payment at a coffee shop',
+        value: {
+          account_type: 'depository',
+          transactions: [
+            {
+              id: 'txn-1',
+              description: 'SQ *BLUE BOTTLE COFFEE 0423',
+              amount: 5.4,
+              direction: 'OUTFLOW',
+              iso_currency_code: 'USD',
+            },
+          ],
+        },
+      },
     },
     async ({ app, body }) =>
       enrichPlaidTransactions(deps(), app, {
@@ -228,6 +271,7 @@ export const handler = router({
       summary: "Plaid: the legacy category hierarchy (finagg's taxonomy), with stable ids.",
       body: z.object({}),
       response: z.object({ categories: z.array(PlaidCategory), ...RequestId }),
+      example: { summary: 'Every category', value: {} },
     },
     async () => categories(),
   ),

@@ -51,11 +51,20 @@ const scenario = (() => {
     const at0 = new Map(visibleTransactions(user0, BANK, t0).map((v) => [v.bankTxnId, v]));
     const at1 = visibleTransactions(user0, BANK, t1);
     const correctedBefore = [...at0.values()].find(
-      (v) => v.status === 'posted' && at1.some((w) => w.bankTxnId === v.bankTxnId && w.amountMinor !== v.amountMinor),
+      (v) =>
+        v.status === 'posted' &&
+        at1.some((w) => w.bankTxnId === v.bankTxnId && w.amountMinor !== v.amountMinor),
     );
-    const posted = at1.filter((w) => w.status === 'posted' && w.pendingBankTxnId && at0.get(w.pendingBankTxnId)?.status === 'pending');
-    const postedSameId = at1.filter((w) => w.status === 'posted' && at0.get(w.bankTxnId)?.status === 'pending');
-    const postings = [...posted.map((w) => at0.get(w.pendingBankTxnId!)!), ...postedSameId.map((w) => at0.get(w.bankTxnId)!)];
+    const posted = at1.filter(
+      (w) => w.status === 'posted' && w.pendingBankTxnId && at0.get(w.pendingBankTxnId)?.status === 'pending',
+    );
+    const postedSameId = at1.filter(
+      (w) => w.status === 'posted' && at0.get(w.bankTxnId)?.status === 'pending',
+    );
+    const postings = [
+      ...posted.map((w) => at0.get(w.pendingBankTxnId!)!),
+      ...postedSameId.map((w) => at0.get(w.bankTxnId)!),
+    ];
     if (!correctedBefore || !postings.length) continue;
     const correctedAfter = at1.find((w) => w.bankTxnId === correctedBefore.bankTxnId)!;
     return { t0, t1, correctedBefore, correctedAfter, postings };
@@ -80,11 +89,14 @@ async function bankClock(body: Record<string, unknown>) {
 }
 
 /** The Plaid error a call failed with (its error object). */
-async function plaidError(call: Promise<unknown>): Promise<{ status: number; error_code: string; error_type: string; request_id: string }> {
+async function plaidError(
+  call: Promise<unknown>,
+): Promise<{ status: number; error_code: string; error_type: string; request_id: string }> {
   try {
     await call;
   } catch (err) {
-    if (err instanceof AxiosError && err.response) return { status: err.response.status, ...err.response.data };
+    if (err instanceof AxiosError && err.response)
+      return { status: err.response.status, ...err.response.data };
     throw err;
   }
   throw new Error('the call succeeded');
@@ -135,7 +147,7 @@ async function syncUntilQuiet(count: number, timeoutMs = 120_000): Promise<Chang
 
 async function allByGet(): Promise<Transaction[]> {
   const out: Transaction[] = [];
-  for (let offset = 0; ; ) {
+  for (let offset = 0; ;) {
     const { data } = await plaid.transactionsGet({
       access_token: accessToken,
       start_date: '2025-01-01',
@@ -184,12 +196,17 @@ describe('Plaid transactions with the official client', () => {
     const deadline = Date.now() + 120_000;
     for (;;) {
       try {
-        await plaid.transactionsGet({ access_token: accessToken, start_date: '2026-01-01', end_date: '2026-01-31' });
+        await plaid.transactionsGet({
+          access_token: accessToken,
+          start_date: '2026-01-01',
+          end_date: '2026-01-31',
+        });
         break;
       } catch (err) {
         const e = err instanceof AxiosError ? (err.response?.data as { error_code?: string }) : undefined;
         expect(e?.error_code).toBe('PRODUCT_NOT_READY');
-        if (Date.now() > deadline) throw new Error(`the first sync did not finish:\n${twin.output().slice(-3000)}`);
+        if (Date.now() > deadline)
+          throw new Error(`the first sync did not finish:\n${twin.output().slice(-3000)}`);
         await new Promise((r) => setTimeout(r, 500));
       }
     }
@@ -238,10 +255,16 @@ describe('Plaid transactions with the official client', () => {
     const deadline = Date.now() + 120_000;
     const done = () =>
       pendingIds.every((id) => seen.removed.some((r) => r.transaction_id === id)) &&
-      seen.modified.some((t) => t.transaction_id === correctedId && t.amount === plaidAmount(scenario.correctedAfter.amountMinor, 'USD'));
+      seen.modified.some(
+        (t) =>
+          t.transaction_id === correctedId &&
+          t.amount === plaidAmount(scenario.correctedAfter.amountMinor, 'USD'),
+      );
     while (!done()) {
       if (Date.now() > deadline) {
-        throw new Error(`the changes did not arrive: ${JSON.stringify({ removed: seen.removed, modified: seen.modified.map((t) => [t.transaction_id, t.amount]) })}`);
+        throw new Error(
+          `the changes did not arrive: ${JSON.stringify({ removed: seen.removed, modified: seen.modified.map((t) => [t.transaction_id, t.amount]) })}`,
+        );
       }
       const c = await syncAll(50);
       seen.added.push(...c.added);
@@ -266,17 +289,29 @@ describe('Plaid transactions with the official client', () => {
     const { data } = await plaid.transactionsRecurringGet({ access_token: accessToken });
     const salary = user0.transactions.find((t) => t.bank === BANK && t.truth.pattern === 'salary')!;
     const subscriptions = new Set(
-      user0.transactions.filter((t) => t.bank === BANK && t.truth.pattern === 'subscription').map((t) => t.truth.merchant),
+      user0.transactions
+        .filter((t) => t.bank === BANK && t.truth.pattern === 'subscription')
+        .map((t) => t.truth.merchant),
     );
-    const inflow = data.inflow_streams.find((s) => s.personal_finance_category?.detailed === 'INCOME_WAGES' || s.frequency === 'BIWEEKLY');
-    expect(inflow, JSON.stringify(data.inflow_streams.map((s) => [s.description, s.frequency]))).toBeDefined();
+    const inflow = data.inflow_streams.find(
+      (s) => s.personal_finance_category?.detailed === 'INCOME_WAGES' || s.frequency === 'BIWEEKLY',
+    );
+    expect(
+      inflow,
+      JSON.stringify(data.inflow_streams.map((s) => [s.description, s.frequency])),
+    ).toBeDefined();
     expect(inflow!.frequency).toBe('BIWEEKLY');
     expect(inflow!.average_amount.amount).toBeLessThan(0);
     expect(inflow!.transaction_ids.length).toBeGreaterThanOrEqual(3);
     expect(salary.truth.merchant).toBeTruthy();
     const monthly = data.outflow_streams.filter((s) => s.frequency === 'MONTHLY' && s.status === 'MATURE');
     expect(
-      monthly.some((s) => [...subscriptions].some((m) => m && s.merchant_name && s.merchant_name.toLowerCase().includes(m.toLowerCase().split(' ')[0]!))),
+      monthly.some((s) =>
+        [...subscriptions].some(
+          (m) =>
+            m && s.merchant_name && s.merchant_name.toLowerCase().includes(m.toLowerCase().split(' ')[0]!),
+        ),
+      ),
       JSON.stringify(monthly.map((s) => s.merchant_name)),
     ).toBe(true);
     for (const s of [...data.inflow_streams, ...data.outflow_streams]) {
@@ -311,8 +346,14 @@ describe('Plaid transactions with the official client', () => {
   });
 
   it('answers Plaid errors: a bad access token, a malformed body, a cursor not issued for the item', async () => {
-    const bad = await plaidError(plaid.transactionsSync({ access_token: 'access-sandbox-00000000-0000-0000-0000-000000000000' }));
-    expect(bad).toMatchObject({ status: 400, error_code: 'INVALID_ACCESS_TOKEN', error_type: 'INVALID_INPUT' });
+    const bad = await plaidError(
+      plaid.transactionsSync({ access_token: 'access-sandbox-00000000-0000-0000-0000-000000000000' }),
+    );
+    expect(bad).toMatchObject({
+      status: 400,
+      error_code: 'INVALID_ACCESS_TOKEN',
+      error_type: 'INVALID_INPUT',
+    });
     expect(bad.request_id).toBeTruthy();
     const date = await plaidError(
       plaid.transactionsGet({ access_token: accessToken, start_date: '2026-02-30', end_date: '2026-03-01' }),
@@ -320,9 +361,16 @@ describe('Plaid transactions with the official client', () => {
     expect(date).toMatchObject({ status: 400, error_code: 'INVALID_FIELD' });
     const count = await plaidError(plaid.transactionsSync({ access_token: accessToken, count: 0 }));
     expect(count).toMatchObject({ status: 400, error_code: 'INVALID_FIELD' });
-    const forged = await plaidError(plaid.transactionsSync({ access_token: accessToken, cursor: `${cursor.slice(0, -2)}AA` }));
+    const forged = await plaidError(
+      plaid.transactionsSync({ access_token: accessToken, cursor: `${cursor.slice(0, -2)}AA` }),
+    );
     expect(forged).toMatchObject({ status: 400, error_code: 'INVALID_FIELD' });
-    for (const body of ['{"access_token": 5}', '[1]', '{not json', `{"access_token":"${accessToken}","count":"x"}`]) {
+    for (const body of [
+      '{"access_token": 5}',
+      '[1]',
+      '{not json',
+      `{"access_token":"${accessToken}","count":"x"}`,
+    ]) {
       const res = await fetch(`${twin.url}/plaid/transactions/sync`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'plaid-client-id': CLIENT_ID, 'plaid-secret': SECRET },

@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { SyncJob } from '../../domain/jobs';
 import type { StoredTransaction } from '../../domain/models';
 import { fromMajorFloat, MoneyError } from '../../domain/money';
+import { plaidAccount, plaidItemView, type PlaidAccount } from '../../domain/plaid/accounts';
 import { legacyCategory, plaidCategories } from '../../domain/plaid/categories';
 import { invalidField, PlaidError } from '../../domain/plaid/errors';
 import { plaidUserId } from '../../domain/plaid/ids';
@@ -99,7 +100,11 @@ export interface SyncRequest {
 }
 
 /** `/transactions/sync`: the item's changes after the cursor (domain/plaid/sync-cursor.ts). */
-export async function syncTransactions(deps: PlaidTransactionsDeps, resolved: ResolvedItem, req: SyncRequest) {
+export async function syncTransactions(
+  deps: PlaidTransactionsDeps,
+  resolved: ResolvedItem,
+  req: SyncRequest,
+) {
   const { store, clock } = deps;
   const { item, connection } = resolved;
   let state;
@@ -169,7 +174,10 @@ async function requireAccounts(store: Store, resolved: ResolvedItem, ids: readon
   const mine = new Set(accounts.filter((a) => a.connectionId === resolved.connection.id).map((a) => a.id));
   const unknown = ids.filter((id) => !mine.has(id));
   if (unknown.length) {
-    throw new PlaidError('INVALID_ACCOUNT_ID', `one or more of the account IDs is invalid: ${unknown.join(', ')}`);
+    throw new PlaidError(
+      'INVALID_ACCOUNT_ID',
+      `one or more of the account IDs is invalid: ${unknown.join(', ')}`,
+    );
   }
 }
 
@@ -260,6 +268,20 @@ export async function recurringTransactions(
   };
 }
 
+/** The item's accounts as Plaid's AccountBase (`accounts` of /transactions/sync and /transactions/get). */
+export async function itemAccounts(
+  store: Pick<Store, 'listAccounts'>,
+  resolved: ResolvedItem,
+): Promise<PlaidAccount[]> {
+  const accounts = await store.listAccounts(resolved.item.userId);
+  return accounts.filter((a) => a.connectionId === resolved.connection.id).map(plaidAccount);
+}
+
+/** The item as Plaid's Item object (`item` of /transactions/get). */
+export function itemView(resolved: ResolvedItem, requestId: string) {
+  return plaidItemView(resolved.item, resolved.connection, null, requestId);
+}
+
 /** `/categories/get`: Plaid's legacy hierarchy, from finagg's taxonomy. */
 export function categories() {
   return { categories: plaidCategories() };
@@ -285,7 +307,7 @@ export interface EnrichRequestItem {
  * own transactions; nothing is stored. A transaction with a `client_user_id` gets that user's rules too.
  */
 export async function enrichPlaidTransactions(
-  deps: Pick<PlaidTransactionsDeps, 'store'>,
+  deps: Pick<PlaidTransactionsDeps, 'store' | 'clock'>,
   app: Pick<PlaidApplication, 'clientId'>,
   req: { accountType: string; transactions: readonly EnrichRequestItem[] },
 ) {
@@ -295,7 +317,9 @@ export async function enrichPlaidTransactions(
     try {
       minor = Math.abs(fromMajorFloat(t.amount, t.iso_currency_code).minor);
     } catch (err) {
-      throw invalidField(`transactions.${index}.amount: ${err instanceof MoneyError ? err.message : 'invalid'}`);
+      throw invalidField(
+        `transactions.${index}.amount: ${err instanceof MoneyError ? err.message : 'invalid'}`,
+      );
     }
     const userId = plaidUserId(app.clientId, t.client_user_id ?? '');
     const list = byUser.get(userId) ?? [];
