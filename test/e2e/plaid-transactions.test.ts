@@ -1,12 +1,6 @@
 import { AxiosError } from 'axios';
-import {
-  Configuration,
-  PlaidApi,
-  Products,
-  type RemovedTransaction,
-  type Transaction,
-  type TransactionsSyncResponse,
-} from 'plaid';
+import type { PlaidApi } from 'plaid';
+import { Products, type RemovedTransaction, type Transaction, type TransactionsSyncResponse } from 'plaid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bankEnv } from '../../shared/banks/kit/config';
 import { generatorOptions } from '../../shared/banks/kit/data-source';
@@ -14,7 +8,7 @@ import { cleanText } from '../../shared/banks/kit/normalizer';
 import { visibleTransactions, type VisibleTransaction } from '../../shared/banks/kit/replay';
 import { plaidAmount } from '../../shared/domain/plaid/transactions';
 import { generateUser } from '../../shared/generator';
-import { startTwinProcess, type TwinProcess } from '../support/twin-process';
+import { plaidFailure, startPlaidTwin, type PlaidTwin } from '../support/plaid';
 
 /**
  * The transactions product of the Plaid surface, driven by the OFFICIAL `plaid` client against the twin: a sandbox
@@ -26,8 +20,6 @@ import { startTwinProcess, type TwinProcess } from '../support/twin-process';
  */
 
 const BANK = 'bank_a';
-const CLIENT_ID = 'e2e_plaid_txn_client';
-const SECRET = 'e2e-plaid-txn-secret-0123456789';
 const user0 = generateUser(generatorOptions(bankEnv({ STAGE: 'local' })), 0);
 const DAY = 86_400_000;
 
@@ -72,7 +64,7 @@ const scenario = (() => {
   throw new Error('no amount correction with a posting in the two days before it in the generated data');
 })();
 
-let twin: TwinProcess;
+let env: PlaidTwin;
 let plaid: PlaidApi;
 let accessToken: string;
 /** What the app holds after replaying /transactions/sync, by transaction_id. */
@@ -80,7 +72,7 @@ const app = new Map<string, Transaction>();
 let cursor = '';
 
 async function bankClock(body: Record<string, unknown>) {
-  const res = await fetch(`${twin.url}/mock-banks/${BANK}/admin/clock`, {
+  const res = await fetch(`${env.url}/mock-banks/${BANK}/admin/clock`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-admin-token': 'local-admin' },
     body: JSON.stringify(body),
@@ -88,18 +80,10 @@ async function bankClock(body: Record<string, unknown>) {
   expect(res.status).toBe(200);
 }
 
-/** The Plaid error a call failed with (its error object). */
-async function plaidError(
-  call: Promise<unknown>,
-): Promise<{ status: number; error_code: string; error_type: string; request_id: string }> {
-  try {
-    await call;
-  } catch (err) {
-    if (err instanceof AxiosError && err.response)
-      return { status: err.response.status, ...err.response.data };
-    throw err;
-  }
-  throw new Error('the call succeeded');
+/** The Plaid error object a call failed with, and its HTTP status. */
+async function failure(call: Promise<unknown>) {
+  const { status, error } = await plaidFailure(call);
+  return { ...error, status };
 }
 
 interface Changes {
@@ -172,15 +156,8 @@ function held(v: VisibleTransaction): Transaction | undefined {
 }
 
 beforeAll(async () => {
-  twin = await startTwinProcess({
-    env: { FINAGG_SANDBOX_CLIENT_ID: CLIENT_ID, FINAGG_SANDBOX_SECRET: SECRET },
-  });
-  plaid = new PlaidApi(
-    new Configuration({
-      basePath: `${twin.url}/plaid`,
-      baseOptions: { headers: { 'PLAID-CLIENT-ID': CLIENT_ID, 'PLAID-SECRET': SECRET } },
-    }),
-  );
+  env = await startPlaidTwin();
+  plaid = env.client;
   await bankClock({ set: scenario.t0.toISOString(), freeze: true });
   const { data: created } = await plaid.sandboxPublicTokenCreate({
     institution_id: `ins_${BANK}`,
@@ -189,7 +166,7 @@ beforeAll(async () => {
   const { data: exchanged } = await plaid.itemPublicTokenExchange({ public_token: created.public_token });
   accessToken = exchanged.access_token;
 });
-afterAll(async () => twin?.stop());
+afterAll(async () => env?.twin.stop());
 
 describe('Plaid transactions with the official client', () => {
   it('answers PRODUCT_NOT_READY until the first sync has run, then the whole history', async () => {
@@ -206,7 +183,7 @@ describe('Plaid transactions with the official client', () => {
         const e = err instanceof AxiosError ? (err.response?.data as { error_code?: string }) : undefined;
         expect(e?.error_code).toBe('PRODUCT_NOT_READY');
         if (Date.now() > deadline)
-          throw new Error(`the first sync did not finish:\n${twin.output().slice(-3000)}`);
+          throw new Error(`the first sync did not finish:\n${env.twin.output().slice(-3000)}`);
         await new Promise((r) => setTimeout(r, 500));
       }
     }
@@ -346,7 +323,7 @@ describe('Plaid transactions with the official client', () => {
   });
 
   it('answers Plaid errors: a bad access token, a malformed body, a cursor not issued for the item', async () => {
-    const bad = await plaidError(
+    const bad = await failure(
       plaid.transactionsSync({ access_token: 'access-sandbox-00000000-0000-0000-0000-000000000000' }),
     );
     expect(bad).toMatchObject({
@@ -355,14 +332,17 @@ describe('Plaid transactions with the official client', () => {
       error_type: 'INVALID_INPUT',
     });
     expect(bad.request_id).toBeTruthy();
-    const date = await plaidError(
+    const date = await failure(
       plaid.transactionsGet({ access_token: accessToken, start_date: '2026-02-30', end_date: '2026-03-01' }),
     );
     expect(date).toMatchObject({ status: 400, error_code: 'INVALID_FIELD' });
-    const count = await plaidError(plaid.transactionsSync({ access_token: accessToken, count: 0 }));
+    const count = await failure(plaid.transactionsSync({ access_token: accessToken, count: 0 }));
     expect(count).toMatchObject({ status: 400, error_code: 'INVALID_FIELD' });
-    const forged = await plaidError(
-      plaid.transactionsSync({ access_token: accessToken, cursor: `${cursor.slice(0, -2)}AA` }),
+    const forged = await failure(
+      plaid.transactionsSync({
+        access_token: accessToken,
+        cursor: `${cursor.slice(0, -1)}${cursor.endsWith('A') ? 'B' : 'A'}`,
+      }),
     );
     expect(forged).toMatchObject({ status: 400, error_code: 'INVALID_FIELD' });
     for (const body of [
@@ -371,9 +351,13 @@ describe('Plaid transactions with the official client', () => {
       '{not json',
       `{"access_token":"${accessToken}","count":"x"}`,
     ]) {
-      const res = await fetch(`${twin.url}/plaid/transactions/sync`, {
+      const res = await fetch(`${env.url}/plaid/transactions/sync`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'plaid-client-id': CLIENT_ID, 'plaid-secret': SECRET },
+        headers: {
+          'content-type': 'application/json',
+          'plaid-client-id': env.clientId,
+          'plaid-secret': env.secret,
+        },
         body,
       });
       expect(res.status, body).toBe(400);
