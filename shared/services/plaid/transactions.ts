@@ -257,8 +257,13 @@ export async function recurringTransactions(
       };
     });
   const now = deps.clock.now();
+  // "Today" for whether a stream is still active: the item's newest transaction date (never after the clock's
+  // day). A bank's data ends where its clock is (a sandbox bank's may stand still): measured against the calendar
+  // instead, every stream of a quiet account would look ended.
+  const today = now.toISOString().slice(0, 10);
+  const newest = items.reduce((d, t) => (t.date > d ? t.date : d), '');
   const streams = detectRecurring(items, {
-    asOf: now.toISOString().slice(0, 10),
+    asOf: newest && newest < today ? newest : today,
     accountIds: req.accountIds?.length ? new Set(req.accountIds) : null,
   });
   return {
