@@ -11,14 +11,15 @@ import {
   TransactionStream,
 } from '../../shared/http/plaid-transactions-schemas';
 import { router } from '../../shared/http/router';
+import { plaidItemView } from '../../shared/domain/plaid/accounts';
+import { plaidDeps } from '../../shared/services/plaid/deps';
+import { institutionName, itemAccounts } from '../../shared/services/plaid/items';
 import { getRuntime } from '../../shared/runtime';
 import {
   categories,
   cursorKeyFrom,
   enrichPlaidTransactions,
   getTransactions,
-  itemAccounts,
-  itemView,
   recurringTransactions,
   refreshTransactions,
   syncTransactions,
@@ -159,7 +160,7 @@ export const handler = router({
         accountId: body.options?.account_id ?? null,
         includeOriginalDescription: body.options?.include_original_description ?? false,
       });
-      return { ...page, accounts: await itemAccounts(getRuntime().store, resolved) };
+      return { ...page, accounts: await itemAccounts(plaidDeps(), resolved) };
     },
   ),
   'POST /plaid/transactions/get': plaidRoute(
@@ -194,12 +195,16 @@ export const handler = router({
         accountIds: options.account_ids ?? null,
         includeOriginalDescription: options.include_original_description ?? false,
       });
-      const accounts = await itemAccounts(getRuntime().store, resolved);
-      const wanted = options.account_ids?.length ? new Set(options.account_ids) : null;
+      const accounts = await itemAccounts(
+        plaidDeps(),
+        resolved,
+        options.account_ids?.length ? options.account_ids : undefined,
+      );
+      const { item, connection } = resolved;
       return {
-        accounts: wanted ? accounts.filter((a) => wanted.has(a.account_id)) : accounts,
+        accounts,
         ...page,
-        item: itemView(resolved, requestId),
+        item: plaidItemView(item, connection, institutionName(plaidDeps(), item), requestId),
       };
     },
   ),

@@ -6,7 +6,7 @@ import { bankEnv } from '../../shared/banks/kit/config';
 import { generatorOptions } from '../../shared/banks/kit/data-source';
 import { cleanText } from '../../shared/banks/kit/normalizer';
 import { visibleTransactions, type VisibleTransaction } from '../../shared/banks/kit/replay';
-import { plaidAmount } from '../../shared/domain/plaid/transactions';
+import { plaidTransactionAmount as plaidAmount } from '../../shared/domain/plaid/accounts';
 import { generateUser } from '../../shared/generator';
 import { plaidFailure, startPlaidTwin, type PlaidTwin } from '../support/plaid';
 

@@ -19,7 +19,8 @@ import { createHash } from 'node:crypto';
 import { compactKey } from '../categorizer/text';
 import type { TxnCategory } from '../models';
 import { legacyCategory } from './categories';
-import { personalFinanceCategory, plaidAmount, type PlaidPersonalFinanceCategory } from './transactions';
+import { plaidTransactionAmount } from './accounts';
+import { personalFinanceCategory, type PlaidPersonalFinanceCategory } from './transactions';
 
 export type RecurringFrequency = 'WEEKLY' | 'BIWEEKLY' | 'SEMI_MONTHLY' | 'MONTHLY' | 'ANNUALLY' | 'UNKNOWN';
 export type StreamStatus = 'MATURE' | 'EARLY_DETECTION' | 'TOMBSTONED' | 'UNKNOWN';
@@ -264,7 +265,7 @@ function steadyAmounts(list: readonly RecurringInput[]): boolean {
 
 function amount(minor: number, currency: string): StreamAmount {
   return {
-    amount: plaidAmount(minor, currency),
+    amount: plaidTransactionAmount(minor, currency),
     iso_currency_code: currency,
     unofficial_currency_code: null,
   };

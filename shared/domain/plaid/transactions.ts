@@ -13,10 +13,10 @@
  */
 import { createHash } from 'node:crypto';
 import { confidenceLevel } from '../categorizer/confidence';
-import { formatDecimal } from '../money';
 import type { StoredTransaction, TxnCategory, TxnEvent } from '../models';
 import { listDetailed, primaryOf } from '../taxonomy';
 import { effective } from '../transactions';
+import { plaidTransactionAmount } from './accounts';
 import { legacyCategory } from './categories';
 
 export type PaymentChannel = 'online' | 'in store' | 'other';
@@ -164,17 +164,6 @@ export function pendingAt(t: StoredTransaction, history: PendingHistory, at: str
   return history.postedAt === null || history.postedAt > at;
 }
 
-/** A minor-unit amount in Plaid's sign (positive = money out) as a JSON number, exact to the currency's digits. */
-export function plaidAmount(minor: number, currency: string): number {
-  const n = Number(formatDecimal({ minor: -minor, currency }));
-  return n === 0 ? 0 : n;
-}
-
-/** finagg's signed minor units from Plaid's amount (positive = money out). */
-export function fromPlaidSign(amountMinorPlaid: number): number {
-  return amountMinorPlaid === 0 ? 0 : -amountMinorPlaid;
-}
-
 const NULL_LOCATION: PlaidLocation = {
   address: null,
   city: null,
@@ -295,7 +284,7 @@ export function toPlaidTransaction(
   return {
     transaction_id: plaidTransactionId(t),
     account_id: t.accountId,
-    amount: plaidAmount(e.amountMinor, e.currency),
+    amount: plaidTransactionAmount(e.amountMinor, e.currency),
     iso_currency_code: e.currency,
     unofficial_currency_code: null,
     category: legacy ? [...legacy.hierarchy] : null,

@@ -2,7 +2,6 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { SyncJob } from '../../domain/jobs';
 import type { StoredTransaction } from '../../domain/models';
 import { fromMajorFloat, MoneyError } from '../../domain/money';
-import { plaidAccount, plaidItemView, type PlaidAccount } from '../../domain/plaid/accounts';
 import { legacyCategory, plaidCategories } from '../../domain/plaid/categories';
 import { invalidField, PlaidError } from '../../domain/plaid/errors';
 import { plaidUserId } from '../../domain/plaid/ids';
@@ -271,20 +270,6 @@ export async function recurringTransactions(
     updated_datetime: resolved.connection.lastSyncAt ?? now.toISOString(),
     personal_finance_category_version: 'v1',
   };
-}
-
-/** The item's accounts as Plaid's AccountBase (`accounts` of /transactions/sync and /transactions/get). */
-export async function itemAccounts(
-  store: Pick<Store, 'listAccounts'>,
-  resolved: ResolvedItem,
-): Promise<PlaidAccount[]> {
-  const accounts = await store.listAccounts(resolved.item.userId);
-  return accounts.filter((a) => a.connectionId === resolved.connection.id).map(plaidAccount);
-}
-
-/** The item as Plaid's Item object (`item` of /transactions/get). */
-export function itemView(resolved: ResolvedItem, requestId: string) {
-  return plaidItemView(resolved.item, resolved.connection, null, requestId);
 }
 
 /** `/categories/get`: Plaid's legacy hierarchy, from finagg's taxonomy. */

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { StoredTransaction, TxnEvent } from '../../../../shared/domain/models';
+import { plaidTransactionAmount as plaidAmount } from '../../../../shared/domain/plaid/accounts';
 import {
   knownPendingHistory,
   paymentChannel,
@@ -8,7 +9,6 @@ import {
   pendingHistory,
   pendingPlaidId,
   personalFinanceCategory,
-  plaidAmount,
   plaidTransactionId,
   removedEntries,
   toPlaidTransaction,
