@@ -6,7 +6,7 @@
  *    tokens, else the description's words without digits: references and dates change every month).
  * 2. A group's cadence is read from the gaps between its dates (same-day entries count once): WEEKLY (7 ± 1 days),
  *    BIWEEKLY (14 ± 1), SEMI_MONTHLY (two paydays a month: gaps of 10 to 20 days that are not a steady 14),
- *    MONTHLY (26 to 35: a day of the month moved off weekends), ANNUALLY (350 to 380). A cadence needs at least
+ *    MONTHLY (24 to 37: a day of the month moved up to three days either way, off weekends and holidays), ANNUALLY (350 to 380). A cadence needs at least
  *    three quarters of the gaps within its band (one missed or extra entry in four is tolerated); otherwise the
  *    group is not a stream.
  * 3. A stream needs three entries (two a year apart); with only three, their amounts must agree within 25%. It is
@@ -95,7 +95,7 @@ const BANDS: Band[] = [
   { frequency: 'WEEKLY', min: 6, max: 8, periodDays: 7 },
   { frequency: 'BIWEEKLY', min: 13, max: 15, periodDays: 14 },
   { frequency: 'SEMI_MONTHLY', min: 10, max: 20, periodDays: 15 },
-  { frequency: 'MONTHLY', min: 26, max: 35, periodDays: 30 },
+  { frequency: 'MONTHLY', min: 24, max: 37, periodDays: 30 },
   { frequency: 'ANNUALLY', min: 350, max: 380, periodDays: 365 },
 ];
 
