@@ -166,7 +166,7 @@ beforeAll(async () => {
   const { data: exchanged } = await plaid.itemPublicTokenExchange({ public_token: created.public_token });
   accessToken = exchanged.access_token;
 });
-afterAll(async () => env?.twin.stop());
+afterAll(async () => env?.twin?.stop());
 
 describe('Plaid transactions with the official client', () => {
   it('answers PRODUCT_NOT_READY until the first sync has run, then the whole history', async () => {
@@ -185,7 +185,7 @@ describe('Plaid transactions with the official client', () => {
       const { error } = await plaidFailure(Promise.reject(answered));
       expect(error.error_code).toBe('PRODUCT_NOT_READY');
       if (Date.now() > deadline) {
-        throw new Error(`the first sync did not finish:\n${env.twin.output().slice(-3000)}`);
+        throw new Error(`the first sync did not finish:\n${env.twin?.output().slice(-3000)}`);
       }
       await new Promise((r) => setTimeout(r, 500));
     }
