@@ -432,6 +432,20 @@ export const catalogue: FunctionSpec[] = [
       timeoutSeconds: 30,
     },
   ),
+  plaidFunction(
+    'PlaidTransactions',
+    'transactions',
+    'Plaid: /transactions/sync, /get, /refresh, /enrich, /recurring/get and /categories/get',
+    [
+      '/transactions/sync',
+      '/transactions/get',
+      '/transactions/refresh',
+      '/transactions/enrich',
+      '/transactions/recurring/get',
+      '/categories/get',
+    ],
+    { grants: ['table:read', 'queue:send'], timeoutSeconds: 20 },
+  ),
   // The change feed in Postgres storage: the outbox (written in the same SQL transaction as each change) relayed
   // to one SQS FIFO queue per consumer (message group = user). The relay sends every change to every consumer's
   // queue; each consumer takes the changes its table-stream twin's filters take (shared/stream/consumers.ts) and
