@@ -26,8 +26,10 @@ export function validateCatalogue(specs: readonly FunctionSpec[]): void {
       throw new Error(`Catalogue: ${spec.name}'s schedule rate must be a whole number of minutes >= 1`);
     }
   }
-  const consumers = specs.filter((s) => s.queue?.name === 'sync');
-  if (consumers.length > 1) {
-    throw new Error(`Catalogue: queue sync has ${consumers.length} consumers; one consumer per queue`);
+  for (const name of new Set(specs.flatMap((s) => (s.queue ? [s.queue.name] : [])))) {
+    const consumers = specs.filter((s) => s.queue?.name === name);
+    if (consumers.length > 1) {
+      throw new Error(`Catalogue: queue ${name} has ${consumers.length} consumers; one consumer per queue`);
+    }
   }
 }

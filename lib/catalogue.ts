@@ -1,3 +1,5 @@
+import { DEFAULT_RETRY } from '../shared/domain/plaid/webhooks';
+
 /**
  * The one catalogue of functions and their triggers. The CDK stack (lib/stack.ts) and the local twin
  * (lib/local/) both read it: adding a route, a schedule, a queue consumer or a stream processor is one entry here.
@@ -15,7 +17,17 @@ export interface RouteSpec {
 
 /** What a function may touch; the stack turns each into a least-privilege grant, the twin ignores them. */
 export type Grant =
-  'table:read' | 'table:write' | 'bus:put' | 'queue:send' | 'kms:encrypt' | 'kms:decrypt' | 'redis';
+  | 'table:read'
+  | 'table:write'
+  | 'bus:put'
+  | 'queue:send'
+  | 'webhooks:send'
+  | 'kms:encrypt'
+  | 'kms:decrypt'
+  | 'redis';
+
+/** The queues: `sync` (one sync of one connection per message), `plaid-webhooks` (one webhook delivery). */
+export type QueueName = 'sync' | 'plaid-webhooks';
 
 /**
  * A Lambda event filter pattern (https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventfiltering.html)
@@ -37,7 +49,7 @@ export interface FunctionSpec {
   /** EventBridge schedule, in minutes (overridable at deploy time with the `syncRateMinutes` context). */
   schedule?: { rateMinutes: number };
   /** SQS consumer of the named queue. */
-  queue?: { name: 'sync'; batchSize: number; maxConcurrency: number; maxReceiveCount: number };
+  queue?: { name: QueueName; batchSize: number; maxConcurrency: number; maxReceiveCount: number };
   /** DynamoDB stream consumer. */
   stream?: {
     filters: FilterPattern[];
@@ -300,6 +312,21 @@ export const catalogue: FunctionSpec[] = [
     grants: ['table:read', 'table:write'],
     memoryMb: 1024,
     timeoutSeconds: 60,
+  },
+  {
+    name: 'PlaidWebhookDelivery',
+    entry: 'functions/plaid/webhooks-delivery.ts',
+    description:
+      "Delivers one Plaid webhook per message to its item's URL, signed (Plaid-Verification); retried with backoff",
+    // A failed delivery is redelivered by the queue after an exponential backoff; the 8th failure dead-letters it.
+    queue: {
+      name: 'plaid-webhooks',
+      batchSize: 10,
+      maxConcurrency: 5,
+      maxReceiveCount: DEFAULT_RETRY.maxAttempts,
+    },
+    grants: ['table:read', 'table:write', 'kms:encrypt', 'kms:decrypt'],
+    timeoutSeconds: 30,
   },
   mockBank('A', 'Acorn Bank'),
   mockBank('B', 'Birch & Co. Bank'),

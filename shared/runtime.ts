@@ -15,6 +15,10 @@ import { MemoryLocks } from './adapters/memory/locks';
 import { createUpstashPorts, upstashPortsFromEnv } from './adapters/upstash';
 import { localEventPublisher } from './adapters/memory/events';
 import type { EventPublisher } from './ports/events';
+import { DynamoWebhookStore } from './adapters/dynamodb/plaid-webhooks';
+import { redeliveryDelay } from './adapters/sqs/visibility';
+import type { WebhookJob } from './domain/plaid/webhooks';
+import type { RedeliveryDelay, WebhookStore } from './ports/plaid-webhooks';
 
 /**
  * The composition root: builds the adapters the configuration asks for, once per Lambda container.
@@ -63,6 +67,7 @@ export function resetRuntime(): void {
   runtime = undefined;
   redis = undefined;
   events = undefined;
+  webhooks = undefined;
 }
 
 export interface RedisPorts {
@@ -134,4 +139,24 @@ function eventBridge(busName: string): EventPublisher {
       import('./adapters/eventbridge/publisher'),
     ]).then(([eb, adapter]) => new adapter.EventBridgePublisher(new eb.EventBridgeClient({}), busName)));
   return { publish: async (events) => (await load()).publish(events) };
+}
+
+/** The Plaid surface's webhook ports: keys and attempt records in the table, the delivery queue, its backoff. */
+export interface WebhookPorts {
+  store: WebhookStore;
+  queue: JobQueue<WebhookJob>;
+  redelivery: RedeliveryDelay;
+}
+
+let webhooks: WebhookPorts | undefined;
+
+export function webhookPorts(): WebhookPorts {
+  if (webhooks) return webhooks;
+  const config = getConfig();
+  webhooks = {
+    store: new DynamoWebhookStore(documentClient(), config.TABLE_NAME),
+    queue: jobQueue<WebhookJob>(config.PLAID_WEBHOOK_QUEUE_URL),
+    redelivery: redeliveryDelay(config.PLAID_WEBHOOK_QUEUE_URL),
+  };
+  return webhooks;
 }

@@ -138,7 +138,7 @@ export class CatalogueFunction extends Construct {
 
     props.api.addRoutes(spec, this.fn);
     if (spec.schedule) this.addSchedule(spec, props.syncRateMinutes ?? spec.schedule.rateMinutes);
-    if (spec.queue) this.consumeSyncQueue(spec);
+    if (spec.queue) this.consumeQueue(spec);
     if (spec.stream) this.consumeTableStream(spec);
   }
 
@@ -167,6 +167,9 @@ export class CatalogueFunction extends Construct {
         return;
       case 'queue:send':
         this.messaging.syncQueue.grantSendMessages(this.role);
+        return;
+      case 'webhooks:send':
+        this.messaging.webhookQueue.grantSendMessages(this.role);
         return;
       case 'kms:encrypt':
         this.role.addToPolicy(
@@ -230,11 +233,11 @@ export class CatalogueFunction extends Construct {
     });
   }
 
-  private consumeSyncQueue(spec: FunctionSpec): void {
+  private consumeQueue(spec: FunctionSpec): void {
     if (!spec.queue) return;
     const window = batchingWindowOf(spec);
     this.fn.addEventSource(
-      new SqsEventSource(this.messaging.syncQueue, {
+      new SqsEventSource(this.messaging.queueNamed(spec.queue.name), {
         batchSize: spec.queue.batchSize,
         maxConcurrency: spec.queue.maxConcurrency,
         reportBatchItemFailures: true,

@@ -25,3 +25,11 @@ export interface WebhookAttemptLog {
 }
 
 export type WebhookStore = WebhookKeyStore & WebhookAttemptLog;
+
+/**
+ * Holds a failed queue message back before its next delivery (SQS: ChangeMessageVisibility on the received
+ * message), so retries back off exponentially; the local twin's queue backs off on its own (a no-op there).
+ */
+export interface RedeliveryDelay {
+  delay(receiptHandle: string, seconds: number): Promise<void>;
+}

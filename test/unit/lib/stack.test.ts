@@ -5,6 +5,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../../bin/app';
+import { DEFAULT_RETRY } from '../../../shared/domain/plaid/webhooks';
 import { catalogue, type FunctionSpec, type Grant } from '../../../lib/catalogue';
 import { DEFAULT_MAX_RECEIVE_COUNT, FinaggStack, type FinaggStackProps } from '../../../lib/stack';
 import { stackSettings } from '../../../lib/context';
@@ -297,7 +298,15 @@ describe('FinaggStack with the real catalogue', () => {
     expect(catalogue.filter((s) => s.stream).length).toBeLessThanOrEqual(2);
     // The stream consumers' on-failure destination: one queue, encrypted, for every stream consumer.
     expect(stack.streamFailureQueue).toBeDefined();
-    template.resourceCountIs('AWS::SQS::Queue', 3);
+    // Sync and its DLQ, Plaid webhooks and their DLQ, the stream failures.
+    template.resourceCountIs('AWS::SQS::Queue', 5);
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      RedrivePolicy: {
+        deadLetterTargetArn: { 'Fn::GetAtt': [idOf(stack, stack.webhookDeadLetterQueue), 'Arn'] },
+        maxReceiveCount: DEFAULT_RETRY.maxAttempts,
+      },
+      SqsManagedSseEnabled: true,
+    });
     const failureQueueArn = { 'Fn::GetAtt': [idOf(stack, stack.streamFailureQueue!), 'Arn'] };
     for (const spec of catalogue.filter((s) => s.stream)) {
       template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
@@ -383,6 +392,10 @@ describe('FinaggStack with a synthetic catalogue (every trigger kind and grant)'
     'queue:send': {
       action: 'sqs:SendMessage',
       resource: () => ({ 'Fn::GetAtt': [id(stack.syncQueue), 'Arn'] }),
+    },
+    'webhooks:send': {
+      action: 'sqs:SendMessage',
+      resource: () => ({ 'Fn::GetAtt': [id(stack.webhookQueue), 'Arn'] }),
     },
     'kms:encrypt': {
       action: 'kms:GenerateDataKey',
