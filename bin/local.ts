@@ -31,6 +31,11 @@ try {
     dynamoEndpoint: values['dynamodb-endpoint'] ?? process.env.DYNAMODB_ENDPOINT,
     scheduleMs: scheduleSeconds ? Number(scheduleSeconds) * 1000 : undefined,
   });
+  // Before the `listening` line, which tests wait for.
+  console.log(
+    `Plaid sandbox application: client_id ${twin.plaidSandbox.clientId} secret ${twin.plaidSandbox.secret} ` +
+      `(a Plaid client's basePath: ${twin.url}/plaid)`,
+  );
   console.log(
     `finagg local twin listening on ${twin.url} (DynamoDB at ${twin.dynamoEndpoint}, table ${twin.tableName}, ` +
       `${persist ? 'persistent' : 'in memory'}; ready in ${Date.now() - started} ms)`,

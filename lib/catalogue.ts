@@ -83,6 +83,35 @@ function mockBank(letter: 'A' | 'B' | 'C', title: string): FunctionSpec {
   };
 }
 
+/**
+ * A function of the Plaid-compatible surface (issue 15): POST routes under `/plaid`, public at the gateway (the
+ * application's client_id and secret in the body or headers are the authentication, checked by
+ * shared/http/plaid.ts). `paths` are Plaid's endpoint paths (`/item/get`).
+ */
+export function plaidFunction(
+  name: string,
+  file: string,
+  description: string,
+  paths: readonly string[],
+  extra: Partial<Pick<FunctionSpec, 'grants' | 'memoryMb' | 'timeoutSeconds' | 'routes'>> = {},
+): FunctionSpec {
+  return {
+    name,
+    entry: `functions/plaid/${file}.ts`,
+    description,
+    routes: [
+      ...paths.map((p) => ({ method: 'POST' as const, path: `${PLAID_BASE_PATH}${p}`, auth: false })),
+      ...(extra.routes ?? []),
+    ],
+    grants: extra.grants ?? ['table:read'],
+    ...(extra.memoryMb ? { memoryMb: extra.memoryMb } : {}),
+    ...(extra.timeoutSeconds ? { timeoutSeconds: extra.timeoutSeconds } : {}),
+  };
+}
+
+/** Where the Plaid-compatible surface lives: a client's `basePath` is `<api>/plaid`. */
+export const PLAID_BASE_PATH = '/plaid';
+
 export const catalogue: FunctionSpec[] = [
   {
     name: 'Health',
@@ -313,6 +342,13 @@ export const catalogue: FunctionSpec[] = [
     memoryMb: 1024,
     timeoutSeconds: 60,
   },
+  // ---- the Plaid-compatible surface (issue 15) ----
+  plaidFunction(
+    'PlaidInstitutions',
+    'institutions',
+    'Plaid: /institutions/get_by_id and /institutions/search',
+    ['/institutions/get_by_id', '/institutions/search'],
+  ),
   {
     name: 'PlaidWebhookDelivery',
     entry: 'functions/plaid/webhooks-delivery.ts',

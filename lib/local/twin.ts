@@ -23,6 +23,7 @@ import { StreamPoller, streamsClient, type StreamLambda } from './stream-poller'
 import { TableCheckpoints } from './stream-checkpoints';
 import { createDocumentClient } from '../../shared/adapters/dynamodb/client';
 import { lambdaContext } from './lambda-context';
+import { ensureSandboxApplication, type SandboxCredentials } from './plaid-sandbox';
 
 export interface TwinOptions {
   port?: number;
@@ -44,6 +45,8 @@ export interface Twin {
   dynamoEndpoint: string;
   tableName: string;
   issuer: LocalIssuer;
+  /** The Plaid sandbox application's credentials (lib/local/plaid-sandbox.ts). */
+  plaidSandbox: SandboxCredentials;
   queues: Map<string, LocalQueue>;
   poller: StreamPoller;
   scheduler: LocalScheduler;
@@ -133,6 +136,9 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
     for (const r of lost)
       console.error(`[sync] run ${r.id} of connection ${r.connectionId}: worker lost (ended as failed)`);
   }
+
+  // The Plaid surface's sandbox application (issue 15): what a Plaid client is configured with here.
+  const plaidSandbox = await ensureSandboxApplication(getRuntime(), { dataDir: opts.dataDir });
 
   const issuer = await LocalIssuer.create({
     issuer: process.env.LOCAL_JWT_ISSUER ?? 'https://finagg.local/issuer',
@@ -251,6 +257,7 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
     dynamoEndpoint,
     tableName,
     issuer,
+    plaidSandbox,
     queues,
     poller,
     scheduler,

@@ -48,6 +48,13 @@ export interface RouteSpec<
    * contract check only: the handler's output is not validated at runtime.
    */
   response?: ZodType;
+  /**
+   * A route of the Plaid-compatible surface (shared/http/plaid.ts): authenticated by an application's client_id
+   * and secret, answering Plaid's error object rather than problem+json. For the OpenAPI document.
+   */
+  plaid?: boolean;
+  /** The route's request example for the document (else shared/http/request-examples.ts has it). */
+  example?: { summary: string; value: unknown };
 }
 
 /** What the OpenAPI document reads off a route: its schemas and summary. */

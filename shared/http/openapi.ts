@@ -84,6 +84,50 @@ const problemResponse = (description: string) => ({
   content: { 'application/problem+json': { schema: problemRef } },
 });
 
+/** Plaid's error object (shared/domain/plaid/errors.ts): every error of the `/plaid` surface. */
+const PLAID_ERROR: JsonSchema = {
+  type: 'object',
+  description: "Plaid's error object (application/json), with a request_id.",
+  required: ['error_type', 'error_code', 'error_message', 'display_message', 'request_id'],
+  properties: {
+    error_type: { type: 'string' },
+    error_code: { type: 'string' },
+    error_code_reason: { type: ['string', 'null'] },
+    error_message: { type: 'string' },
+    display_message: { type: ['string', 'null'] },
+    request_id: { type: 'string' },
+    causes: { type: 'array', items: {} },
+    status: { type: 'integer' },
+    documentation_url: { type: 'string' },
+    suggested_action: { type: ['string', 'null'] },
+  },
+};
+
+const plaidErrorResponse = (description: string) => ({
+  description,
+  content: { 'application/json': { schema: { $ref: '#/components/schemas/PlaidError' } } },
+});
+
+/**
+ * The Plaid surface's authentication: an application's client_id and secret, in the PLAID-CLIENT-ID and
+ * PLAID-SECRET headers (as the official client's `baseOptions.headers`) or in the body (`client_id`, `secret`).
+ */
+const PLAID_SECURITY_SCHEMES: Record<string, JsonSchema> = {
+  plaidClientId: {
+    type: 'apiKey',
+    in: 'header',
+    name: 'PLAID-CLIENT-ID',
+    description: "The application's client_id (or `client_id` in the body).",
+  },
+  plaidSecret: {
+    type: 'apiKey',
+    in: 'header',
+    name: 'PLAID-SECRET',
+    description: "The application's secret (or `secret` in the body).",
+  },
+};
+const PLAID_SECURITY = [{ plaidClientId: [], plaidSecret: [] }];
+
 const SUCCESS: Record<number, string> = { 200: 'OK', 201: 'Created', 202: 'Accepted', 204: 'No content' };
 
 function jsonSchema(schema: ZodType, io: 'input' | 'output'): JsonSchema {
@@ -177,18 +221,28 @@ export function buildOpenApi(
               content: { [spec.produces ?? 'application/json']: { schema: successSchema(spec) } },
             },
     };
-    if (spec.body || spec.query || spec.path) responses['400'] = problemResponse('The request is invalid.');
-    if (op.auth) responses['401'] = problemResponse('The bearer token is missing or not valid.');
-    if (hasPathId) responses['404'] = problemResponse("No such resource (or another user's).");
+    if (spec.plaid) {
+      // The Plaid surface answers Plaid's error object, with Plaid's status codes.
+      responses['400'] = plaidErrorResponse(
+        'A Plaid error: INVALID_REQUEST (INVALID_FIELD, MISSING_FIELDS, INVALID_BODY), INVALID_INPUT ' +
+          '(INVALID_API_KEYS, INVALID_ACCESS_TOKEN ...), ITEM_ERROR (ITEM_LOGIN_REQUIRED, ITEM_NOT_FOUND ...).',
+      );
+      responses['429'] = plaidErrorResponse('RATE_LIMIT_EXCEEDED.');
+      responses['500'] = plaidErrorResponse('API_ERROR INTERNAL_SERVER_ERROR.');
+    } else {
+      if (spec.body || spec.query || spec.path) responses['400'] = problemResponse('The request is invalid.');
+      if (op.auth) responses['401'] = problemResponse('The bearer token is missing or not valid.');
+      if (hasPathId) responses['404'] = problemResponse("No such resource (or another user's).");
+    }
     const parameterList = [...parameters(spec.path, 'path'), ...parameters(spec.query, 'query')];
     const key = `${op.method} ${op.path}`;
-    const given = examples[key];
+    const given = examples[key] ?? spec.example;
     const example = spec.body && given ? checkedExample(key, spec.body, given) : undefined;
     const operation: OperationObject = {
       operationId: operationId(op.method, op.path),
       summary: spec.summary ?? op.fallbackSummary,
       tags: [tag],
-      ...(op.auth ? {} : { security: [] }),
+      ...(spec.plaid ? { security: PLAID_SECURITY } : op.auth ? {} : { security: [] }),
       ...(parameterList.length ? { parameters: parameterList } : {}),
       ...(spec.body
         ? {
@@ -215,8 +269,14 @@ export function buildOpenApi(
     tags: [...tags].sort().map((name) => ({ name })),
     paths,
     components: {
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
-      schemas: { Problem: PROBLEM },
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+        ...(sorted.some((op) => op.spec?.plaid) ? PLAID_SECURITY_SCHEMES : {}),
+      },
+      schemas: {
+        Problem: PROBLEM,
+        ...(sorted.some((op) => op.spec?.plaid) ? { PlaidError: PLAID_ERROR } : {}),
+      },
     },
   };
 }

@@ -17,6 +17,7 @@ import type { Budget } from '../domain/budgets';
 import type { SpendMonth, StoredAlert, StoredAnomaly, UserSettings } from '../domain/insights';
 import type { Alert } from '../domain/alerts';
 import type { Listing } from '../domain/sync-window';
+import type { PlaidStore } from './plaid';
 
 /** A page of results and the opaque cursor of the next one (null at the end). */
 export interface Page<T> {
@@ -67,7 +68,7 @@ export class ConflictError extends Error {
  * The storage port, in domain words. Every read and write is scoped by the owning user's id; nothing outside an
  * adapter knows a key shape or a table. Adapters: DynamoDB (shared/adapters/dynamodb/store.ts).
  */
-export interface Store extends InsightsStore {
+export interface Store extends InsightsStore, PlaidStore {
   // Link sessions (OAuth state)
   putLinkSession(session: LinkSession): Promise<void>;
   /** The session of a state, without taking it; null when there is none or it has expired. */

@@ -462,8 +462,12 @@ beforeAll(async () => {
   const served = (await (await fetch(`${twin.url}/openapi.json`)).json()) as {
     paths: Record<string, Record<string, OperationObject>>;
   };
-  servedCount = Object.values(served.paths).reduce((n, methods) => n + Object.keys(methods).length, 0);
-  const operations: Operation[] = await collectOperations();
+  // The Plaid surface (/plaid/...) answers Plaid's error object, not problem+json, and authenticates with an
+  // application's credentials: it has its own fuzz below (plaidOps).
+  servedCount = Object.entries(served.paths)
+    .filter(([path]) => !path.startsWith('/plaid/'))
+    .reduce((n, [, methods]) => n + Object.keys(methods).length, 0);
+  const operations: Operation[] = (await collectOperations()).filter((o) => !o.spec?.plaid);
   ops = operations.map((o) => ({
     key: `${o.method} ${o.path}`,
     method: o.method,

@@ -27,6 +27,12 @@ import type { ConnectionStatus } from '../../domain/models';
  *   quarantined     CONN#<id>          QUAR#<sync id>#<n:6>                                       (expires_at TTL, 30 days)
  *   sync progress   CONN#<id>          PROG#<sync id>        + PROG#<sync id>#P<pages:6>#<chunk:3>   (expires_at TTL, 2 days)
  *   mock bank state MOCKBANK#<bank>    ...                   (the mock banks' own state: mock-bank-state.ts)
+ *   plaid app       PLAIDAPP#<client>  APP                   gsi1: PLAIDAPPS            <client_id>
+ *   plaid item      PLAIDAPP#<client>  ITEM#<item_id>
+ *   plaid access    PLAIDACCESS#<hash> ACCESS                (an access token's item: clientId, itemId)
+ *   plaid conn item CONN#<conn>        PLAIDITEM             (a connection's item: clientId, itemId)
+ *   plaid link tok  PLAIDLINK#<token>  LINK                  gsi1: PLAIDLINKSTATE#<oauth state>  LINK  (expires_at TTL)
+ *   plaid public    PLAIDPUBLIC#<hash> PUBLIC                (expires_at TTL)   (plaid-store.ts; hashes: SHA-256 hex)
  *
  * Only `transaction`, `budget` and `recategorize` items drive the stream functions; the others are filtered out of
  * their triggers (lib/catalogue.ts).
@@ -72,4 +78,17 @@ export const keys = {
     `PROG#${syncId}#P${String(pages).padStart(6, '0')}#${String(chunk).padStart(3, '0')}`,
   quarantined: (syncId: string, n: number) => `QUAR#${syncId}#${String(n).padStart(6, '0')}`,
   quarantinedPrefix: (syncId: string) => `QUAR#${syncId}#`,
+  plaidApp: (clientId: string) => `PLAIDAPP#${clientId}`,
+  plaidAppSk: 'APP',
+  plaidApps: 'PLAIDAPPS',
+  plaidItem: (itemId: string) => `ITEM#${itemId}`,
+  plaidItemPrefix: 'ITEM#',
+  plaidAccess: (accessTokenHash: string) => `PLAIDACCESS#${accessTokenHash}`,
+  plaidAccessSk: 'ACCESS',
+  plaidConnectionItemSk: 'PLAIDITEM',
+  plaidLink: (linkToken: string) => `PLAIDLINK#${linkToken}`,
+  plaidLinkSk: 'LINK',
+  plaidLinkState: (state: string) => `PLAIDLINKSTATE#${state}`,
+  plaidPublic: (tokenHash: string) => `PLAIDPUBLIC#${tokenHash}`,
+  plaidPublicSk: 'PUBLIC',
 };

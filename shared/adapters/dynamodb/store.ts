@@ -55,6 +55,8 @@ import type { Alert } from '../../domain/alerts';
 import { deleteUserRule, listUserRules, putUserRule, requestRecategorization } from './user-rules-store';
 import { applyUserChange, applyUserChanges, eventPuts } from './user-changes';
 import { keys } from './keys';
+import { DynamoPlaidStore } from './plaid-store';
+import type { PlaidStore } from '../../ports/plaid';
 import type { UserTxnChange } from '../../domain/corrections';
 import type { UserRule } from '../../domain/categorizer/user-rules';
 
@@ -95,10 +97,41 @@ function keyQueryInput(tableName: string, opts: KeyQuery): { pkAttr: string; inp
 }
 
 export class DynamoStore implements Store {
+  /** The Plaid surface's role (plaid-store.ts); the methods below delegate to it. */
+  private readonly plaid: DynamoPlaidStore;
+
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly tableName: string,
-  ) {}
+  ) {
+    this.plaid = new DynamoPlaidStore(doc, tableName);
+  }
+
+  // ---- the Plaid surface (plaid-store.ts) ------------------------------------------------------------------
+
+  putPlaidApplication: PlaidStore['putPlaidApplication'] = (app) => this.plaid.putPlaidApplication(app);
+  getPlaidApplication: PlaidStore['getPlaidApplication'] = (id) => this.plaid.getPlaidApplication(id);
+  listPlaidApplications: PlaidStore['listPlaidApplications'] = () => this.plaid.listPlaidApplications();
+  updatePlaidApplication: PlaidStore['updatePlaidApplication'] = (id, changes) =>
+    this.plaid.updatePlaidApplication(id, changes);
+  putPlaidLinkToken: PlaidStore['putPlaidLinkToken'] = (t) => this.plaid.putPlaidLinkToken(t);
+  getPlaidLinkToken: PlaidStore['getPlaidLinkToken'] = (t, now) => this.plaid.getPlaidLinkToken(t, now);
+  getPlaidLinkTokenByState: PlaidStore['getPlaidLinkTokenByState'] = (s, now) =>
+    this.plaid.getPlaidLinkTokenByState(s, now);
+  updatePlaidLinkToken: PlaidStore['updatePlaidLinkToken'] = (t, changes) =>
+    this.plaid.updatePlaidLinkToken(t, changes);
+  putPlaidPublicToken: PlaidStore['putPlaidPublicToken'] = (t) => this.plaid.putPlaidPublicToken(t);
+  consumePlaidPublicToken: PlaidStore['consumePlaidPublicToken'] = (h, c, now) =>
+    this.plaid.consumePlaidPublicToken(h, c, now);
+  putPlaidItem: PlaidStore['putPlaidItem'] = (i) => this.plaid.putPlaidItem(i);
+  getPlaidItem: PlaidStore['getPlaidItem'] = (c, i) => this.plaid.getPlaidItem(c, i);
+  getPlaidItemByAccessToken: PlaidStore['getPlaidItemByAccessToken'] = (h) =>
+    this.plaid.getPlaidItemByAccessToken(h);
+  getPlaidItemByConnection: PlaidStore['getPlaidItemByConnection'] = (c) =>
+    this.plaid.getPlaidItemByConnection(c);
+  listPlaidItems: PlaidStore['listPlaidItems'] = (c) => this.plaid.listPlaidItems(c);
+  updatePlaidItem: PlaidStore['updatePlaidItem'] = (c, i, changes) =>
+    this.plaid.updatePlaidItem(c, i, changes);
 
   // ---- plumbing: every entity below is a few lines on top of these -------------------------------------
 
