@@ -28,6 +28,8 @@ import type { Clock } from '../ports/clock';
 import { connectionLockKey, type Lease, type Locks } from '../ports/locks';
 import type { TokenCipher } from '../ports/secrets';
 import { ConflictError, type Store } from '../ports/store';
+import type { SyncObserver } from '../ports/sync-observer';
+import { logger } from '../logger';
 import type { LinkProvider } from './linking';
 import { tokenContext } from './linking';
 import { failLostSyncRuns } from './sync-runs';
@@ -56,6 +58,8 @@ export interface SyncDeps {
   random?: () => number;
   /** Records read between two checkpoints (default 2000). */
   checkpointEvery?: number;
+  /** Told when a run has ended and its results are stored (the Plaid surface's webhooks listen). */
+  observer?: SyncObserver;
 }
 
 /** Records read between two checkpoints of a sync's progress. */
@@ -150,6 +154,13 @@ export async function runSync(deps: SyncDeps, job: SyncJob): Promise<SyncRun> {
     ...(syncState ? { syncState } : {}),
   });
   await lease.release().catch(() => false);
+  if (deps.observer) {
+    try {
+      await deps.observer.syncFinished(run, { firstSync: !connection.lastSyncAt });
+    } catch (err) {
+      logger.error('a sync observer failed', { syncId: run.id, error: err as Error });
+    }
+  }
   return run;
 }
 
