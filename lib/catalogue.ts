@@ -349,6 +349,45 @@ export const catalogue: FunctionSpec[] = [
     'Plaid: /institutions/get_by_id and /institutions/search',
     ['/institutions/get_by_id', '/institutions/search'],
   ),
+  plaidFunction(
+    'PlaidLink',
+    'link',
+    "Plaid: /link/token/create, /link/token/get, and finagg's hosted link pages",
+    ['/link/token/create', '/link/token/get'],
+    {
+      routes: [
+        { method: 'GET', path: '/plaid/link/hosted', auth: false },
+        { method: 'GET', path: '/plaid/link/hosted/start', auth: false },
+        { method: 'GET', path: '/plaid/link/hosted/callback', auth: false },
+      ],
+      grants: ['table:read', 'table:write', 'queue:send', 'kms:encrypt', 'kms:decrypt'],
+      timeoutSeconds: 20,
+    },
+  ),
+  plaidFunction(
+    'PlaidItem',
+    'item',
+    'Plaid: public token exchange, /item/get, /item/remove, /item/webhook/update, /accounts/get, /accounts/balance/get',
+    [
+      '/item/public_token/exchange',
+      '/item/get',
+      '/item/remove',
+      '/item/webhook/update',
+      '/accounts/get',
+      '/accounts/balance/get',
+    ],
+    { grants: ['table:read', 'table:write', 'kms:decrypt'], timeoutSeconds: 20 },
+  ),
+  plaidFunction(
+    'PlaidSandbox',
+    'sandbox',
+    'Plaid sandbox: /sandbox/public_token/create (a browserless link at a mock bank), /sandbox/item/reset_login',
+    ['/sandbox/public_token/create', '/sandbox/item/reset_login'],
+    {
+      grants: ['table:read', 'table:write', 'queue:send', 'kms:encrypt', 'kms:decrypt'],
+      timeoutSeconds: 30,
+    },
+  ),
   {
     name: 'PlaidWebhookDelivery',
     entry: 'functions/plaid/webhooks-delivery.ts',

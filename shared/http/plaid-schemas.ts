@@ -28,3 +28,52 @@ export const Institution = z
   .meta({ id: 'PlaidInstitution' });
 
 export const RequestId = { request_id: z.string() };
+
+/** An absolute http(s) URL (a webhook, a redirect URI), at most 2,048 characters, no fragment. */
+export const HttpUrl = z
+  .url({ protocol: /^https?$/, message: 'must be an absolute http(s) URL', abort: true })
+  .max(2048, { message: 'must be at most 2,048 characters', abort: true })
+  .refine((u) => !new URL(u).hash, 'must not contain a fragment');
+
+/** A webhook URL; Plaid takes an empty string for "none". */
+export const Webhook = z.union([z.literal(''), HttpUrl]);
+
+export const PlaidAccount = z
+  .object({
+    account_id: z.string(),
+    balances: z.object({
+      available: z.number().nullable(),
+      current: z.number().nullable(),
+      limit: z.number().nullable(),
+      iso_currency_code: z.string().nullable(),
+      unofficial_currency_code: z.string().nullable(),
+      last_updated_datetime: z.string().nullable(),
+    }),
+    mask: z.string().nullable(),
+    name: z.string(),
+    official_name: z.string().nullable(),
+    type: z.string(),
+    subtype: z.string().nullable(),
+  })
+  .meta({ id: 'PlaidAccount' });
+
+export const PlaidItem = z
+  .object({
+    item_id: z.string(),
+    institution_id: z.string().nullable(),
+    institution_name: z.string().nullable(),
+    webhook: z.string().nullable(),
+    auth_method: z.string().nullable(),
+    error: z
+      .object({ error_type: z.string(), error_code: z.string(), error_message: z.string() })
+      .loose()
+      .nullable(),
+    available_products: z.array(z.string()),
+    billed_products: z.array(z.string()),
+    products: z.array(z.string()),
+    consented_products: z.array(z.string()),
+    consent_expiration_time: z.string().nullable(),
+    update_type: z.string(),
+    created_at: z.string(),
+  })
+  .meta({ id: 'PlaidItem' });
