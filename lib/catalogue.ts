@@ -384,7 +384,7 @@ export const catalogue: FunctionSpec[] = [
     'Plaid sandbox: /sandbox/public_token/create (a browserless link at a mock bank), /sandbox/item/reset_login',
     ['/sandbox/public_token/create', '/sandbox/item/reset_login'],
     {
-      grants: ['table:read', 'table:write', 'queue:send', 'kms:encrypt', 'kms:decrypt'],
+      grants: ['table:read', 'table:write', 'queue:send', 'kms:encrypt', 'kms:decrypt', 'webhooks:send'],
       timeoutSeconds: 30,
     },
   ),

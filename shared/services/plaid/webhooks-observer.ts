@@ -11,7 +11,12 @@ import {
   type WebhookBody,
   type WebhookJob,
 } from '../../domain/plaid/webhooks';
+import { logger } from '../../logger';
+import type { Clock } from '../../ports/clock';
 import type { PlaidStore } from '../../ports/plaid';
+import type { JobQueue } from '../../ports/queue';
+import type { Store } from '../../ports/store';
+import { webhookPorts } from '../../runtime';
 import type { SyncObserver } from '../../ports/sync-observer';
 import { enqueueWebhook, type EnqueueDeps } from './webhooks';
 
@@ -112,4 +117,33 @@ export function loginRepairedWebhook(
   cause: string,
 ): Promise<WebhookJob | null> {
   return sendItemWebhook(deps, item, loginRepaired(item.itemId, PLAID_ENV), cause);
+}
+
+/**
+ * For a new item: if its connection's first sync already finished (it raced ahead of the item's creation, so the
+ * sync observer found no item to tell), the initial SYNC_UPDATES_AVAILABLE goes out now. Never fails the link.
+ */
+export async function initialUpdateWebhook(
+  deps: { store: Pick<Store, 'getConnection'>; clock: Clock; queue?: JobQueue<WebhookJob> },
+  item: PlaidItem,
+): Promise<WebhookJob | null> {
+  if (!item.webhook) return null;
+  try {
+    const connection = await deps.store.getConnection(item.userId, item.connectionId);
+    if (!connection?.lastSyncAt || connection.lastSyncStatus !== 'succeeded') return null;
+    const body = syncUpdatesAvailable({
+      itemId: item.itemId,
+      environment: PLAID_ENV,
+      initialUpdateComplete: true,
+      historicalUpdateComplete: true,
+    });
+    const queue = deps.queue ?? webhookPorts().queue;
+    return await sendItemWebhook({ queue, clock: deps.clock }, item, body, `initial:${item.itemId}`);
+  } catch (err) {
+    logger.error('the initial webhook of a new item could not be queued', {
+      itemId: item.itemId,
+      error: err as Error,
+    });
+    return null;
+  }
 }
