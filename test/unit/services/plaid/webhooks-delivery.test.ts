@@ -34,11 +34,12 @@ afterAll(async () => {
   await new Promise<void>((r) => server.close(() => r()));
 });
 
-function setup() {
+/** A generous receiver timeout (a loaded machine), or a short one where the test waits for it to pass. */
+function setup(timeoutMs = 10_000) {
   const store = new MemoryWebhookStore();
   const clock = new ManualClock('2026-03-01T12:00:00Z');
   const cipher = new LocalAesCipher(randomBytes(32).toString('base64'));
-  const deps = { keys: store, log: store, cipher, clock, timeoutMs: 300 };
+  const deps = { keys: store, log: store, cipher, clock, timeoutMs };
   const verify = plaidWebhookVerifier(async (kid) => (await webhookVerificationKey({ keys: store }, kid))!, {
     now: () => clock.now(),
   });
@@ -120,7 +121,7 @@ describe('webhook delivery', () => {
     const { deps, clock } = setup();
     const job = await queued(clock);
     plan = ['hang'];
-    const slow = await deliverWebhook(deps, job, 1);
+    const slow = await deliverWebhook({ ...deps, timeoutMs: 300 }, job, 1);
     expect(slow).toMatchObject({ statusCode: null, outcome: 'retrying', error: 'no answer within 300 ms' });
     plan = [503];
     expect(await deliverWebhook(deps, job, 8)).toMatchObject({ statusCode: 503, outcome: 'failed' });
