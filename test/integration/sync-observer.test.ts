@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoStore } from '../../shared/adapters/dynamodb/store';
 import type { SyncRun } from '../../shared/domain/models';
 import type { SyncObserver } from '../../shared/ports/sync-observer';
+import { FixtureDataSource } from '../../shared/banks/kit/data-source';
+import { FIXTURE_END, fixtureUser } from '../../shared/banks/kit/fixtures';
 import { freshTable } from '../support/dynamodb';
 import { syncFixture } from '../support/sync-fixture';
 
@@ -16,7 +18,13 @@ afterAll(async () => table?.drop());
 
 describe('SyncObserver', () => {
   it('hears every finished run: the first, a quiet one, a login_required one; a failing observer fails nothing', async () => {
-    const f = await syncFixture('bank_a', { store, now: '2026-05-01T00:00:00.000Z' });
+    // The kit's small hand-made user (a few transactions), so five syncs stay quick on a loaded machine.
+    const f = await syncFixture('bank_a', {
+      store,
+      now: FIXTURE_END,
+      data: new FixtureDataSource([fixtureUser(0)]),
+      pageSize: 100,
+    });
     const heard: { run: SyncRun; firstSync: boolean; lastSyncAt: string | undefined }[] = [];
     const observer: SyncObserver = {
       async syncFinished(run, { firstSync }) {
