@@ -14,7 +14,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await plaid?.twin.stop();
+  await plaid?.stop();
 });
 
 describe('institutions', () => {

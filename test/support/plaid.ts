@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Configuration, PlaidApi, type PlaidError } from 'plaid';
+import { DEPLOYED_URL } from './e2e-target';
 import { startTwinProcess, type TwinProcess } from './twin-process';
 
 /**
@@ -8,7 +9,8 @@ import { startTwinProcess, type TwinProcess } from './twin-process';
  * app switching from Plaid's sandbox would be: `basePath` `<api>/plaid`, its credentials in the headers.
  */
 export interface PlaidTwin {
-  twin: TwinProcess;
+  /** The twin this file started (absent against a deployment). */
+  twin?: TwinProcess;
   url: string;
   clientId: string;
   secret: string;
@@ -16,6 +18,7 @@ export interface PlaidTwin {
   client: PlaidApi;
   /** The official client with other credentials. */
   clientWith(clientId: string, secret: string): PlaidApi;
+  stop(): Promise<unknown>;
 }
 
 export function plaidClient(url: string, clientId: string, secret: string): PlaidApi {
@@ -27,7 +30,26 @@ export function plaidClient(url: string, clientId: string, secret: string): Plai
   );
 }
 
+/**
+ * A twin started for this file with fixed sandbox credentials; or, against a deployment (E2E_BASE_URL), that
+ * deployment with the application E2E_PLAID_CLIENT_ID / E2E_PLAID_SECRET (`npm run plaid:app -- create`).
+ */
 export async function startPlaidTwin(env: Record<string, string> = {}): Promise<PlaidTwin> {
+  if (DEPLOYED_URL) {
+    const { E2E_PLAID_CLIENT_ID: id, E2E_PLAID_SECRET: s } = process.env;
+    if (!id || !s)
+      throw new Error(
+        'Against E2E_BASE_URL, set E2E_PLAID_CLIENT_ID and E2E_PLAID_SECRET (npm run plaid:app -- create).',
+      );
+    return {
+      url: DEPLOYED_URL,
+      clientId: id,
+      secret: s,
+      client: plaidClient(DEPLOYED_URL, id, s),
+      clientWith: (cid, cs) => plaidClient(DEPLOYED_URL!, cid, cs),
+      stop: async () => undefined,
+    };
+  }
   const clientId = randomBytes(12).toString('hex');
   const secret = randomBytes(32).toString('hex');
   const twin = await startTwinProcess({
@@ -40,6 +62,7 @@ export async function startPlaidTwin(env: Record<string, string> = {}): Promise<
     secret,
     client: plaidClient(twin.url, clientId, secret),
     clientWith: (id, s) => plaidClient(twin.url, id, s),
+    stop: () => twin.stop(),
   };
 }
 
