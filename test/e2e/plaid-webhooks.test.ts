@@ -42,7 +42,7 @@ beforeAll(async () => {
   client = plaid.client;
 });
 afterAll(async () => {
-  await plaid?.twin.stop();
+  await plaid?.twin?.stop();
   server?.closeAllConnections();
   await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
 });
@@ -58,7 +58,7 @@ async function waitFor(pred: (d: Delivery, body: Record<string, unknown>) => boo
     if (hit) return hit;
     if (Date.now() > deadline)
       throw new Error(
-        `no ${what} arrived; got ${JSON.stringify(deliveries.map((d) => d.body))}\n${plaid.twin.output().slice(-3000)}`,
+        `no ${what} arrived; got ${JSON.stringify(deliveries.map((d) => d.body))}\n${plaid.twin?.output() ?? ''.slice(-3000)}`,
       );
     await new Promise((r) => setTimeout(r, 100));
   }
