@@ -61,8 +61,10 @@ export function validateCatalogue(specs: readonly FunctionSpec[], storage?: Stor
   if (storage === 'aurora' && specs.some((s) => s.changes) && relays.length === 0) {
     throw new Error('Catalogue: change-feed consumers but no outbox relay (a function with changes:send)');
   }
-  const consumers = specs.filter((s) => s.queue?.name === 'sync');
-  if (consumers.length > 1) {
-    throw new Error(`Catalogue: queue sync has ${consumers.length} consumers; one consumer per queue`);
+  for (const name of new Set(specs.flatMap((s) => (s.queue ? [s.queue.name] : [])))) {
+    const consumers = specs.filter((s) => s.queue?.name === name);
+    if (consumers.length > 1) {
+      throw new Error(`Catalogue: queue ${name} has ${consumers.length} consumers; one consumer per queue`);
+    }
   }
 }

@@ -1,3 +1,5 @@
+import { DEFAULT_RETRY } from '../shared/domain/plaid/webhooks';
+
 /**
  * The one catalogue of functions and their triggers. The CDK stack (lib/stack.ts) and the local twin
  * (lib/local/) both read it: adding a route, a schedule, a queue consumer or a stream processor is one entry here.
@@ -25,12 +27,15 @@ export type Grant =
   | 'bus:put'
   | 'queue:send'
   | 'changes:send'
+  | 'webhooks:send'
   | 'kms:encrypt'
   | 'kms:decrypt'
   | 'redis';
 
 /** The storage kind a function belongs to: `dynamodb` (the table and its stream) or `postgres` (the outbox). */
 export type StorageKind = 'dynamodb' | 'postgres';
+/** The queues: `sync` (one sync of one connection per message), `plaid-webhooks` (one webhook delivery). */
+export type QueueName = 'sync' | 'plaid-webhooks';
 
 /**
  * A Lambda event filter pattern (https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventfiltering.html)
@@ -55,7 +60,7 @@ export interface FunctionSpec {
    */
   schedule?: { rateMinutes: number; fixed?: boolean };
   /** SQS consumer of the named queue. */
-  queue?: { name: 'sync'; batchSize: number; maxConcurrency: number; maxReceiveCount: number };
+  queue?: { name: QueueName; batchSize: number; maxConcurrency: number; maxReceiveCount: number };
   /**
    * Deployed only with that storage (absent: with both). The table-stream consumers are `dynamodb`; the outbox
    * relay, the change-queue consumers and the migration step are `postgres`.
@@ -288,7 +293,7 @@ export const catalogue: FunctionSpec[] = [
     entry: 'functions/sync/worker.ts',
     description: 'Syncs one connection per message, under its lock',
     queue: { name: 'sync', batchSize: 5, maxConcurrency: 10, maxReceiveCount: 5 },
-    grants: ['table:read', 'table:write', 'kms:encrypt', 'kms:decrypt', 'redis'],
+    grants: ['table:read', 'table:write', 'kms:encrypt', 'kms:decrypt', 'redis', 'webhooks:send'],
     memoryMb: 1024,
     timeoutSeconds: 120,
   },
@@ -428,7 +433,7 @@ export const catalogue: FunctionSpec[] = [
     'Plaid sandbox: /sandbox/public_token/create (a browserless link at a mock bank), /sandbox/item/reset_login',
     ['/sandbox/public_token/create', '/sandbox/item/reset_login'],
     {
-      grants: ['table:read', 'table:write', 'queue:send', 'kms:encrypt', 'kms:decrypt'],
+      grants: ['table:read', 'table:write', 'queue:send', 'kms:encrypt', 'kms:decrypt', 'webhooks:send'],
       timeoutSeconds: 30,
     },
   ),
@@ -483,6 +488,28 @@ export const catalogue: FunctionSpec[] = [
     memoryMb: 1024,
     timeoutSeconds: 60,
   },
+  {
+    name: 'PlaidWebhookDelivery',
+    entry: 'functions/plaid/webhooks-delivery.ts',
+    description:
+      "Delivers one Plaid webhook per message to its item's URL, signed (Plaid-Verification); retried with backoff",
+    // A failed delivery is redelivered by the queue after an exponential backoff; the 8th failure dead-letters it.
+    queue: {
+      name: 'plaid-webhooks',
+      batchSize: 10,
+      maxConcurrency: 5,
+      maxReceiveCount: DEFAULT_RETRY.maxAttempts,
+    },
+    grants: ['table:read', 'table:write', 'kms:encrypt', 'kms:decrypt'],
+    timeoutSeconds: 30,
+  },
+  plaidFunction(
+    'PlaidWebhooks',
+    'webhooks',
+    'Plaid: /webhook_verification_key/get, /sandbox/item/fire_webhook, and the delivery attempts of an item',
+    ['/webhook_verification_key/get', '/sandbox/item/fire_webhook', '/item/webhook/attempts/get'],
+    { grants: ['table:read', 'webhooks:send'] },
+  ),
   mockBank('A', 'Acorn Bank'),
   mockBank('B', 'Birch & Co. Bank'),
   mockBank('C', 'Cedar Bank'),

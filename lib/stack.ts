@@ -70,6 +70,8 @@ export class FinaggStack extends Stack {
   readonly bus: EventBus;
   readonly syncQueue: Queue;
   readonly syncDeadLetterQueue: Queue;
+  readonly webhookQueue: Queue;
+  readonly webhookDeadLetterQueue: Queue;
   /** Created when the catalogue has a stream consumer: their failed batches' metadata lands here. */
   readonly streamFailureQueue: Queue | undefined;
   readonly userPool: UserPool;
@@ -130,6 +132,7 @@ export class FinaggStack extends Stack {
       ...(data.table ? { TABLE_NAME: data.table.tableName } : { STORAGE: 'aurora' }),
       EVENT_BUS_NAME: messaging.bus.eventBusName,
       SYNC_QUEUE_URL: messaging.syncQueue.queueUrl,
+      PLAID_WEBHOOK_QUEUE_URL: messaging.webhookQueue.queueUrl,
       KMS_KEY_ID: data.tokenKey.keyId,
       // Where the API answers: default OAuth redirect page, and the mock banks' base URL.
       PUBLIC_BASE_URL: api.httpApi.apiEndpoint,
@@ -158,6 +161,8 @@ export class FinaggStack extends Stack {
     this.bus = messaging.bus;
     this.syncQueue = messaging.syncQueue;
     this.syncDeadLetterQueue = messaging.syncDeadLetterQueue;
+    this.webhookQueue = messaging.webhookQueue;
+    this.webhookDeadLetterQueue = messaging.webhookDeadLetterQueue;
     this.streamFailureQueue = messaging.streamFailureQueue;
     this.userPool = api.userPool;
     this.userPoolClient = api.userPoolClient;
@@ -175,6 +180,7 @@ export class FinaggStack extends Stack {
     }
     new CfnOutput(this, 'EventBusName', { value: this.bus.eventBusName });
     new CfnOutput(this, 'SyncQueueUrl', { value: this.syncQueue.queueUrl });
+    new CfnOutput(this, 'PlaidWebhookQueueUrl', { value: this.webhookQueue.queueUrl });
     new CfnOutput(this, 'TokenKeyId', { value: this.tokenKey.keyId });
     new CfnOutput(this, 'RedisSecretArn', { value: this.redisSecret.secretArn });
   }

@@ -11,6 +11,10 @@ const ConfigSchema = z.object({
   EVENT_BUS_NAME: z.string().min(1).default('finagg-local'),
   /** SQS queue URL for sync jobs; `local://sync` in the local twin (in-process queue). */
   SYNC_QUEUE_URL: z.string().min(1).default('local://sync'),
+  /** SQS queue URL for Plaid webhook deliveries; `local://plaid-webhooks` in the local twin. */
+  PLAID_WEBHOOK_QUEUE_URL: z.string().min(1).default('local://plaid-webhooks'),
+  /** How long a webhook receiver has to answer one delivery attempt. */
+  PLAID_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
   LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT', 'CRITICAL']).default('INFO'),
   /** Where this API is reachable (the twin's URL, or the HTTP API's URL in the cloud): default redirect pages. */
   PUBLIC_BASE_URL: z.url().default('http://127.0.0.1:3000'),

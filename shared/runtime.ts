@@ -20,6 +20,10 @@ import { connectPostgres, type PgConnection } from './adapters/postgres/db';
 import { PostgresStore } from './adapters/postgres/store';
 import { PgChangeFeed } from './adapters/postgres/change-feed';
 import type { ChangeFeed, ChangeNudge, ChangeSink } from './ports/change-feed';
+import { DynamoWebhookStore } from './adapters/dynamodb/plaid-webhooks';
+import { redeliveryDelay } from './adapters/sqs/visibility';
+import type { WebhookJob } from './domain/plaid/webhooks';
+import type { RedeliveryDelay, WebhookStore } from './ports/plaid-webhooks';
 
 /**
  * The composition root: builds the adapters the configuration asks for, once per Lambda container.
@@ -110,6 +114,7 @@ export function resetRuntime(): void {
   sink = undefined;
   redis = undefined;
   events = undefined;
+  webhooks = undefined;
 }
 
 export interface RedisPorts {
@@ -342,4 +347,22 @@ export function changeNudge(): ChangeNudge {
     ));
   nudge = { nudge: async () => (await load()).nudge() };
   return nudge;
+/** The Plaid surface's webhook ports: keys and attempt records in the table, the delivery queue, its backoff. */
+export interface WebhookPorts {
+  store: WebhookStore;
+  queue: JobQueue<WebhookJob>;
+  redelivery: RedeliveryDelay;
+}
+
+let webhooks: WebhookPorts | undefined;
+
+export function webhookPorts(): WebhookPorts {
+  if (webhooks) return webhooks;
+  const config = getConfig();
+  webhooks = {
+    store: new DynamoWebhookStore(documentClient(), config.TABLE_NAME),
+    queue: jobQueue<WebhookJob>(config.PLAID_WEBHOOK_QUEUE_URL),
+    redelivery: redeliveryDelay(config.PLAID_WEBHOOK_QUEUE_URL),
+  };
+  return webhooks;
 }

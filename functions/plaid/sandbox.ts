@@ -5,6 +5,8 @@ import { router } from '../../shared/http/router';
 import { plaidDeps } from '../../shared/services/plaid/deps';
 import { resetLogin } from '../../shared/services/plaid/items';
 import { sandboxPublicToken } from '../../shared/services/plaid/link';
+import { getRuntime, webhookPorts } from '../../shared/runtime';
+import { itemLoginRequiredWebhook } from '../../shared/services/plaid/webhooks-observer';
 
 export const handler = router({
   'POST /plaid/sandbox/public_token/create': plaidRoute(
@@ -43,10 +45,16 @@ export const handler = router({
         value: { access_token: 'access-sandbox-6f1c2b3a-4d5e-4f60-8a1b-2c3d4e5f6a7b' },
       },
     },
-    async ({ body, app }) => {
-      await resetLogin(
+    async ({ body, app, requestId }) => {
+      const item = await resetLogin(
         plaidDeps(),
         await itemOfAccessToken(app, body.access_token, { allowLoginRequired: true }),
+      );
+      // The app hears of it as Plaid tells it: ITEM ERROR with ITEM_LOGIN_REQUIRED at the item's webhook.
+      await itemLoginRequiredWebhook(
+        { queue: webhookPorts().queue, clock: getRuntime().clock },
+        item,
+        `reset:${requestId}`,
       );
       return { reset_login: true };
     },

@@ -159,7 +159,7 @@ export class CatalogueFunction extends Construct {
         (spec.schedule.fixed ? undefined : props.syncRateMinutes) ?? spec.schedule.rateMinutes,
       );
     }
-    if (spec.queue) this.consumeSyncQueue(spec);
+    if (spec.queue) this.consumeQueue(spec);
     if (spec.stream) this.consumeTableStream(spec);
     if (spec.changes) this.consumeChanges(spec);
   }
@@ -205,6 +205,8 @@ export class CatalogueFunction extends Construct {
         return;
       case 'changes:send':
         for (const { queue } of this.messaging.changeQueues.values()) queue.grantSendMessages(this.role);
+      case 'webhooks:send':
+        this.messaging.webhookQueue.grantSendMessages(this.role);
         return;
       case 'kms:encrypt':
         this.role.addToPolicy(
@@ -268,11 +270,11 @@ export class CatalogueFunction extends Construct {
     });
   }
 
-  private consumeSyncQueue(spec: FunctionSpec): void {
+  private consumeQueue(spec: FunctionSpec): void {
     if (!spec.queue) return;
     const window = batchingWindowOf(spec);
     this.fn.addEventSource(
-      new SqsEventSource(this.messaging.syncQueue, {
+      new SqsEventSource(this.messaging.queueNamed(spec.queue.name), {
         batchSize: spec.queue.batchSize,
         maxConcurrency: spec.queue.maxConcurrency,
         reportBatchItemFailures: true,

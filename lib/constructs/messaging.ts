@@ -2,7 +2,7 @@ import { Duration, Validations } from 'aws-cdk-lib';
 import { EventBus } from 'aws-cdk-lib/aws-events';
 import { DeduplicationScope, FifoThroughputLimit, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { FunctionSpec } from '../catalogue';
+import type { FunctionSpec, QueueName } from '../catalogue';
 import { batchingWindowOf, timeoutOf } from './catalogue-function';
 import { transparent, uniqueIdAsBefore } from './logical-ids';
 
@@ -30,6 +30,9 @@ export class Messaging extends Construct {
   readonly bus: EventBus;
   readonly syncQueue: Queue;
   readonly syncDeadLetterQueue: Queue;
+  /** Plaid webhook deliveries: redelivered with backoff, dead-lettered after the consumer's receive count. */
+  readonly webhookQueue: Queue;
+  readonly webhookDeadLetterQueue: Queue;
   /** Created when the catalogue has a stream consumer: their failed batches' metadata lands here. */
   readonly streamFailureQueue: Queue | undefined;
   /**
@@ -64,6 +67,24 @@ export class Messaging extends Construct {
       deadLetterQueue: {
         queue: this.syncDeadLetterQueue,
         maxReceiveCount: consumer?.queue?.maxReceiveCount ?? DEFAULT_MAX_RECEIVE_COUNT,
+      },
+    });
+
+    const webhooks = specs.find((s) => s.queue?.name === 'plaid-webhooks');
+    this.webhookDeadLetterQueue = new Queue(this, 'PlaidWebhookDeadLetterQueue', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    this.webhookQueue = new Queue(this, 'PlaidWebhookQueue', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      visibilityTimeout: Duration.seconds(
+        VISIBILITY_TIMEOUT_FACTOR * timeoutOf(webhooks) + (webhooks ? batchingWindowOf(webhooks) : 0),
+      ),
+      deadLetterQueue: {
+        queue: this.webhookDeadLetterQueue,
+        maxReceiveCount: webhooks?.queue?.maxReceiveCount ?? DEFAULT_MAX_RECEIVE_COUNT,
       },
     });
 
@@ -111,5 +132,10 @@ export class Messaging extends Construct {
       deadLetterQueue: { queue: deadLetterQueue, maxReceiveCount: changes.maxReceiveCount },
     });
     return { queue, deadLetterQueue };
+  }
+
+  /** The queue a catalogue entry consumes. */
+  queueNamed(name: QueueName): Queue {
+    return name === 'sync' ? this.syncQueue : this.webhookQueue;
   }
 }

@@ -163,6 +163,7 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
     TABLE_NAME: tableName,
     EVENT_BUS_NAME: process.env.EVENT_BUS_NAME ?? 'finagg-local',
     SYNC_QUEUE_URL: 'local://sync',
+    PLAID_WEBHOOK_QUEUE_URL: 'local://plaid-webhooks',
     STAGE: 'local',
     PUBLIC_BASE_URL: url,
   });

@@ -5,7 +5,8 @@ import type { Normalizer } from '../banks/kit/normalizer';
 import type { Provider } from '../banks/kit/provider';
 import { providers } from '../banks/registry';
 import { getConfig } from '../config';
-import { getRuntime, redisPorts } from '../runtime';
+import { getRuntime, redisPorts, webhookPorts } from '../runtime';
+import { plaidWebhookObserver } from './plaid/webhooks-observer';
 import type { LinkingDeps } from './linking';
 import type { SyncDeps, SyncProvider } from './sync';
 
@@ -51,5 +52,7 @@ export function linkingDeps(): LinkingDeps {
 export async function syncDeps(): Promise<SyncDeps> {
   const { store, cipher, clock } = getRuntime();
   const { locks } = await redisPorts();
-  return { store, cipher, clock, locks, providers: syncProviders() };
+  // The Plaid surface's webhooks hear of every finished sync (an item's connection whose data changed).
+  const observer = plaidWebhookObserver({ store, queue: webhookPorts().queue, clock });
+  return { store, cipher, clock, locks, providers: syncProviders(), observer };
 }

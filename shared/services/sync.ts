@@ -34,6 +34,8 @@ import {
   type SyncRunStore,
   type TransactionStore,
 } from '../ports/store';
+import type { SyncObserver } from '../ports/sync-observer';
+import { logger } from '../logger';
 import type { LinkProvider } from './linking';
 import { tokenContext } from './linking';
 import { failLostSyncRuns } from './sync-runs';
@@ -62,6 +64,8 @@ export interface SyncDeps {
   random?: () => number;
   /** Records read between two checkpoints (default 2000). */
   checkpointEvery?: number;
+  /** Told when a run has ended and its results are stored (the Plaid surface's webhooks listen). */
+  observer?: SyncObserver;
 }
 
 /** Records read between two checkpoints of a sync's progress. */
@@ -159,6 +163,13 @@ export async function runSync(deps: SyncDeps, job: SyncJob): Promise<SyncRun> {
     }),
   ]);
   await lease.release().catch(() => false);
+  if (deps.observer) {
+    try {
+      await deps.observer.syncFinished(run, { firstSync: !connection.lastSyncAt });
+    } catch (err) {
+      logger.error('a sync observer failed', { syncId: run.id, error: err as Error });
+    }
+  }
   return run;
 }
 

@@ -30,6 +30,9 @@ const keys = {
   token: (bank: string, hash: string) => `MOCKBANK#${bank}#TOKEN#${hash}`,
 };
 
+/** A scripted user's login (kit/scripted.ts), kept on its code and grant. */
+const ScriptedLoginSchema = z.object({ document: z.string(), anchor: z.string() });
+
 const CodeSchema = z.object({
   hash: z.string(),
   grantId: z.string(),
@@ -38,6 +41,7 @@ const CodeSchema = z.object({
   codeChallenge: z.string(),
   scope: z.array(z.string()),
   userIndex: z.number().int(),
+  scripted: ScriptedLoginSchema.optional(),
   expiresAt: z.string(),
   usedAt: z.string().optional(),
   expires_at: z.number(),
@@ -47,6 +51,7 @@ const GrantSchema = z.object({
   id: z.string(),
   clientId: z.string(),
   userIndex: z.number().int(),
+  scripted: ScriptedLoginSchema.optional(),
   scope: z.array(z.string()),
   createdAt: z.string(),
   revokedAt: z.string().optional(),

@@ -76,7 +76,7 @@ ${hidden}
         <button type="submit" name="decision" value="deny" id="deny">Deny</button>
       </div>
     </form>
-    <p class="hint">Sandbox: user_good / pass_good (user_good_&lt;n&gt; for user n).</p>
+    <p class="hint">Sandbox: user_good / pass_good (user_good_&lt;n&gt; for user n); user_custom with a JSON configuration as the password for a scripted user.</p>
   </main>
 </body>
 </html>

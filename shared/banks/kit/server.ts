@@ -48,7 +48,9 @@ import {
   type BankResponse,
 } from './http';
 import { accountViews, bankListing } from './replay';
+import { bankDate, parseScript, SCRIPTED_USERNAME, scriptedUser, type ScriptedLogin } from './scripted';
 import type { MockBankState, StoredGrant, StoredToken } from './state';
+import type { BankId } from '../../generator/types';
 
 /** The sandbox login: `user_good` is generated user 0, `user_good_<n>` user n; the password is `pass_good`. */
 export const SANDBOX_PASSWORD = 'pass_good';
@@ -330,9 +332,32 @@ export class BankServer {
     if (method === 'GET') return page(200);
     if (form.decision === 'deny') return fail('access_denied', 'The user denied access.');
     if (form.decision !== 'allow') return page(400, 'Choose Allow or Deny.', form.username);
+    if (form.username === SCRIPTED_USERNAME) {
+      // A scripted sandbox user: the password is its JSON configuration (kit/scripted.ts).
+      const parsed = parseScript(form.password ?? '');
+      if (!parsed.ok) return page(400, parsed.message, form.username);
+      if (parsed.script.force_error)
+        return page(401, `The bank refused the login: ${parsed.script.force_error}.`, form.username);
+      const scripted: ScriptedLogin = {
+        document: JSON.stringify(parsed.script),
+        anchor: bankDate(this.id as BankId, ctx.now),
+      };
+      return back({ code: await this.issueCode(ctx, params, redirectUri, scope, -1, scripted) });
+    }
     const userIndex = await this.login(form.username, form.password);
     if (userIndex === null) return page(401, 'Incorrect username or password.', form.username);
+    return back({ code: await this.issueCode(ctx, params, redirectUri, scope, userIndex) });
+  }
 
+  /** Stores a new authorization code (by its SHA-256) and returns it. */
+  private async issueCode(
+    ctx: RequestContext,
+    params: Record<string, string>,
+    redirectUri: string,
+    scope: string[],
+    userIndex: number,
+    scripted?: ScriptedLogin,
+  ): Promise<string> {
     const code = randomSecret();
     await this.state.saveCode({
       hash: sha256Hex(code),
@@ -342,10 +367,11 @@ export class BankServer {
       codeChallenge: params.code_challenge!,
       scope,
       userIndex,
+      ...(scripted ? { scripted } : {}),
       expiresAt: iso(addSeconds(ctx.now, this.env.MOCK_BANK_CODE_TTL_SECONDS)),
       purgeAt: this.purgeAt(ctx, this.env.MOCK_BANK_CODE_TTL_SECONDS),
     });
-    return back({ code });
+    return code;
   }
 
   private async login(username: string | undefined, password: string | undefined): Promise<number | null> {
@@ -453,6 +479,7 @@ export class BankServer {
           id: stored.grantId,
           clientId: stored.clientId,
           userIndex: stored.userIndex,
+          ...(stored.scripted ? { scripted: stored.scripted } : {}),
           scope: stored.scope,
           createdAt: iso(ctx.now),
           purgeAt: this.purgeAt(ctx, this.env.MOCK_BANK_REFRESH_TOKEN_TTL_SECONDS),
@@ -579,7 +606,9 @@ export class BankServer {
   }
 
   private async userData(grant: StoredGrant, req: BankRequest, ctx: RequestContext) {
-    const user = await this.data.user(grant.userIndex);
+    const user = grant.scripted
+      ? scriptedUser(grant.scripted, this.id as BankId)
+      : await this.data.user(grant.userIndex);
     if (!user) throw new Early(this.apiError('not_found', 'The user no longer exists.'));
     const accounts = new Map(user.accounts.filter((a) => a.bank === this.id).map((a) => [a.id, a]));
     const render: RenderContext = { rootUrl: req.rootUrl.replace(/\/+$/, ''), accounts, now: ctx.now };

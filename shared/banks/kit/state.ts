@@ -1,5 +1,6 @@
 import type { ClockState } from './clock';
 import type { FaultConfig } from './faults';
+import type { ScriptedLogin } from './scripted';
 
 /**
  * The mock banks' own state: what must survive across Lambda instances (authorization codes, grants, tokens, the
@@ -15,7 +16,10 @@ export interface StoredCode {
   redirectUri: string;
   codeChallenge: string;
   scope: string[];
+  /** The sandbox user; -1 for a scripted user (`scripted`). */
   userIndex: number;
+  /** A `user_custom` login: its configuration and link date, carried to the grant. */
+  scripted?: ScriptedLogin;
   expiresAt: string;
   usedAt?: string;
   purgeAt: number;
@@ -25,7 +29,9 @@ export interface StoredCode {
 export interface StoredGrant {
   id: string;
   clientId: string;
+  /** The sandbox user; -1 for a scripted user (`scripted`). */
   userIndex: number;
+  scripted?: ScriptedLogin;
   scope: string[];
   createdAt: string;
   revokedAt?: string;

@@ -199,7 +199,7 @@ export async function linkInProcess(
     dialect: BankDialect;
     createClient(opts: ClientOptions): ProviderClient;
   },
-  opts: Parameters<typeof inProcessBank>[1] & { username?: string } = {},
+  opts: Parameters<typeof inProcessBank>[1] & { username?: string; password?: string } = {},
 ) {
   const server = inProcessBank(bank.dialect, opts);
   const fetchImpl = inProcessFetch([server]);
@@ -207,7 +207,7 @@ export async function linkInProcess(
   const pkce = createPkcePair();
   const consent = await submitConsent(
     client.authorizeUrl({ state: 'st-1', codeChallenge: pkce.challenge, redirectUri: TEST_REDIRECT_URI }),
-    { fetch: fetchImpl, username: opts.username },
+    { fetch: fetchImpl, username: opts.username, password: opts.password },
   );
   if (!consent.code)
     throw new Error(`no code: ${consent.status} ${consent.location ?? consent.html.slice(0, 200)}`);

@@ -1,4 +1,5 @@
 import { PlaidError } from '../../domain/plaid/errors';
+import { initialUpdateWebhook } from './webhooks-observer';
 import {
   base62Id,
   hashSecret,
@@ -297,6 +298,8 @@ export async function createItem(
     createdAt: now.toISOString(),
     expiresAt: new Date(now.getTime() + PUBLIC_TOKEN_TTL_SECONDS * 1000).toISOString(),
   });
+  // A first sync that finished before the item existed: the item's webhook still hears of it.
+  await initialUpdateWebhook(deps, item);
   return { item, publicToken };
 }
 

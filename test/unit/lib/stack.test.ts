@@ -5,6 +5,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../../bin/app';
+import { DEFAULT_RETRY } from '../../../shared/domain/plaid/webhooks';
 import { catalogue, deployedWith, type FunctionSpec, type Grant } from '../../../lib/catalogue';
 import {
   AURORA_ENGINE_VERSION,
@@ -310,7 +311,15 @@ describe('FinaggStack with the real catalogue', () => {
     expect(catalogue.filter((s) => s.stream).length).toBeLessThanOrEqual(2);
     // The stream consumers' on-failure destination: one queue, encrypted, for every stream consumer.
     expect(stack.streamFailureQueue).toBeDefined();
-    template.resourceCountIs('AWS::SQS::Queue', 3);
+    // Sync and its DLQ, Plaid webhooks and their DLQ, the stream failures.
+    template.resourceCountIs('AWS::SQS::Queue', 5);
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      RedrivePolicy: {
+        deadLetterTargetArn: { 'Fn::GetAtt': [idOf(stack, stack.webhookDeadLetterQueue), 'Arn'] },
+        maxReceiveCount: DEFAULT_RETRY.maxAttempts,
+      },
+      SqsManagedSseEnabled: true,
+    });
     const failureQueueArn = { 'Fn::GetAtt': [idOf(stack, stack.streamFailureQueue!), 'Arn'] };
     for (const spec of catalogue.filter((s) => s.stream)) {
       template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
@@ -399,6 +408,10 @@ describe('FinaggStack with a synthetic catalogue (every trigger kind and grant)'
     },
     // No change queue in DynamoDB storage: nothing may send to one.
     'changes:send': { action: 'sqs:SendMessage', resource: () => 'no change queue' },
+    'webhooks:send': {
+      action: 'sqs:SendMessage',
+      resource: () => ({ 'Fn::GetAtt': [id(stack.webhookQueue), 'Arn'] }),
+    },
     'kms:encrypt': {
       action: 'kms:GenerateDataKey',
       resource: () => ({ 'Fn::GetAtt': [id(stack.tokenKey), 'Arn'] }),

@@ -1,0 +1,145 @@
+import { createServer, type Server } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { catalogue } from '../../lib/catalogue';
+import { LocalGateway, type HttpLambda } from '../../lib/local/gateway';
+import { LocalIssuer } from '../../lib/local/jwt';
+import { resetConfig } from '../../shared/config';
+import { bank_a } from '../../shared/banks/bank_a';
+import { bank_b } from '../../shared/banks/bank_b';
+import { bank_c } from '../../shared/banks/bank_c';
+import { createPkcePair } from '../../shared/banks/kit/crypto';
+import type { ProviderClient } from '../../shared/banks/kit/provider';
+import { submitConsent } from '../../shared/banks/kit/testing';
+import { withNormalizers } from '../../shared/services/providers';
+import { freshTable } from '../support/dynamodb';
+import { SCENARIO } from '../support/scripted';
+
+/**
+ * Scripted sandbox users (`user_custom`) against the real bank Lambda handlers over real HTTP, their state (the
+ * script and its link date, on the code and the grant) in DynamoDB Local: every bank serves exactly the script in
+ * its own dialect, and moving the bank clock brings the scripted events.
+ */
+const ADMIN = { 'x-admin-token': 'local-admin', 'content-type': 'application/json' };
+const CLOCK = '2026-03-10T12:00:00.000Z';
+const REDIRECT = 'http://127.0.0.1:9/link/callback';
+let table: Awaited<ReturnType<typeof freshTable>>;
+let server: Server;
+let url: string;
+
+beforeAll(async () => {
+  table = await freshTable('banks-scripted');
+  Object.assign(process.env, {
+    TABLE_NAME: table.tableName,
+    AWS_ENDPOINT_URL_DYNAMODB: table.endpoint,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    STAGE: 'local',
+  });
+  resetConfig();
+  const issuer = await LocalIssuer.create({ issuer: 'https://test.local', audience: 'test' });
+  const gateway = new LocalGateway(issuer, 'us-east-1');
+  for (const fn of catalogue.filter((f) => f.entry.startsWith('functions/banks/'))) {
+    const mod = (await import(`../../${fn.entry}`)) as { handler: HttpLambda };
+    gateway.addFunction(fn, mod.handler);
+  }
+  server = createServer((req, res) => void gateway.handle(req, res));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const addr = server.address();
+  url = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+});
+
+afterAll(async () => {
+  server?.closeAllConnections();
+  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  await table?.drop();
+});
+
+async function admin(bank: string, path: string, body: unknown) {
+  const res = await fetch(`${url}/mock-banks/${bank}/admin/${path}`, {
+    method: 'POST',
+    headers: ADMIN,
+    body: JSON.stringify(body),
+  });
+  expect(res.status).toBe(200);
+}
+
+async function everything(client: ProviderClient, token: string) {
+  const records: unknown[] = [];
+  let cursor: string | null = null;
+  let pages = 0;
+  do {
+    const page = await client.fetchTransactionsPage(token, cursor);
+    records.push(...page.records);
+    cursor = page.nextCursor;
+  } while (cursor && ++pages < 100);
+  return records;
+}
+
+describe.each([bank_a, bank_b, bank_c])('$protocol.id: a scripted user over HTTP', (bank) => {
+  const id = bank.protocol.id;
+
+  beforeAll(async () => {
+    await admin(id, 'reset', {});
+    await admin(id, 'clock', { set: CLOCK, freeze: true });
+  });
+
+  it('links through the consent form and serves the script as of the bank clock, in the bank dialect', async () => {
+    const client = bank.createClient({ baseUrl: `${url}/mock-banks`, pageSize: 3 });
+    const provider = withNormalizers({ id, name: id, client });
+    const pkce = createPkcePair();
+    const consent = await submitConsent(
+      client.authorizeUrl({ state: 's', codeChallenge: pkce.challenge, redirectUri: REDIRECT }),
+      { username: 'user_custom', password: JSON.stringify(SCENARIO) },
+    );
+    expect(consent.status).toBe(302);
+    const tokens = await client.exchangeCode({
+      code: consent.code!,
+      codeVerifier: pkce.verifier,
+      redirectUri: REDIRECT,
+    });
+    const accounts = (await client.fetchAccounts(tokens.accessToken)).map((a) =>
+      provider.normalizeAccount(a),
+    );
+    expect(accounts).toHaveLength(1);
+    expect(accounts[0]).toMatchObject({ name: 'Everyday', mask: '4321', type: 'depository' });
+    const byId = new Map(accounts.map((a) => [a.providerAccountId, a]));
+    const read = async (token: string) =>
+      (await everything(client, token))
+        .map((r) => provider.normalizeTransaction(r, byId))
+        .map((t) => `${t.date} ${t.status} ${t.amountMinor} ${t.description}`)
+        .sort();
+    expect(await read(tokens.accessToken)).toEqual([
+      '2026-02-08 posted 300000 ACME CORP PAYROLL',
+      '2026-02-09 posted -120000 RENT MAPLE APARTMENTS',
+      '2026-02-28 posted -1550 STREAMFLIX',
+      '2026-02-28 posted -1550 STREAMFLIX',
+      '2026-03-05 posted -90000 GADGET WORLD',
+      '2026-03-07 posted -6000 FUEL STOP 12',
+      '2026-03-08 posted -2000 PARKING',
+      '2026-03-09 pending -4200 CORNER CAFE',
+    ]);
+
+    await admin(id, 'clock', { advance_days: 3 });
+    const fresh = await client.refresh(tokens.refreshToken);
+    expect(await read(fresh.accessToken)).toEqual([
+      '2026-02-08 posted 300000 ACME CORP PAYROLL',
+      '2026-02-09 posted -120000 RENT MAPLE APARTMENTS',
+      '2026-02-28 posted -1550 STREAMFLIX',
+      '2026-02-28 posted -1550 STREAMFLIX',
+      '2026-03-05 posted -90000 GADGET WORLD',
+      '2026-03-07 posted -6500 FUEL STOP #12',
+      '2026-03-09 posted -4830 CORNER CAFE',
+    ]);
+  });
+
+  it('a bad configuration is a 400 consent page naming the problem', async () => {
+    const client = bank.createClient({ baseUrl: `${url}/mock-banks` });
+    const out = await submitConsent(
+      client.authorizeUrl({ state: 's', codeChallenge: createPkcePair().challenge, redirectUri: REDIRECT }),
+      { username: 'user_custom', password: '{"override_accounts":[{"type":"savings"}]}' },
+    );
+    expect(out.status).toBe(400);
+    expect(out.html).toContain('Invalid user_custom configuration: override_accounts[0].type:');
+  });
+});

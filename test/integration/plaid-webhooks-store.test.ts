@@ -1,0 +1,84 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoWebhookStore } from '../../shared/adapters/dynamodb/plaid-webhooks';
+import { MemoryWebhookStore } from '../../shared/adapters/memory/plaid-webhooks';
+import type { WebhookAttempt, WebhookKey } from '../../shared/domain/plaid/webhooks';
+import type { WebhookStore } from '../../shared/ports/plaid-webhooks';
+import { freshTable } from '../support/dynamodb';
+
+let table: Awaited<ReturnType<typeof freshTable>>;
+beforeAll(async () => {
+  table = await freshTable('plaid-webhooks');
+});
+afterAll(async () => {
+  await table?.drop();
+});
+
+const key = (
+  kid: string,
+  createdAt: string,
+  environment: WebhookKey['environment'] = 'sandbox',
+): WebhookKey => ({
+  kid,
+  environment,
+  publicJwk: { kty: 'EC', crv: 'P-256', x: `x-${kid}`, y: `y-${kid}` },
+  privateKeyEncrypted: `local:v1:${kid}`,
+  createdAt,
+  expiredAt: null,
+});
+const attempt = (n: number, at: string, over: Partial<WebhookAttempt> = {}): WebhookAttempt => ({
+  deliveryId: 'd1',
+  itemId: 'item-1',
+  webhookType: 'TRANSACTIONS',
+  webhookCode: 'SYNC_UPDATES_AVAILABLE',
+  url: 'http://127.0.0.1:9/hook',
+  attempt: n,
+  at,
+  statusCode: 500,
+  durationMs: 12,
+  error: null,
+  outcome: 'retrying',
+  ...over,
+});
+
+describe.each([
+  ['DynamoDB', () => new DynamoWebhookStore(table.doc, table.tableName)],
+  ['memory', () => new MemoryWebhookStore()],
+] as const)('WebhookStore contract (%s)', (_name, make) => {
+  let store: WebhookStore;
+  beforeAll(() => {
+    store = make();
+  });
+
+  it('installs the first key once, rotates only from the current one, and keeps the old key with expiredAt', async () => {
+    expect(await store.currentWebhookKey('sandbox')).toBeNull();
+    expect(await store.rotateWebhookKey(key('k1', '2026-03-01T00:00:00.000Z'), null)).toBe(true);
+    expect(await store.rotateWebhookKey(key('k1b', '2026-03-01T00:00:00.000Z'), null)).toBe(false);
+    expect((await store.currentWebhookKey('sandbox'))?.kid).toBe('k1');
+    expect(await store.rotateWebhookKey(key('k2', '2026-03-02T00:00:00.000Z'), 'k-other')).toBe(false);
+    expect(await store.rotateWebhookKey(key('k2', '2026-03-02T00:00:00.000Z'), 'k1')).toBe(true);
+    expect(await store.currentWebhookKey('sandbox')).toEqual(key('k2', '2026-03-02T00:00:00.000Z'));
+    expect(await store.getWebhookKey('k1')).toEqual({
+      ...key('k1', '2026-03-01T00:00:00.000Z'),
+      expiredAt: '2026-03-02T00:00:00.000Z',
+    });
+    expect(await store.getWebhookKey('k1b')).toBeNull();
+    expect(await store.currentWebhookKey('production')).toBeNull();
+  });
+
+  it('records attempts once each and lists an item newest first', async () => {
+    await store.recordWebhookAttempt(attempt(1, '2026-03-01T00:00:00.000Z'));
+    await store.recordWebhookAttempt(attempt(1, '2026-03-01T00:00:00.000Z'));
+    await store.recordWebhookAttempt(attempt(2, '2026-03-01T00:00:01.000Z'));
+    await store.recordWebhookAttempt(
+      attempt(3, '2026-03-01T00:00:03.000Z', { statusCode: 200, outcome: 'delivered' }),
+    );
+    await store.recordWebhookAttempt(attempt(1, '2026-03-01T00:00:00.000Z', { itemId: 'item-2' }));
+    const list = await store.listWebhookAttempts('item-1');
+    expect(list.map((a) => [a.attempt, a.outcome])).toEqual([
+      [3, 'delivered'],
+      [2, 'retrying'],
+      [1, 'retrying'],
+    ]);
+    expect(await store.listWebhookAttempts('item-1', { limit: 1 })).toHaveLength(1);
+  });
+});
