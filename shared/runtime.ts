@@ -347,6 +347,8 @@ export function changeNudge(): ChangeNudge {
     ));
   nudge = { nudge: async () => (await load()).nudge() };
   return nudge;
+}
+
 /** The Plaid surface's webhook ports: keys and attempt records in the table, the delivery queue, its backoff. */
 export interface WebhookPorts {
   store: WebhookStore;

@@ -205,6 +205,7 @@ export class CatalogueFunction extends Construct {
         return;
       case 'changes:send':
         for (const { queue } of this.messaging.changeQueues.values()) queue.grantSendMessages(this.role);
+        return;
       case 'webhooks:send':
         this.messaging.webhookQueue.grantSendMessages(this.role);
         return;
