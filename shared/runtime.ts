@@ -21,6 +21,7 @@ import { PostgresStore } from './adapters/postgres/store';
 import { PgChangeFeed } from './adapters/postgres/change-feed';
 import type { ChangeFeed, ChangeNudge, ChangeSink } from './ports/change-feed';
 import { DynamoWebhookStore } from './adapters/dynamodb/plaid-webhooks';
+import { PgWebhookStore } from './adapters/postgres/plaid-webhooks';
 import { redeliveryDelay } from './adapters/sqs/visibility';
 import type { WebhookJob } from './domain/plaid/webhooks';
 import type { RedeliveryDelay, WebhookStore } from './ports/plaid-webhooks';
@@ -65,9 +66,17 @@ export function getRuntime(): Runtime {
 function storeFromEnv(tableName: string): Store {
   const storage = process.env.STORAGE ?? 'dynamodb';
   if (storage === 'dynamodb') return new DynamoStore(documentClient(), tableName);
+  return deferred<Store>(openedPostgresStore(storage), 'Store');
+}
+
+/**
+ * The PostgresStore of the environment's Postgres storage, opened (and migrated, see open.ts) once per process
+ * and shared by everything built on its connection (the Store, the webhook store).
+ */
+function openedPostgresStore(storage: string): Promise<PostgresStore> {
   const env = { ...process.env };
   const key = [storage, env.DATABASE_URL, env.PGLITE_DIR, env.DB_CLUSTER_ARN, env.DB_NAME].join('|');
-  const g = globalThis as unknown as { __finaggPostgres?: Map<string, Promise<Store>> };
+  const g = globalThis as unknown as { __finaggPostgres?: Map<string, Promise<PostgresStore>> };
   const opened = (g.__finaggPostgres ??= new Map());
   let store = opened.get(key);
   if (!store) {
@@ -76,19 +85,19 @@ function storeFromEnv(tableName: string): Store {
     store.catch(() => opened.delete(key));
     opened.set(key, store);
   }
-  return deferredStore(store);
+  return store;
 }
 
-/** A Store whose calls wait for the real one. */
-function deferredStore(ready: Promise<Store>): Store {
-  return new Proxy({} as Store, {
+/** A port whose (async) calls wait for the real adapter. */
+function deferred<T extends object>(ready: Promise<T>, name: string): T {
+  return new Proxy({} as T, {
     get(_target, method) {
       if (typeof method !== 'string' || method === 'then') return undefined;
       return async (...args: unknown[]) => {
-        const store = (await ready) as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
-        const fn = store[method];
-        if (typeof fn !== 'function') throw new TypeError(`Store has no method ${method}`);
-        return fn.apply(store, args);
+        const target = (await ready) as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
+        const fn = target[method];
+        if (typeof fn !== 'function') throw new TypeError(`${name} has no method ${method}`);
+        return fn.apply(target, args);
       };
     },
   });
@@ -301,6 +310,7 @@ export function setPgConnection(conn: PgConnection | undefined): void {
   pg = conn;
   handedOver = conn;
   runtime = undefined;
+  webhooks = undefined;
 }
 
 /** The change feed of Postgres storage (the outbox), for its relay. */
@@ -349,7 +359,10 @@ export function changeNudge(): ChangeNudge {
   return nudge;
 }
 
-/** The Plaid surface's webhook ports: keys and attempt records in the table, the delivery queue, its backoff. */
+/**
+ * The Plaid surface's webhook ports: keys and attempt records where the data lives (the table with DynamoDB
+ * storage; PostgreSQL otherwise, on the Store's connection), the delivery queue, its backoff.
+ */
 export interface WebhookPorts {
   store: WebhookStore;
   queue: JobQueue<WebhookJob>;
@@ -362,9 +375,20 @@ export function webhookPorts(): WebhookPorts {
   if (webhooks) return webhooks;
   const config = getConfig();
   webhooks = {
-    store: new DynamoWebhookStore(documentClient(), config.TABLE_NAME),
+    store: webhookStoreFromEnv(config.TABLE_NAME),
     queue: jobQueue<WebhookJob>(config.PLAID_WEBHOOK_QUEUE_URL),
     redelivery: redeliveryDelay(config.PLAID_WEBHOOK_QUEUE_URL),
   };
   return webhooks;
+}
+
+/** The webhook store beside the Store getRuntime builds: the same storage, the same connection. */
+function webhookStoreFromEnv(tableName: string): WebhookStore {
+  if (handedOver) return new PgWebhookStore(handedOver);
+  const storage = storageMode();
+  if (storage === 'dynamodb') return new DynamoWebhookStore(documentClient(), tableName);
+  return deferred<WebhookStore>(
+    openedPostgresStore(storage).then((store) => new PgWebhookStore(store.conn)),
+    'WebhookStore',
+  );
 }

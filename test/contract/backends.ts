@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe } from 'vitest';
 import { DynamoStore } from '../../shared/adapters/dynamodb/store';
@@ -36,6 +36,8 @@ export interface OutboxRow {
 export interface Backend {
   name: BackendName;
   store: Store;
+  /** DynamoDB backend: the table (for the adapters beside the Store that live in it, e.g. webhook keys). */
+  dynamo?: { doc: DynamoDBDocumentClient; tableName: string };
   /** PostgreSQL backends: the connection, and the user's outbox rows in seq order. */
   conn?: PgConnection;
   outbox?: (userId: string) => Promise<OutboxRow[]>;
@@ -63,6 +65,7 @@ async function open(name: BackendName): Promise<{ backend: Backend; close: () =>
       backend: {
         name,
         store: new DynamoStore(table.doc, table.tableName),
+        dynamo: { doc: table.doc, tableName: table.tableName },
         async forgeEvent(userId, e) {
           await table.doc.send(
             new PutCommand({
