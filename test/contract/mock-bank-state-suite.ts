@@ -89,6 +89,21 @@ export function describeMockBankStateContract(name: string, backend: () => MockB
       expect(await s.getGrant('g1')).toEqual(grant('g1', { scope: ['b', 'c'], userIndex: 4 }));
     });
 
+    it("a scripted user's login rides on its code and its grant (user_custom)", async () => {
+      const bank = freshBank();
+      const s = backend().state(bank);
+      const scripted = { document: '{"override_accounts":[]}', anchor: '2026-03-01' };
+      await s.saveCode(code('sc1', { userIndex: -1, scripted }));
+      // The code as it was when taken (unused), as the other codes' test reads it.
+      expect(await s.useCode('sc1', '2026-03-01T00:01:00.000Z')).toEqual(
+        code('sc1', { userIndex: -1, scripted }),
+      );
+      await s.saveGrant(grant('sg1', { userIndex: -1, scripted }));
+      expect(await backend().state(bank).getGrant('sg1')).toEqual(grant('sg1', { userIndex: -1, scripted }));
+      await s.saveGrant(grant('sg2'));
+      expect(await s.getGrant('sg2')).not.toHaveProperty('scripted');
+    });
+
     it('tokens: rotation marks once, expiry and revocation stick, unknown tokens are no-ops', async () => {
       const bank = freshBank();
       const s = backend().state(bank);

@@ -167,15 +167,18 @@ export function plaidStoreContract(name: string, store: () => PlaidStore): void 
       );
     });
 
-    it('of two racing exchanges of one item, one sets its token', async () => {
+    it('racing token changes of one item leave exactly one token that finds it', async () => {
       const i = item('c4');
       await store().putPlaidItem(i);
       const hashes = Array.from({ length: 4 }, () => hashSecret(newAccessToken()));
       const results = await Promise.allSettled(
         hashes.map((h) => store().updatePlaidItem('c4', i.itemId, { accessTokenHash: h })),
       );
+      // A change is a compare-and-set on the token it read: a writer that read before another's commit loses
+      // (ConflictError), one that read after it replaces it. How many win depends on timing; what must hold is that
+      // one does, every other fails as a conflict, and exactly the stored token finds the item (no stale pointer).
       const won = results.filter((r) => r.status === 'fulfilled');
-      expect(won).toHaveLength(1);
+      expect(won.length).toBeGreaterThanOrEqual(1);
       for (const r of results) if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(ConflictError);
       const stored = (await store().getPlaidItem('c4', i.itemId))!;
       const found = await Promise.all(hashes.map((h) => store().getPlaidItemByAccessToken(h)));

@@ -42,14 +42,16 @@ export class PgMockBankState implements MockBankState {
     await this.purge(CODES);
     await this.db.execute(
       sql`INSERT INTO mock_bank_codes (bank, hash, grant_id, client_id, redirect_uri, code_challenge, scope, user_index,
-                                       expires_at, used_at, purge_at)
+                                       scripted, expires_at, used_at, purge_at)
           VALUES (${this.bank}, ${code.hash}, ${code.grantId}, ${code.clientId}, ${code.redirectUri},
-                  ${code.codeChallenge}, ${json(code.scope)}::jsonb, ${code.userIndex}, ${code.expiresAt},
+                  ${code.codeChallenge}, ${json(code.scope)}::jsonb, ${code.userIndex},
+                  ${code.scripted ? json(code.scripted) : null}::jsonb, ${code.expiresAt},
                   ${code.usedAt ?? null}, ${code.purgeAt})
           ON CONFLICT (bank, hash) DO UPDATE SET
             grant_id = EXCLUDED.grant_id, client_id = EXCLUDED.client_id, redirect_uri = EXCLUDED.redirect_uri,
             code_challenge = EXCLUDED.code_challenge, scope = EXCLUDED.scope, user_index = EXCLUDED.user_index,
-            expires_at = EXCLUDED.expires_at, used_at = EXCLUDED.used_at, purge_at = EXCLUDED.purge_at`,
+            scripted = EXCLUDED.scripted, expires_at = EXCLUDED.expires_at, used_at = EXCLUDED.used_at,
+            purge_at = EXCLUDED.purge_at`,
     );
   }
 
@@ -63,13 +65,15 @@ export class PgMockBankState implements MockBankState {
   async saveGrant(grant: StoredGrant): Promise<void> {
     await this.purge(GRANTS);
     await this.db.execute(
-      sql`INSERT INTO mock_bank_grants (bank, id, client_id, user_index, scope, created_at, revoked_at, purge_at)
+      sql`INSERT INTO mock_bank_grants (bank, id, client_id, user_index, scripted, scope, created_at, revoked_at,
+                                        purge_at)
           VALUES (${this.bank}, ${grant.id}, ${grant.clientId}, ${grant.userIndex},
-                  ${json(grant.scope)}::jsonb, ${grant.createdAt}, ${grant.revokedAt ?? null},
-                  ${grant.purgeAt})
+                  ${grant.scripted ? json(grant.scripted) : null}::jsonb, ${json(grant.scope)}::jsonb,
+                  ${grant.createdAt}, ${grant.revokedAt ?? null}, ${grant.purgeAt})
           ON CONFLICT (bank, id) DO UPDATE SET
-            client_id = EXCLUDED.client_id, user_index = EXCLUDED.user_index, scope = EXCLUDED.scope,
-            created_at = EXCLUDED.created_at, revoked_at = EXCLUDED.revoked_at, purge_at = EXCLUDED.purge_at`,
+            client_id = EXCLUDED.client_id, user_index = EXCLUDED.user_index, scripted = EXCLUDED.scripted,
+            scope = EXCLUDED.scope, created_at = EXCLUDED.created_at, revoked_at = EXCLUDED.revoked_at,
+            purge_at = EXCLUDED.purge_at`,
     );
   }
 
@@ -201,7 +205,7 @@ interface Kind {
 
 function kind(table: string, key: string, columns: string[]): Kind {
   const read = (prefix: string, c: string) =>
-    c === 'scope' || c === 'purge_at' ? `${prefix}${c}::text AS ${c}` : `${prefix}${c}`;
+    c === 'scope' || c === 'scripted' || c === 'purge_at' ? `${prefix}${c}::text AS ${c}` : `${prefix}${c}`;
   return {
     table: sql.raw(table),
     key: sql.raw(key),
@@ -217,6 +221,7 @@ const CODES = kind('mock_bank_codes', 'hash', [
   'code_challenge',
   'scope',
   'user_index',
+  'scripted',
   'expires_at',
   'used_at',
   'purge_at',
@@ -225,6 +230,7 @@ const GRANTS = kind('mock_bank_grants', 'id', [
   'id',
   'client_id',
   'user_index',
+  'scripted',
   'scope',
   'created_at',
   'revoked_at',
@@ -253,6 +259,11 @@ const optional = z
   .transform((v) => v ?? undefined);
 const seconds = z.coerce.number().int();
 const strings = z.preprocess(fromJson, z.array(z.string()));
+/** A scripted user's login (kit/scripted.ts), a jsonb column read as text; absent for the sandbox users. */
+const scripted = z.preprocess(
+  (v) => (v == null ? null : fromJson(v)),
+  z.object({ document: z.string(), anchor: z.string() }).nullable(),
+);
 
 const CodeSchema = z
   .object({
@@ -263,6 +274,7 @@ const CodeSchema = z
     code_challenge: z.string(),
     scope: strings,
     user_index: z.coerce.number().int(),
+    scripted,
     expires_at: z.string(),
     used_at: optional,
     purge_at: seconds,
@@ -275,6 +287,7 @@ const CodeSchema = z
     codeChallenge: r.code_challenge,
     scope: r.scope,
     userIndex: r.user_index,
+    ...(r.scripted ? { scripted: r.scripted } : {}),
     expiresAt: r.expires_at,
     ...(r.used_at === undefined ? {} : { usedAt: r.used_at }),
     purgeAt: r.purge_at,
@@ -285,6 +298,7 @@ const GrantSchema = z
     id: z.string(),
     client_id: z.string(),
     user_index: z.coerce.number().int(),
+    scripted,
     scope: strings,
     created_at: z.string(),
     revoked_at: optional,
@@ -294,6 +308,7 @@ const GrantSchema = z
     id: r.id,
     clientId: r.client_id,
     userIndex: r.user_index,
+    ...(r.scripted ? { scripted: r.scripted } : {}),
     scope: r.scope,
     createdAt: r.created_at,
     ...(r.revoked_at === undefined ? {} : { revokedAt: r.revoked_at }),
