@@ -92,7 +92,8 @@ function openedPostgresStore(storage: string): Promise<PostgresStore> {
 function deferred<T extends object>(ready: Promise<T>, name: string): T {
   return new Proxy({} as T, {
     get(_target, method) {
-      if (typeof method !== 'string' || method === 'then') return undefined;
+      // Not a port method: a promise check (`then`) or a serializer looking (`toJSON`) must not call the adapter.
+      if (typeof method !== 'string' || method === 'then' || method === 'toJSON') return undefined;
       return async (...args: unknown[]) => {
         const target = (await ready) as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
         const fn = target[method];

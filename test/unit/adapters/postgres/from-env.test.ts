@@ -41,11 +41,17 @@ describe('Aurora from the environment (shared/adapters/postgres/from-env.ts)', (
     expect(() => auroraEnv({ ...AURORA, DB_NAME: 'drop table; --' })).toThrow(/DB_NAME/);
   });
 
-  it('makes the runtime store Aurora when STORAGE=aurora, and DynamoDB otherwise', () => {
+  it('makes the runtime store Aurora when STORAGE=aurora, and DynamoDB otherwise', async () => {
     const key = Buffer.alloc(32, 7).toString('base64');
     for (const [name, value] of Object.entries(AURORA)) vi.stubEnv(name, value);
     vi.stubEnv('TOKEN_ENCRYPTION_KEY', key);
-    expect(getRuntime().store).toBeInstanceOf(PostgresStore);
+    // The Postgres adapter loads on first use (runtime.ts): the runtime's store waits for the PostgresStore it opens
+    // (through the Data API, no call made), one per process and environment.
+    expect(getRuntime().store).not.toBeInstanceOf(DynamoStore);
+    const opened = (globalThis as unknown as { __finaggPostgres?: Map<string, Promise<unknown>> })
+      .__finaggPostgres;
+    const aurora = [...(opened?.entries() ?? [])].find(([k]) => k.startsWith('aurora|'));
+    expect(await aurora?.[1]).toBeInstanceOf(PostgresStore);
     resetRuntime();
     vi.stubEnv('STORAGE', 'dynamodb');
     expect(getRuntime().store).toBeInstanceOf(DynamoStore);
