@@ -28,7 +28,7 @@ const RUNS = Number(process.env.FUZZ_RUNS ?? 20);
 interface OperationObject {
   security?: Record<string, string[]>[];
   parameters?: { name: string; in: 'path' | 'query'; required: boolean; schema: JsonSchema }[];
-  requestBody?: { content: { 'application/json': { schema: JsonSchema } } };
+  requestBody?: { required?: boolean; content: { 'application/json': { schema: JsonSchema } } };
 }
 interface Op {
   key: string;
@@ -198,6 +198,8 @@ function requestArb(op: Op): fc.Arbitrary<Drawn> {
   const pathParams = paramsIn(op, 'path');
   const queryParams = paramsIn(op, 'query');
   const bodySchema = op.doc.requestBody?.content['application/json'].schema;
+  // A body the document marks optional (`required: false`) may be left out: no body is then a valid request.
+  const bodyOptional = op.doc.requestBody?.required === false;
 
   const pathArb = (malformed: boolean) =>
     fc.record(
@@ -277,12 +279,14 @@ function requestArb(op: Op): fc.Arbitrary<Drawn> {
       }
       const bytes = b.text === undefined ? 0 : Buffer.byteLength(b.text);
       const tooLarge = bytes > (op.maxBodyBytes ?? 1024 * 1024);
+      // No body, or an empty one, where the body is optional: the request as if it had none (handler.ts).
+      const absent = bodyOptional && (b.text === undefined || b.text === '');
       const valid =
-        !b.raw &&
+        (!b.raw || absent) &&
         !tooLarge &&
         zodAccepts(op.pathSchema, params) &&
         zodAccepts(op.query, query) &&
-        (!op.body || zodAccepts(op.body, parsedBody));
+        (!op.body || absent || zodAccepts(op.body, parsedBody));
       return {
         sent: {
           method: op.method,
@@ -295,7 +299,7 @@ function requestArb(op: Op): fc.Arbitrary<Drawn> {
         // A request line over the twin's (Node's) 16 KB header limit is refused before routing: 431.
         refusedWith: tooLarge
           ? [413]
-          : b.raw
+          : b.raw && !absent
             ? [400, 415]
             : urlBytes(op, params, query) > 8000
               ? [400, 431]
