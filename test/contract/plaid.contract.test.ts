@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type {
   PlaidApplication,
   PlaidItem,
@@ -7,14 +7,12 @@ import type {
 } from '../../shared/domain/plaid/models';
 import { ConflictError } from '../../shared/ports/store';
 import { plaidStoreContract } from '../support/plaid-store-contract';
-import { freshPglite, freshPostgres, type TestDatabase } from '../support/postgres';
-import { PostgresStore } from '../../shared/adapters/postgres/store';
-import { BACKENDS, forEachBackend, uid } from './backends';
+import { forEachBackend, uid } from './backends';
 
 /**
  * The PlaidStore contract (shared/ports/plaid.ts), written once against the port and run on DynamoDB Local,
  * PostgreSQL and PGlite (backends.ts); and plaid-core's contract (test/support/plaid-store-contract.ts) on the
- * Postgres backends (test/integration/plaid-store.test.ts runs it on DynamoDB).
+ * same backends.
  */
 const T0 = '2030-01-01T00:00:00.000Z';
 const at = (minutes: number) => new Date(Date.parse(T0) + minutes * 60_000);
@@ -306,20 +304,6 @@ forEachBackend('PlaidStore', (backend) => {
   });
 });
 
-for (const name of BACKENDS.filter((b) => b !== 'dynamodb')) {
-  describe(`PlaidStore, plaid-core's contract [${name}]`, () => {
-    let db: TestDatabase | undefined;
-    let store: PostgresStore | undefined;
-    beforeAll(async () => {
-      db = name === 'postgres' ? await freshPostgres() : await freshPglite();
-      store = new PostgresStore(db.conn);
-    });
-    afterAll(async () => {
-      await db?.drop();
-    });
-    plaidStoreContract(name, () => {
-      if (!store) throw new Error(`the ${name} backend did not open`);
-      return store;
-    });
-  });
-}
+forEachBackend("PlaidStore, plaid-core's contract", (backend) => {
+  plaidStoreContract('plaid-core', () => backend().store);
+});

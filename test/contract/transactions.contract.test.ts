@@ -431,6 +431,9 @@ forEachBackend('UserChangeStore', (b) => {
       [1, 'created', 'sync:t'],
       [2, 'corrected', `user:${u}`],
     ]);
+    // The change feed shows it as modified after the correction.
+    const feed = await store().transactionFeed(u, `${t.updatedAt}#${t.id}`, 10);
+    expect(feed.items.map((x) => x.id)).toEqual([t.id]);
   });
 
   it('refuses a stale version (ConflictError) and writes nothing of it; two racing writers: one wins', async () => {
