@@ -3,6 +3,7 @@ import { DynamoStore } from '../../shared/adapters/dynamodb/store';
 import { reconcile } from '../../shared/domain/reconcile';
 import type { BankTransaction } from '../../shared/domain/models';
 import { freshTable } from '../support/dynamodb';
+import { bankTxn } from '../support/bank-txn';
 
 /**
  * DynamoDB only: the 2,000-row read cap of one list request. What every store does with transactions (writes,
@@ -18,19 +19,7 @@ beforeAll(async () => {
 });
 afterAll(async () => table?.drop());
 
-const rec = (id: string, over: Partial<BankTransaction> = {}): BankTransaction => ({
-  providerTxnId: id,
-  providerAccountId: 'chk',
-  status: 'posted',
-  date: '2026-02-10',
-  occurredAt: `2026-02-10T10:00:${id.padStart(2, '0').slice(-2)}.000Z`,
-  amountMinor: -1000,
-  currency: 'USD',
-  description: `SHOP ${id}`,
-  merchantName: null,
-  pendingTxnId: null,
-  ...over,
-});
+const rec = bankTxn;
 
 async function sync(userId: string, conn: string, feed: BankTransaction[], now: string) {
   const stored = await store.listConnectionTransactions(userId, conn);

@@ -9,6 +9,7 @@ import { ManualClock } from '../../shared/ports/clock';
 import type { Store } from '../../shared/ports/store';
 import { correctTransaction, recategorize, undoCorrection } from '../../shared/services/corrections';
 import { freshTable } from '../support/dynamodb';
+import { bankTxn } from '../support/bank-txn';
 
 let table: Awaited<ReturnType<typeof freshTable>>;
 let store: DynamoStore;
@@ -19,19 +20,8 @@ beforeAll(async () => {
 });
 afterAll(async () => table?.drop());
 
-const rec = (id: string, over: Partial<BankTransaction> = {}): BankTransaction => ({
-  providerTxnId: id,
-  providerAccountId: 'chk',
-  status: 'posted',
-  date: '2026-02-10',
-  occurredAt: `2026-02-10T10:00:${id.padStart(2, '0').slice(-2)}.000Z`,
-  amountMinor: -1000,
-  currency: 'USD',
-  description: `BLUE BOTTLE COFFEE ${id}`,
-  merchantName: null,
-  pendingTxnId: null,
-  ...over,
-});
+const rec = (id: string, over: Partial<BankTransaction> = {}): BankTransaction =>
+  bankTxn(id, { description: `BLUE BOTTLE COFFEE ${id}`, ...over });
 
 async function sync(userId: string, conn: string, feed: BankTransaction[], now: string) {
   const stored = await store.listConnectionTransactions(userId, conn);
