@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type {
   PlaidApplication,
   PlaidItem,
@@ -7,12 +7,14 @@ import type {
 } from '../../shared/domain/plaid/models';
 import { ConflictError } from '../../shared/ports/store';
 import { plaidStoreContract } from '../support/plaid-store-contract';
-import { forEachBackend, uid } from './backends';
+import { freshPglite, freshPostgres, type TestDatabase } from '../support/postgres';
+import { PostgresStore } from '../../shared/adapters/postgres/store';
+import { BACKENDS, forEachBackend, uid } from './backends';
 
 /**
  * The PlaidStore contract (shared/ports/plaid.ts), written once against the port and run on DynamoDB Local,
  * PostgreSQL and PGlite (backends.ts); and plaid-core's contract (test/support/plaid-store-contract.ts) on the
- * same backends.
+ * Postgres backends (test/integration/plaid-store.test.ts runs it on DynamoDB).
  */
 const T0 = '2030-01-01T00:00:00.000Z';
 const at = (minutes: number) => new Date(Date.parse(T0) + minutes * 60_000);
@@ -304,6 +306,20 @@ forEachBackend('PlaidStore', (backend) => {
   });
 });
 
-forEachBackend("PlaidStore, plaid-core's contract", (backend) => {
-  plaidStoreContract('plaid-core', () => backend().store);
-});
+for (const name of BACKENDS.filter((b) => b !== 'dynamodb')) {
+  describe(`PlaidStore, plaid-core's contract [${name}]`, () => {
+    let db: TestDatabase | undefined;
+    let store: PostgresStore | undefined;
+    beforeAll(async () => {
+      db = name === 'postgres' ? await freshPostgres() : await freshPglite();
+      store = new PostgresStore(db.conn);
+    });
+    afterAll(async () => {
+      await db?.drop();
+    });
+    plaidStoreContract(name, () => {
+      if (!store) throw new Error(`the ${name} backend did not open`);
+      return store;
+    });
+  });
+}
