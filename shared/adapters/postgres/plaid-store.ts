@@ -23,20 +23,15 @@ import { PgRole } from './role';
  * as lazy, deletes them some time after `expiresAt`).
  */
 export class PgPlaidStore extends PgRole implements PlaidStore {
-  /** Runs an INSERT ... ON CONFLICT DO NOTHING RETURNING: no row returned (the key exists) is a ConflictError. */
-  private async insertOnce(insert: SQL, what: string): Promise<void> {
-    const inserted = await rows(this.db, insert);
-    if (!inserted.length) throw new ConflictError(what);
-  }
-
   // ---- applications -------------------------------------------------------------------------------------
 
   async putPlaidApplication(app: PlaidApplication): Promise<void> {
-    await this.insertOnce(
+    const inserted = await rows(
+      this.db,
       sql`INSERT INTO plaid_applications (client_id, data) VALUES (${app.clientId}, ${json(app)}::jsonb)
           ON CONFLICT (client_id) DO NOTHING RETURNING client_id`,
-      'plaid_application exists already',
     );
+    if (!inserted.length) throw new ConflictError('plaid_application exists already');
   }
 
   async getPlaidApplication(clientId: string): Promise<PlaidApplication | null> {
@@ -65,12 +60,13 @@ export class PgPlaidStore extends PgRole implements PlaidStore {
     await this.db.execute(
       sql`DELETE FROM plaid_link_tokens WHERE expires_at < ${token.createdAt}::timestamptz - interval '1 day'`,
     );
-    await this.insertOnce(
+    const inserted = await rows(
+      this.db,
       sql`INSERT INTO plaid_link_tokens (link_token, oauth_state, expires_at, data)
           VALUES (${token.linkToken}, ${token.oauthState || null}, ${token.expiresAt}::timestamptz, ${json(token)}::jsonb)
           ON CONFLICT (link_token) DO NOTHING RETURNING link_token`,
-      'plaid_link_token exists already',
     );
+    if (!inserted.length) throw new ConflictError('plaid_link_token exists already');
   }
 
   async getPlaidLinkToken(linkToken: string, now: Date): Promise<PlaidLinkToken | null> {
@@ -108,12 +104,13 @@ export class PgPlaidStore extends PgRole implements PlaidStore {
     await this.db.execute(
       sql`DELETE FROM plaid_public_tokens WHERE expires_at < ${token.createdAt}::timestamptz - interval '1 day'`,
     );
-    await this.insertOnce(
+    const inserted = await rows(
+      this.db,
       sql`INSERT INTO plaid_public_tokens (token_hash, client_id, expires_at, data)
           VALUES (${token.tokenHash}, ${token.clientId}, ${token.expiresAt}::timestamptz, ${json(token)}::jsonb)
           ON CONFLICT (token_hash) DO NOTHING RETURNING token_hash`,
-      'plaid_public_token exists already',
     );
+    if (!inserted.length) throw new ConflictError('plaid_public_token exists already');
   }
 
   async consumePlaidPublicToken(
@@ -133,13 +130,14 @@ export class PgPlaidStore extends PgRole implements PlaidStore {
 
   async putPlaidItem(item: PlaidItem): Promise<void> {
     // Any of the three keys taken (the item, its connection, its access token) refuses the whole item.
-    await this.insertOnce(
+    const inserted = await rows(
+      this.db,
       sql`INSERT INTO plaid_items (client_id, item_id, connection_id, access_token_hash, data)
           VALUES (${item.clientId}, ${item.itemId}, ${item.connectionId}, ${item.accessTokenHash || null},
                   ${json(item)}::jsonb)
           ON CONFLICT DO NOTHING RETURNING item_id`,
-      'plaid item exists already',
     );
+    if (!inserted.length) throw new ConflictError('plaid item exists already');
   }
 
   getPlaidItem(clientId: string, itemId: string): Promise<PlaidItem | null> {
