@@ -75,6 +75,23 @@ export interface UserTxnChange {
   events: TxnEvent[];
 }
 
+/**
+ * The invariant every store checks before writing a user change: it carries events, and they follow the expected
+ * version one by one up to the transaction's new version. Throws (a programming error, not a conflict).
+ */
+export function checkUserTxnChange(c: UserTxnChange): void {
+  const { txn, events, expectedVersion } = c;
+  if (!events.length) throw new Error(`a user change of ${txn.id} must carry at least one event`);
+  if (txn.version !== expectedVersion + events.length)
+    throw new Error(
+      `transaction ${txn.id}: version ${txn.version} is not ${expectedVersion} + ${events.length}`,
+    );
+  events.forEach((e, i) => {
+    if (e.txnId !== txn.id || e.seq !== expectedVersion + i + 1)
+      throw new Error(`transaction ${txn.id}: event ${i} is ${e.txnId}#${e.seq}`);
+  });
+}
+
 /** A bank change to a field after the user corrected it. */
 export interface Conflict {
   field: CorrectableField;

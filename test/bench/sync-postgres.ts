@@ -7,14 +7,13 @@ import { connKey, feedKey, listKey } from '../../shared/adapters/postgres/transa
 import { FixtureDataSource } from '../../shared/banks/kit/data-source';
 import { TEST_ROOT, inProcessFetch, linkInProcess } from '../../shared/banks/kit/testing';
 import { getBank } from '../../shared/banks/registry';
-import type { Connection } from '../../shared/domain/models';
 import { reconcile } from '../../shared/domain/reconcile';
 import type { BankId } from '../../shared/generator/types';
-import { tokenContext } from '../../shared/services/linking';
 import { withNormalizers } from '../../shared/services/providers';
 import { runSync } from '../../shared/services/sync';
 import { freshPglite, freshPostgres, type TestDatabase } from '../support/postgres';
 import { bankUser } from './sync';
+import { putLinkedConnection } from '../support/sync-fixture';
 import type { Benchmark, Figure } from './types';
 
 /**
@@ -42,21 +41,12 @@ async function measure(kind: 'postgres' | 'pglite', bankId: BankId): Promise<Fig
     const store = new PostgresStore(db.conn);
     const cipher = new LocalAesCipher(randomBytes(32).toString('base64'));
     const userId = 'bench-user';
-    const connection: Connection = {
-      id: randomUUID(),
+    const connection = await putLinkedConnection(store, cipher, {
       userId,
       provider: bankId,
-      status: 'active',
-      tokens: '',
-      accessTokenExpiresAt: linked.tokens.expiresAt,
-      createdAt: new Date(0).toISOString(),
-      updatedAt: new Date(0).toISOString(),
-    };
-    connection.tokens = await cipher.encrypt(
-      JSON.stringify({ accessToken: linked.tokens.accessToken, refreshToken: linked.tokens.refreshToken }),
-      tokenContext(userId, connection.id),
-    );
-    await store.putConnection(connection);
+      tokens: linked.tokens,
+      at: new Date(0).toISOString(),
+    });
     const deps = {
       store,
       cipher,

@@ -9,7 +9,6 @@ import { MemoryLocks } from '../../shared/adapters/memory/locks';
 import { FixtureDataSource } from '../../shared/banks/kit/data-source';
 import { TEST_ROOT, inProcessFetch, linkInProcess } from '../../shared/banks/kit/testing';
 import { getBank } from '../../shared/banks/registry';
-import type { Connection } from '../../shared/domain/models';
 import { reconcile } from '../../shared/domain/reconcile';
 import { generateUser } from '../../shared/generator';
 import type {
@@ -19,9 +18,9 @@ import type {
   GeneratedUser,
 } from '../../shared/generator/types';
 import { startDynamoDbLocal } from '../../lib/local/dynamodb-local';
-import { tokenContext } from '../../shared/services/linking';
 import { withNormalizers } from '../../shared/services/providers';
 import { runSync } from '../../shared/services/sync';
+import { putLinkedConnection } from '../support/sync-fixture';
 import type { Benchmark, Figure } from './types';
 
 const INITIAL = 10_000;
@@ -160,21 +159,12 @@ async function measureBank(endpoint: string, baseEndpoint: string, bankId: BankI
   const { store, doc } = await freshStore(endpoint);
   const cipher = new LocalAesCipher(randomBytes(32).toString('base64'));
   const userId = 'bench-user';
-  const connection: Connection = {
-    id: randomUUID(),
+  const connection = await putLinkedConnection(store, cipher, {
     userId,
     provider: bankId,
-    status: 'active',
-    tokens: '',
-    accessTokenExpiresAt: linked.tokens.expiresAt,
-    createdAt: new Date(0).toISOString(),
-    updatedAt: new Date(0).toISOString(),
-  };
-  connection.tokens = await cipher.encrypt(
-    JSON.stringify({ accessToken: linked.tokens.accessToken, refreshToken: linked.tokens.refreshToken }),
-    tokenContext(userId, connection.id),
-  );
-  await store.putConnection(connection);
+    tokens: linked.tokens,
+    at: new Date(0).toISOString(),
+  });
   const timed = timedStore(store);
   const deps = {
     store: timed.store,

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe } from 'vitest';
 import { DynamoMockBankState } from '../../shared/adapters/dynamodb/mock-bank-state';
 import { PgMockBankState } from '../../shared/adapters/postgres/mock-bank-state';
+import { InMemoryMockBankState } from '../../shared/banks/kit/state';
 import { freshTable } from '../support/dynamodb';
 import { freshPglite, freshPostgres } from '../support/postgres';
 import { BACKENDS, type BackendName } from './backends';
@@ -43,3 +44,14 @@ for (const name of BACKENDS) {
     });
   });
 }
+
+// The in-memory state (the scripted banks in unit tests): one instance per bank stands for the shared storage.
+describe('[in-memory]', () => {
+  const banks = new Map<string, InMemoryMockBankState>();
+  const state = (bank: string) => {
+    let s = banks.get(bank);
+    if (!s) banks.set(bank, (s = new InMemoryMockBankState()));
+    return s;
+  };
+  describeMockBankStateContract('in-memory', () => ({ state }));
+});

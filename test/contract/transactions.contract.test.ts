@@ -6,20 +6,10 @@ import { reconcile, type TxnChange } from '../../shared/domain/reconcile';
 import { effective } from '../../shared/domain/transactions';
 import { ConflictError, InvalidCursorError, type Store } from '../../shared/ports/store';
 import { forEachBackend, uid, type Backend } from './backends';
+import { bankTxn } from '../support/bank-txn';
 
-const rec = (id: string, over: Partial<BankTransaction> = {}): BankTransaction => ({
-  providerTxnId: id,
-  providerAccountId: 'chk',
-  status: 'posted',
-  date: '2026-02-10',
-  occurredAt: `2026-02-10T10:00:${id.padStart(2, '0').slice(-2)}.000Z`,
-  amountMinor: -1000,
-  currency: 'USD',
-  description: `BLUE BOTTLE COFFEE ${id}`,
-  merchantName: null,
-  pendingTxnId: null,
-  ...over,
-});
+const rec = (id: string, over: Partial<BankTransaction> = {}): BankTransaction =>
+  bankTxn(id, { description: `BLUE BOTTLE COFFEE ${id}`, ...over });
 
 function changesOf(
   stored: StoredTransaction[],
@@ -431,6 +421,9 @@ forEachBackend('UserChangeStore', (b) => {
       [1, 'created', 'sync:t'],
       [2, 'corrected', `user:${u}`],
     ]);
+    // The change feed shows it as modified after the correction.
+    const feed = await store().transactionFeed(u, `${t.updatedAt}#${t.id}`, 10);
+    expect(feed.items.map((x) => x.id)).toEqual([t.id]);
   });
 
   it('refuses a stale version (ConflictError) and writes nothing of it; two racing writers: one wins', async () => {

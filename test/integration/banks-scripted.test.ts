@@ -1,9 +1,4 @@
-import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { catalogue } from '../../lib/catalogue';
-import { LocalGateway, type HttpLambda } from '../../lib/local/gateway';
-import { LocalIssuer } from '../../lib/local/jwt';
-import { resetConfig } from '../../shared/config';
 import { bank_a } from '../../shared/banks/bank_a';
 import { bank_b } from '../../shared/banks/bank_b';
 import { bank_c } from '../../shared/banks/bank_c';
@@ -11,7 +6,7 @@ import { createPkcePair } from '../../shared/banks/kit/crypto';
 import type { ProviderClient } from '../../shared/banks/kit/provider';
 import { submitConsent } from '../../shared/banks/kit/testing';
 import { withNormalizers } from '../../shared/services/providers';
-import { freshTable } from '../support/dynamodb';
+import { startBankHttp, type BankHttp } from '../support/bank-http';
 import { SCENARIO } from '../support/scripted';
 
 /**
@@ -22,37 +17,16 @@ import { SCENARIO } from '../support/scripted';
 const ADMIN = { 'x-admin-token': 'local-admin', 'content-type': 'application/json' };
 const CLOCK = '2026-03-10T12:00:00.000Z';
 const REDIRECT = 'http://127.0.0.1:9/link/callback';
-let table: Awaited<ReturnType<typeof freshTable>>;
-let server: Server;
+let gateway: BankHttp;
 let url: string;
 
 beforeAll(async () => {
-  table = await freshTable('banks-scripted');
-  Object.assign(process.env, {
-    TABLE_NAME: table.tableName,
-    AWS_ENDPOINT_URL_DYNAMODB: table.endpoint,
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'local',
-    AWS_SECRET_ACCESS_KEY: 'local',
-    STAGE: 'local',
-  });
-  resetConfig();
-  const issuer = await LocalIssuer.create({ issuer: 'https://test.local', audience: 'test' });
-  const gateway = new LocalGateway(issuer, 'us-east-1');
-  for (const fn of catalogue.filter((f) => f.entry.startsWith('functions/banks/'))) {
-    const mod = (await import(`../../${fn.entry}`)) as { handler: HttpLambda };
-    gateway.addFunction(fn, mod.handler);
-  }
-  server = createServer((req, res) => void gateway.handle(req, res));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const addr = server.address();
-  url = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+  gateway = await startBankHttp('banks-scripted');
+  ({ url } = gateway);
 });
 
 afterAll(async () => {
-  server?.closeAllConnections();
-  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-  await table?.drop();
+  await gateway?.close();
 });
 
 async function admin(bank: string, path: string, body: unknown) {

@@ -15,6 +15,7 @@ import {
   type PlaidTransactionsDeps,
 } from '../../shared/services/plaid/transactions';
 import { freshTable } from '../support/dynamodb';
+import { bankTxn } from '../support/bank-txn';
 
 /**
  * The Plaid transactions service over the DynamoDB adapter: the change feed of one user holding two items'
@@ -28,19 +29,7 @@ const queued: SyncJob[] = [];
 let deps: PlaidTransactionsDeps;
 
 const USER = 'plaid.app.u1';
-const rec = (id: string, over: Partial<BankTransaction> = {}): BankTransaction => ({
-  providerTxnId: id,
-  providerAccountId: 'chk',
-  status: 'posted',
-  date: '2026-02-10',
-  occurredAt: `2026-02-10T10:00:${id.padStart(2, '0').slice(-2)}.000Z`,
-  amountMinor: -1000,
-  currency: 'USD',
-  description: `SHOP ${id}`,
-  merchantName: null,
-  pendingTxnId: null,
-  ...over,
-});
+const rec = bankTxn;
 
 async function bankSync(conn: string, feed: BankTransaction[], now: string) {
   const stored = await store.listConnectionTransactions(USER, conn);

@@ -1,16 +1,15 @@
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoStore } from '../../shared/adapters/dynamodb/store';
 import { applyCorrection, conflictsOf, revertCorrections } from '../../shared/domain/corrections';
 import type { BankTransaction, StoredTransaction } from '../../shared/domain/models';
 import { reconcile } from '../../shared/domain/reconcile';
-import { applyRule, correctionRule } from '../../shared/domain/correction-rules';
 import { effective } from '../../shared/domain/transactions';
 import { HttpProblem } from '../../shared/http/problem';
 import { ManualClock } from '../../shared/ports/clock';
-import { ConflictError, type Store } from '../../shared/ports/store';
+import type { Store } from '../../shared/ports/store';
 import { correctTransaction, recategorize, undoCorrection } from '../../shared/services/corrections';
 import { freshTable } from '../support/dynamodb';
+import { bankTxn } from '../support/bank-txn';
 
 let table: Awaited<ReturnType<typeof freshTable>>;
 let store: DynamoStore;
@@ -21,19 +20,8 @@ beforeAll(async () => {
 });
 afterAll(async () => table?.drop());
 
-const rec = (id: string, over: Partial<BankTransaction> = {}): BankTransaction => ({
-  providerTxnId: id,
-  providerAccountId: 'chk',
-  status: 'posted',
-  date: '2026-02-10',
-  occurredAt: `2026-02-10T10:00:${id.padStart(2, '0').slice(-2)}.000Z`,
-  amountMinor: -1000,
-  currency: 'USD',
-  description: `BLUE BOTTLE COFFEE ${id}`,
-  merchantName: null,
-  pendingTxnId: null,
-  ...over,
-});
+const rec = (id: string, over: Partial<BankTransaction> = {}): BankTransaction =>
+  bankTxn(id, { description: `BLUE BOTTLE COFFEE ${id}`, ...over });
 
 async function sync(userId: string, conn: string, feed: BankTransaction[], now: string) {
   const stored = await store.listConnectionTransactions(userId, conn);
@@ -59,77 +47,9 @@ async function only(userId: string): Promise<StoredTransaction> {
 
 const ctx = (userId: string, now = '2026-02-11T00:00:00.000Z') => ({ actor: `user:${userId}`, now });
 
+// The UserChangeStore's write path (overlay, stale versions, events never overwritten, batches) and user rules are
+// the contract suites' (test/contract/transactions.contract.test.ts, insights.contract.test.ts), on every backend.
 describe('the user-change write path', () => {
-  it('writes the overlay with its event in one transaction, moves the date index, and keeps original', async () => {
-    await sync('u1', 'c1', [rec('1')], '2026-02-10T12:00:00.000Z');
-    const t = await only('u1');
-    const change = applyCorrection(t, { date: '2026-01-31', amountMinor: -900, note: 'n' }, ctx('u1'))!;
-    await store.applyUserChange(change);
-
-    const stored = (await store.getTransaction('u1', t.id))!;
-    expect(stored.original).toEqual(t.original);
-    expect(stored.version).toBe(t.version + 1);
-    expect(effective(stored)).toMatchObject({ date: '2026-01-31', amountMinor: -900 });
-    const jan = await store.listTransactions('u1', { from: '2026-01-31', to: '2026-01-31' }, { limit: 10 });
-    expect(jan.items.map((x) => x.id)).toEqual([t.id]);
-    const feb = await store.listTransactions('u1', { from: '2026-02-10', to: '2026-02-10' }, { limit: 10 });
-    expect(feb.items).toEqual([]);
-    expect((await store.listTransactionEvents(t.id)).map((e) => [e.seq, e.kind, e.actor])).toEqual([
-      [1, 'created', 'sync:run1'],
-      [2, 'corrected', 'user:u1'],
-    ]);
-    // The change feed shows it as modified after the correction.
-    const feed = await store.transactionFeed('u1', `${t.updatedAt}#${t.id}`, 10);
-    expect(feed.items.map((x) => x.id)).toEqual([t.id]);
-  });
-
-  it('refuses a stale version and writes nothing of it', async () => {
-    await sync('u2', 'c2', [rec('1')], '2026-02-10T12:00:00.000Z');
-    const t = await only('u2');
-    const first = applyCorrection(t, { description: 'first' }, ctx('u2'))!;
-    const second = applyCorrection(t, { description: 'second' }, ctx('u2'))!;
-    await store.applyUserChange(first);
-    await expect(store.applyUserChange(second)).rejects.toBeInstanceOf(ConflictError);
-    // Replaying the change that won is refused too: its events exist and its version is gone.
-    await expect(store.applyUserChange(first)).rejects.toBeInstanceOf(ConflictError);
-    const stored = (await store.getTransaction('u2', t.id))!;
-    expect(effective(stored).description).toBe('first');
-    expect(await store.listTransactionEvents(t.id)).toHaveLength(2);
-    // Another user's id never reaches it.
-    await expect(
-      store.applyUserChange({ ...first, txn: { ...first.txn, userId: 'mallory' }, expectedVersion: 2 }),
-    ).rejects.toThrow();
-  });
-
-  it('never overwrites an event: a change whose event slot is taken fails whole', async () => {
-    await sync('u3', 'c3', [rec('1')], '2026-02-10T12:00:00.000Z');
-    const t = await only('u3');
-    // A (forged) event already sits in the next slot.
-    await table.doc.send(
-      new PutCommand({
-        TableName: table.tableName,
-        Item: {
-          pk: `TXN#${t.id}`,
-          sk: 'EVT#00000002',
-          entity: 'txn_event',
-          txnId: t.id,
-          seq: 2,
-          kind: 'corrected',
-          actor: 'user:x',
-          at: 'then',
-          before: null,
-          after: null,
-        },
-      }),
-    );
-    const change = applyCorrection(t, { description: 'new' }, ctx('u3'))!;
-    await expect(store.applyUserChange(change)).rejects.toBeInstanceOf(ConflictError);
-    const stored = (await store.getTransaction('u3', t.id))!;
-    expect(stored.version).toBe(t.version);
-    expect(stored.overlay ?? null).toBeNull();
-    expect((await store.listTransactionEvents(t.id))[1]).toMatchObject({ actor: 'user:x', at: 'then' });
-  });
-
   it('keeps the overlay and category through syncs, which show bank changes as conflicts', async () => {
     await sync('u4', 'c4', [rec('1')], '2026-02-10T12:00:00.000Z');
     const t = await only('u4');
@@ -168,39 +88,6 @@ describe('the user-change write path', () => {
       'description_changed',
       'correction_reverted',
     ]);
-  });
-
-  it('writes many rule changes in batches, reporting the stale ones', async () => {
-    const feed = Array.from({ length: 130 }, (_, i) => rec(String(i)));
-    await sync('u5', 'c5', feed, '2026-02-10T12:00:00.000Z');
-    const all = (await store.listTransactions('u5', {}, { limit: 500 })).items;
-    expect(all).toHaveLength(130);
-    const rule = correctionRule(
-      'u5',
-      'Blue Bottle Coffee',
-      { primary: 'FOOD_AND_DRINK', detailed: null },
-      'now',
-    )!;
-    // One transaction moves on before the batch lands.
-    const moved = all[7]!;
-    await store.applyUserChange(
-      applyCorrection(moved, { note: 'x', description: 'BLUE BOTTLE COFFEE 7!' }, ctx('u5'))!,
-    );
-    const changes = all.map((t) => applyRule(t, rule, '2026-02-12T00:00:00.000Z')!);
-    const out = await store.applyUserChanges(changes);
-    expect(out).toEqual({ applied: 129, conflicts: [moved.id] });
-    const events = await store.listTransactionEvents(all[0]!.id);
-    expect(events.at(-1)).toMatchObject({ kind: 'categorized', actor: `rule:${rule.id}` });
-  });
-
-  it('stores user rules per user, replacing by id', async () => {
-    const rule = correctionRule('u6', 'Blue Bottle', { primary: 'FOOD_AND_DRINK', detailed: null }, 't1')!;
-    await store.putUserRule(rule);
-    await store.putUserRule({ ...rule, category: { primary: 'TRAVEL', detailed: null }, updated_at: 't2' });
-    expect(await store.listUserRules('u6')).toEqual([
-      { ...rule, category: { primary: 'TRAVEL', detailed: null }, updated_at: 't2' },
-    ]);
-    expect(await store.listUserRules('u7')).toEqual([]);
   });
 });
 

@@ -19,6 +19,37 @@ import { runSync, type SyncDeps } from '../../shared/services/sync';
 import { key } from './sync-helpers';
 
 /**
+ * An active connection holding a link's tokens, sealed as the linking service seals them (tokenContext), stored.
+ */
+export async function putLinkedConnection(
+  store: Pick<Store, 'putConnection'>,
+  cipher: LocalAesCipher,
+  o: {
+    userId: string;
+    provider: string;
+    tokens: Awaited<ReturnType<typeof linkInProcess>>['tokens'];
+    at: string;
+  },
+): Promise<Connection> {
+  const connection: Connection = {
+    id: randomUUID(),
+    userId: o.userId,
+    provider: o.provider,
+    status: 'active',
+    tokens: '',
+    accessTokenExpiresAt: o.tokens.expiresAt,
+    createdAt: o.at,
+    updatedAt: o.at,
+  };
+  connection.tokens = await cipher.encrypt(
+    JSON.stringify({ accessToken: o.tokens.accessToken, refreshToken: o.tokens.refreshToken }),
+    tokenContext(o.userId, connection.id),
+  );
+  await store.putConnection(connection);
+  return connection;
+}
+
+/**
  * One bank running in process (the real bank code, generated user 0, a manual clock), our real provider client
  * and normalizers talking to it, a connection linked through its real OAuth flow, and the real DynamoDB store.
  */
@@ -49,21 +80,12 @@ export async function syncFixture(
   const provider = withNormalizers({ id: module.protocol.id, name: module.protocol.name, client });
   const cipher = new LocalAesCipher(randomBytes(32).toString('base64'));
   const userId = opts.userId ?? `user-${randomUUID().slice(0, 8)}`;
-  const connection: Connection = {
-    id: randomUUID(),
+  const connection = await putLinkedConnection(opts.store, cipher, {
     userId,
     provider: bankId,
-    status: 'active',
-    tokens: '',
-    accessTokenExpiresAt: linked.tokens.expiresAt,
-    createdAt: opts.now,
-    updatedAt: opts.now,
-  };
-  connection.tokens = await cipher.encrypt(
-    JSON.stringify({ accessToken: linked.tokens.accessToken, refreshToken: linked.tokens.refreshToken }),
-    tokenContext(userId, connection.id),
-  );
-  await opts.store.putConnection(connection);
+    tokens: linked.tokens,
+    at: opts.now,
+  });
   if (opts.faults) await bank.state.saveFaults(FaultConfigSchema.parse(opts.faults));
 
   const sleeps: number[] = [];

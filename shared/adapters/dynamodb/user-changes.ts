@@ -1,5 +1,5 @@
 import { TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { UserTxnChange } from '../../domain/corrections';
+import { checkUserTxnChange, type UserTxnChange } from '../../domain/corrections';
 import type { TxnEvent } from '../../domain/models';
 import { effective } from '../../domain/transactions';
 import { ConflictError } from '../../ports/store';
@@ -14,21 +14,8 @@ import { keys } from './keys';
  * put only if absent: never updated, never deleted.
  */
 
-function check(c: UserTxnChange): void {
-  const { txn, events, expectedVersion } = c;
-  if (!events.length) throw new Error(`a user change of ${txn.id} must carry at least one event`);
-  if (txn.version !== expectedVersion + events.length)
-    throw new Error(
-      `transaction ${txn.id}: version ${txn.version} is not ${expectedVersion} + ${events.length}`,
-    );
-  events.forEach((e, i) => {
-    if (e.txnId !== txn.id || e.seq !== expectedVersion + i + 1)
-      throw new Error(`transaction ${txn.id}: event ${i} is ${e.txnId}#${e.seq}`);
-  });
-}
-
 export function userChangeItems(tableName: string, c: UserTxnChange): TransactItems {
-  check(c);
+  checkUserTxnChange(c);
   const t = c.txn;
   const set: Record<string, unknown> = {
     version: t.version,

@@ -62,15 +62,7 @@ export class PgChangeFeed implements ChangeFeed {
           ORDER BY o.seq
           LIMIT ${limit}`,
     );
-    return found.map((r) => ({
-      id: r.seq,
-      userId: r.user_id,
-      entity: r.entity,
-      eventName: r.event_name,
-      before: r.before === null ? null : fromJson<Record<string, unknown>>(r.before),
-      after: r.after === null ? null : fromJson<Record<string, unknown>>(r.after),
-      attempts: Number(r.attempts),
-    }));
+    return found.map(pendingChange);
   }
 
   async delivered(ids: readonly string[], at: Date): Promise<void> {
@@ -100,15 +92,21 @@ export class PgChangeFeed implements ChangeFeed {
           FROM outbox WHERE dead_at IS NOT NULL ORDER BY dead_at DESC, seq DESC LIMIT ${limit}`,
     );
     return found.map((r) => ({
-      id: r.seq,
-      userId: r.user_id,
-      entity: r.entity,
-      eventName: r.event_name,
-      before: r.before === null ? null : fromJson<Record<string, unknown>>(r.before),
-      after: r.after === null ? null : fromJson<Record<string, unknown>>(r.after),
-      attempts: Number(r.attempts),
+      ...pendingChange(r),
       error: r.last_error,
       deadAt: r.dead_at,
     }));
   }
+}
+
+function pendingChange(r: OutboxRow): PendingChange {
+  return {
+    id: r.seq,
+    userId: r.user_id,
+    entity: r.entity,
+    eventName: r.event_name,
+    before: r.before === null ? null : fromJson<Record<string, unknown>>(r.before),
+    after: r.after === null ? null : fromJson<Record<string, unknown>>(r.after),
+    attempts: Number(r.attempts),
+  };
 }

@@ -44,6 +44,26 @@ export const listKey = (t: StoredTransaction) => `${effective(t).date}#${t.id}`;
 export const feedKey = (t: StoredTransaction) => `${t.updatedAt}#${t.id}`;
 export const connKey = (t: StoredTransaction) => `${t.original.date}#${t.id}`;
 
+/** A write of a transaction at its new state: its identity, version and keys from the transaction itself. */
+export function txnWrite(
+  t: StoredTransaction,
+  expected: number | null,
+  w: Pick<TxnWrite, 'data' | 'drop' | 'events' | 'aliases'>,
+): TxnWrite {
+  return {
+    userId: t.userId,
+    id: t.id,
+    connectionId: t.connectionId,
+    expected,
+    version: t.version,
+    removed: t.removed,
+    listKey: listKey(t),
+    feedKey: feedKey(t),
+    connKey: connKey(t),
+    ...w,
+  };
+}
+
 /** The write of one reconciled change: only the provider-owned fields on an update (as on DynamoDB). */
 function syncWrite(c: TxnChange): TxnWrite {
   const t = c.txn;
@@ -52,16 +72,7 @@ function syncWrite(c: TxnChange): TxnWrite {
     const bankId = e.kind === 'merged' ? e.after?.provider_txn_id : undefined;
     if (typeof bankId === 'string') aliases.push(bankId);
   }
-  return {
-    userId: t.userId,
-    id: t.id,
-    connectionId: t.connectionId,
-    expected: c.expectedVersion,
-    version: t.version,
-    removed: t.removed,
-    listKey: listKey(t),
-    feedKey: feedKey(t),
-    connKey: connKey(t),
+  return txnWrite(t, c.expectedVersion, {
     data:
       c.expectedVersion === null
         ? (t as unknown as Record<string, unknown>)
@@ -76,7 +87,7 @@ function syncWrite(c: TxnChange): TxnWrite {
     drop: [],
     events: c.events,
     aliases,
-  };
+  });
 }
 
 /** A write's events did not all go in (one existed): the write is a conflict, and its transaction rolls back. */

@@ -164,7 +164,8 @@ export function pendingAt(t: StoredTransaction, history: PendingHistory, at: str
   return history.postedAt === null || history.postedAt > at;
 }
 
-const NULL_LOCATION: PlaidLocation = {
+/** A location with nothing known (copy it: `{ ...NULL_LOCATION }`). */
+export const NULL_LOCATION: PlaidLocation = {
   address: null,
   city: null,
   region: null,
