@@ -66,8 +66,13 @@ const REPAIR_PROGRESS_ITEMS = 400;
 /** How many of a connection's newest syncs `getSyncRun` looks through for a sync written without its index key. */
 const LEGACY_SYNC_LOOKBACK = 100;
 
-/** The most transaction items one `listTransactions` request reads. */
+/** The most transaction items one `listTransactions` request reads (DynamoStoreOptions.maxScanned). */
 const MAX_SCANNED = 2000;
+
+export interface DynamoStoreOptions {
+  /** The most transaction items one `listTransactions` request reads; 2,000 unless a test sets a smaller cap. */
+  maxScanned?: number;
+}
 
 const QUARANTINE_TTL_SECONDS = 30 * 86_400;
 const PROGRESS_TTL_SECONDS = 2 * 86_400;
@@ -103,11 +108,15 @@ export class DynamoStore implements Store {
   /** The Plaid surface's role (plaid-store.ts); the methods below delegate to it. */
   private readonly plaid: DynamoPlaidStore;
 
+  private readonly maxScanned: number;
+
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly tableName: string,
+    options: DynamoStoreOptions = {},
   ) {
     this.plaid = new DynamoPlaidStore(doc, tableName);
+    this.maxScanned = options.maxScanned ?? MAX_SCANNED;
   }
 
   // ---- the Plaid surface (plaid-store.ts) ------------------------------------------------------------------
@@ -641,9 +650,9 @@ export class DynamoStore implements Store {
     let last: Record<string, unknown> | undefined;
     let exhausted = false;
     let scanned = 0;
-    // A selective filter (text, amounts, category) reads at most MAX_SCANNED items per request: the page may then
+    // A selective filter (text, amounts, category) reads at most maxScanned items per request: the page may then
     // hold fewer than `limit` (even none), with a cursor to go on from. Latency stays bounded whatever the filter.
-    while (items.length < page.limit && scanned < MAX_SCANNED) {
+    while (items.length < page.limit && scanned < this.maxScanned) {
       const out = await this.doc.send(
         new QueryCommand({
           TableName: this.tableName,
