@@ -26,12 +26,11 @@ export class PgPlaidStore extends PgRole implements PlaidStore {
   // ---- applications -------------------------------------------------------------------------------------
 
   async putPlaidApplication(app: PlaidApplication): Promise<void> {
-    const inserted = await rows(
-      this.db,
+    await this.insertOnce(
       sql`INSERT INTO plaid_applications (client_id, data) VALUES (${app.clientId}, ${json(app)}::jsonb)
           ON CONFLICT (client_id) DO NOTHING RETURNING client_id`,
+      'plaid_application exists already',
     );
-    if (!inserted.length) throw new ConflictError('plaid_application exists already');
   }
 
   async getPlaidApplication(clientId: string): Promise<PlaidApplication | null> {
@@ -46,27 +45,23 @@ export class PgPlaidStore extends PgRole implements PlaidStore {
     clientId: string,
     changes: Partial<Omit<PlaidApplication, 'clientId' | 'createdAt'>>,
   ): Promise<PlaidApplication> {
-    const updated = await this.one<PlaidApplication>(
+    return this.updateExisting<PlaidApplication>(
       sql`UPDATE plaid_applications SET data = data || ${json(defined(changes))}::jsonb
           WHERE client_id = ${clientId} RETURNING data::text AS data`,
+      'plaid application does not exist',
     );
-    if (!updated) throw new ConflictError('plaid application does not exist');
-    return updated;
   }
 
   // ---- link tokens --------------------------------------------------------------------------------------
 
   async putPlaidLinkToken(token: PlaidLinkToken): Promise<void> {
-    await this.db.execute(
-      sql`DELETE FROM plaid_link_tokens WHERE expires_at < ${token.createdAt}::timestamptz - interval '1 day'`,
-    );
-    const inserted = await rows(
-      this.db,
+    await this.deleteExpired('plaid_link_tokens', token.createdAt);
+    await this.insertOnce(
       sql`INSERT INTO plaid_link_tokens (link_token, oauth_state, expires_at, data)
           VALUES (${token.linkToken}, ${token.oauthState || null}, ${token.expiresAt}::timestamptz, ${json(token)}::jsonb)
           ON CONFLICT (link_token) DO NOTHING RETURNING link_token`,
+      'plaid_link_token exists already',
     );
-    if (!inserted.length) throw new ConflictError('plaid_link_token exists already');
   }
 
   async getPlaidLinkToken(linkToken: string, now: Date): Promise<PlaidLinkToken | null> {
@@ -88,29 +83,25 @@ export class PgPlaidStore extends PgRole implements PlaidStore {
     changes: Partial<Pick<PlaidLinkToken, 'oauthState' | 'publicToken' | 'resultItemId'>>,
   ): Promise<PlaidLinkToken> {
     // As DynamoDB's index key: a new state makes the token findable by it; clearing the state keeps the old key.
-    const updated = await this.one<PlaidLinkToken>(
+    return this.updateExisting<PlaidLinkToken>(
       sql`UPDATE plaid_link_tokens
           SET data = data || ${json(defined(changes))}::jsonb
               ${changes.oauthState ? sql`, oauth_state = ${changes.oauthState}` : sql``}
           WHERE link_token = ${linkToken} RETURNING data::text AS data`,
+      'plaid link token does not exist',
     );
-    if (!updated) throw new ConflictError('plaid link token does not exist');
-    return updated;
   }
 
   // ---- public tokens ------------------------------------------------------------------------------------
 
   async putPlaidPublicToken(token: PlaidPublicToken): Promise<void> {
-    await this.db.execute(
-      sql`DELETE FROM plaid_public_tokens WHERE expires_at < ${token.createdAt}::timestamptz - interval '1 day'`,
-    );
-    const inserted = await rows(
-      this.db,
+    await this.deleteExpired('plaid_public_tokens', token.createdAt);
+    await this.insertOnce(
       sql`INSERT INTO plaid_public_tokens (token_hash, client_id, expires_at, data)
           VALUES (${token.tokenHash}, ${token.clientId}, ${token.expiresAt}::timestamptz, ${json(token)}::jsonb)
           ON CONFLICT (token_hash) DO NOTHING RETURNING token_hash`,
+      'plaid_public_token exists already',
     );
-    if (!inserted.length) throw new ConflictError('plaid_public_token exists already');
   }
 
   async consumePlaidPublicToken(
@@ -130,14 +121,13 @@ export class PgPlaidStore extends PgRole implements PlaidStore {
 
   async putPlaidItem(item: PlaidItem): Promise<void> {
     // Any of the three keys taken (the item, its connection, its access token) refuses the whole item.
-    const inserted = await rows(
-      this.db,
+    await this.insertOnce(
       sql`INSERT INTO plaid_items (client_id, item_id, connection_id, access_token_hash, data)
           VALUES (${item.clientId}, ${item.itemId}, ${item.connectionId}, ${item.accessTokenHash || null},
                   ${json(item)}::jsonb)
           ON CONFLICT DO NOTHING RETURNING item_id`,
+      'plaid item exists already',
     );
-    if (!inserted.length) throw new ConflictError('plaid item exists already');
   }
 
   getPlaidItem(clientId: string, itemId: string): Promise<PlaidItem | null> {
@@ -172,12 +162,11 @@ export class PgPlaidStore extends PgRole implements PlaidStore {
     const set = defined(changes);
     const token = changes.accessTokenHash;
     if (token === undefined) {
-      const updated = await this.one<PlaidItem>(
+      return this.updateExisting<PlaidItem>(
         sql`UPDATE plaid_items SET data = data || ${json(set)}::jsonb
             WHERE client_id = ${clientId} AND item_id = ${itemId} RETURNING data::text AS data`,
+        'plaid item does not exist',
       );
-      if (!updated) throw new ConflictError('plaid item does not exist');
-      return updated;
     }
     // As DynamoDB's: the token is replaced on condition that it is still the one read here (whoever changed it
     // meanwhile wins; this write is refused), and that no other item holds the new one.
@@ -208,6 +197,29 @@ export class PgPlaidStore extends PgRole implements PlaidStore {
   }
 
   // ---- plumbing -----------------------------------------------------------------------------------------
+
+  /** Deletes the tokens of a kind that expired a day or more before `createdAt` (see the class comment). */
+  private async deleteExpired(
+    table: 'plaid_link_tokens' | 'plaid_public_tokens',
+    createdAt: string,
+  ): Promise<void> {
+    await this.db.execute(
+      sql`DELETE FROM ${sql.identifier(table)} WHERE expires_at < ${createdAt}::timestamptz - interval '1 day'`,
+    );
+  }
+
+  /** Runs an `INSERT ... ON CONFLICT DO NOTHING RETURNING ...`: no row returned (a key is taken) is a conflict. */
+  private async insertOnce(insert: SQL, conflict: string): Promise<void> {
+    const inserted = await rows(this.db, insert);
+    if (!inserted.length) throw new ConflictError(conflict);
+  }
+
+  /** Runs an `UPDATE ... RETURNING data::text AS data`: no row returned (nothing to update) is a conflict. */
+  private async updateExisting<T>(update: SQL, missing: string): Promise<T> {
+    const updated = await this.one<T>(update);
+    if (!updated) throw new ConflictError(missing);
+    return updated;
+  }
 
   private async one<T>(query: SQL): Promise<T | null> {
     const [row] = await rows<{ data: string }>(this.db, query);
