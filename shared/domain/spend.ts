@@ -30,6 +30,7 @@ import {
   formatSeries,
 } from './analytics';
 import type { BudgetTxn } from './budgets';
+import type { SpendMonth } from './insights';
 import type { StoredTransaction } from './models';
 import { dayNumber, isoDate, nextMonthStartDay } from './stats';
 import { effective } from './transactions';
@@ -85,6 +86,16 @@ export function monthsBetween(from: string, to: string): string[] {
     out.push(monthOf(isoDate(d)));
   }
   return out;
+}
+
+/**
+ * What a load of monthly projection items (spend or anomaly history) starts from: each month asked for, once and
+ * in the order first asked, empty at rev 0 (never written); the store then overwrites the months it holds.
+ */
+export function emptyMonths(months: readonly string[]): Map<string, SpendMonth> {
+  const result = new Map<string, SpendMonth>();
+  for (const month of months) result.set(month, { month, rev: 0, entries: new Map() });
+  return result;
 }
 
 const ENTRY = /^(\d{4}-\d{2}-\d{2})\|(-?\d+)\|([A-Z]{3})\|([A-Z0-9_]*)\|([A-Z0-9_]*)\|([pt]*)$/;

@@ -15,6 +15,7 @@ import {
   type UserSettings,
 } from '../../domain/insights';
 import { AlertSchema, type Alert } from '../../domain/alerts';
+import { emptyMonths } from '../../domain/spend';
 import { ConflictError, type Page, type PageRequest } from '../../ports/store';
 import {
   batchWriteAll,
@@ -306,8 +307,7 @@ async function loadMonths(
   userId: string,
   months: readonly string[],
 ): Promise<Map<string, SpendMonth>> {
-  const result = new Map<string, SpendMonth>();
-  for (const month of months) result.set(month, { month, rev: 0, entries: new Map() });
+  const result = emptyMonths(months);
   const unique = [...result.keys()];
   for (let i = 0; i < unique.length; i += 100) {
     let batch: Record<string, unknown>[] | undefined = unique

@@ -9,6 +9,7 @@ import {
   type UserSettings,
 } from '../../domain/insights';
 import { AlertSchema, type Alert } from '../../domain/alerts';
+import { emptyMonths } from '../../domain/spend';
 import { openCursor, sealCursor } from '../../cursor';
 import {
   ConflictError,
@@ -291,8 +292,7 @@ export class PgInsightsStore extends PgRole implements InsightsStore {
     userId: string,
     months: readonly string[],
   ): Promise<Map<string, SpendMonth>> {
-    const result = new Map<string, SpendMonth>();
-    for (const month of months) result.set(month, { month, rev: 0, entries: new Map() });
+    const result = emptyMonths(months);
     const unique = [...result.keys()];
     // A Data API response holds at most 1 MiB: two months of the largest size per statement there.
     const chunk = this.conn.driver === 'data-api' ? 2 : 1_000;

@@ -9,6 +9,7 @@ import {
   decodeCells,
   decodeEntry,
   encodeCells,
+  emptyMonths,
   encodeEntry,
   monthsBetween,
   seriesFromCells,
@@ -95,6 +96,33 @@ describe('spend entries', () => {
   it('lists the months of a range', () => {
     expect(monthsBetween('2026-11-24', '2027-02-01')).toEqual(['2026-11', '2026-12', '2027-01', '2027-02']);
     expect(monthsBetween('2026-11-30', '2026-11-30')).toEqual(['2026-11']);
+  });
+});
+
+describe('emptyMonths (what a store\u2019s load of projection months starts from)', () => {
+  it('holds each month asked for once, in the order first asked, empty at rev 0', () => {
+    const loaded = emptyMonths(['2026-10', '2026-11', '2026-10']);
+    expect([...loaded.keys()]).toEqual(['2026-10', '2026-11']);
+    expect(loaded.get('2026-10')).toEqual({ month: '2026-10', rev: 0, entries: new Map() });
+    expect(emptyMonths([]).size).toBe(0);
+  });
+
+  it('for any list of months: the distinct ones in first-seen order, each its own empty entries', () => {
+    const month = fc
+      .tuple(fc.integer({ min: 2000, max: 2099 }), fc.integer({ min: 1, max: 12 }))
+      .map(([y, m]) => `${y}-${String(m).padStart(2, '0')}`);
+    fc.assert(
+      fc.property(fc.array(month, { maxLength: 40 }), (months) => {
+        const loaded = emptyMonths(months);
+        expect([...loaded.keys()]).toEqual([...new Set(months)]);
+        for (const [key, value] of loaded) {
+          expect(value).toEqual({ month: key, rev: 0, entries: new Map() });
+        }
+        // A store fills or a processor edits one month's entries without touching another's.
+        const maps = [...loaded.values()].map((m) => m.entries);
+        expect(new Set(maps).size).toBe(maps.length);
+      }),
+    );
   });
 });
 
