@@ -134,17 +134,7 @@ describe.each(BANKS)('the sync engine against %s (in process, real DynamoDB)', (
 describe('login required', () => {
   it('marks the connection login_required when the bank refuses the refresh', async () => {
     const f = await syncFixture('bank_a', { store, now: NOW });
-    // Let the access token expire on the bank clock, and revoke the grant at the bank.
-    const conn = (await store.getConnection(f.userId, f.connection.id))!;
-    const tokens = JSON.parse(
-      await f.deps.cipher.decrypt(conn.tokens, {
-        purpose: 'bank-tokens',
-        userId: f.userId,
-        connectionId: conn.id,
-      }),
-    ) as { refreshToken: string };
-    await f.deps.providers[0]!.client.revoke(tokens.refreshToken);
-    f.bank.clock.advance(2 * 3600_000);
+    await f.revokeGrant();
     const run = await f.sync();
     expect(run.status).toBe('login_required');
     expect((await store.getConnection(f.userId, f.connection.id))?.status).toBe('login_required');

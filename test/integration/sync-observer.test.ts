@@ -51,16 +51,7 @@ describe('SyncObserver', () => {
     f.bank.clock.advance(86_400_000);
     expect((await f.sync('s3', { observer: failing })).status).toBe('succeeded');
 
-    const conn = (await store.getConnection(f.userId, f.connection.id))!;
-    const tokens = JSON.parse(
-      await f.deps.cipher.decrypt(conn.tokens, {
-        purpose: 'bank-tokens',
-        userId: f.userId,
-        connectionId: conn.id,
-      }),
-    ) as { refreshToken: string };
-    await f.deps.providers[0]!.client.revoke(tokens.refreshToken);
-    f.bank.clock.advance(2 * 3600_000);
+    await f.revokeGrant();
     await f.sync('s4', { observer });
     expect(heard.at(-1)).toMatchObject({ run: { id: 's4', status: 'login_required' }, firstSync: false });
     // A connection that is not active any more: the run ends at once, and nobody is told again.

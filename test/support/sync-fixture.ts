@@ -118,6 +118,19 @@ export async function syncFixture(
     sleeps,
     job,
     sync: (syncId?: string, over: Partial<SyncDeps> = {}) => runSync({ ...deps, ...over }, job(syncId)),
+    /**
+     * Revokes the connection's grant at the bank (the refresh token it holds now) and lets its access token
+     * expire on the bank clock: the next sync finds it needs the user to log in again.
+     */
+    async revokeGrant(): Promise<void> {
+      const stored = await opts.store.getConnection(userId, connection.id);
+      if (!stored) throw new Error(`connection ${connection.id} is not stored`);
+      const tokens = JSON.parse(await cipher.decrypt(stored.tokens, tokenContext(userId, connection.id))) as {
+        refreshToken: string;
+      };
+      await client.revoke(tokens.refreshToken);
+      bank.clock.advance(2 * 3600_000);
+    },
     /** The user's live transactions as comparable keys (same shape as expectedFromTruth). */
     async stored(): Promise<string[]> {
       const txns: StoredTransaction[] = [];
