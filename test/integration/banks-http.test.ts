@@ -5,17 +5,18 @@ import { bank_b } from '../../shared/banks/bank_b';
 import { bank_c } from '../../shared/banks/bank_c';
 import { createPkcePair } from '../../shared/banks/kit/crypto';
 import { defaultDataSource } from '../../shared/banks/kit/data-source';
-import { ProviderError, type ProviderClient } from '../../shared/banks/kit/provider';
+import { ProviderError } from '../../shared/banks/kit/provider';
 import { visibleTransactions } from '../../shared/banks/kit/replay';
 import { BankServer } from '../../shared/banks/kit/server';
 import { consentForm, submitConsent } from '../../shared/banks/kit/testing';
 import { startBankHttp, type BankHttp } from '../support/bank-http';
+import { allTransactionPages } from '../support/bank-wiring';
+import { bankAdmin } from '../support/sync-helpers';
 
 /**
  * The provider clients against the real bank Lambda handlers (functions/banks/*.ts) over real HTTP: the local
  * API Gateway (lib/local/gateway.ts) serving the three catalogue entries, state in DynamoDB Local.
  */
-const ADMIN = { 'x-admin-token': 'local-admin', 'content-type': 'application/json' };
 const CLOCK = '2026-03-07T12:00:00.000Z';
 let gateway: BankHttp;
 let table: BankHttp['table'];
@@ -38,29 +39,6 @@ async function rejection(p: Promise<unknown>): Promise<ProviderError> {
     throw err;
   }
   throw new Error('expected a ProviderError');
-}
-
-async function admin(bank: string, path: string, body: unknown) {
-  const res = await fetch(`${url}/mock-banks/${bank}/admin/${path}`, {
-    method: 'POST',
-    headers: ADMIN,
-    body: JSON.stringify(body),
-  });
-  expect(res.status).toBe(200);
-  return (await res.json()) as Record<string, unknown>;
-}
-
-async function allPages(client: ProviderClient, token: string) {
-  const records: unknown[] = [];
-  let cursor: string | null = null;
-  let pages = 0;
-  do {
-    const page = await client.fetchTransactionsPage(token, cursor);
-    records.push(...page.records);
-    cursor = page.nextCursor;
-    pages++;
-  } while (cursor && pages < 500);
-  return { records, pages };
 }
 
 const REDIRECT = 'http://127.0.0.1:9/link/callback';
@@ -86,8 +64,8 @@ describe.each([bank_a, bank_b, bank_c])('$protocol.id over HTTP', (bank) => {
   }
 
   beforeAll(async () => {
-    await admin(id, 'reset', {});
-    await admin(id, 'clock', { set: CLOCK, freeze: true });
+    await bankAdmin(url, id, 'reset', {});
+    await bankAdmin(url, id, 'clock', { set: CLOCK, freeze: true });
   });
 
   it('serves the consent form, refuses a wrong password with 401, redirects a denial and an approval', async () => {
@@ -120,7 +98,7 @@ describe.each([bank_a, bank_b, bank_c])('$protocol.id over HTTP', (bank) => {
     const user = (await defaultDataSource().user(0))!;
     expect(accounts).toHaveLength(user.accounts.filter((a) => a.bank === id).length);
     for (const a of accounts) expect(bank.wire.account.safeParse(a).success).toBe(true);
-    const { records, pages } = await allPages(c, tokens.accessToken);
+    const { records, pages } = await allTransactionPages(c, tokens.accessToken);
     const expected = visibleTransactions(user, id, new Date(CLOCK));
     expect(records).toHaveLength(expected.length);
     expect(pages).toBe(Math.ceil(expected.length / 10));
@@ -134,26 +112,26 @@ describe.each([bank_a, bank_b, bank_c])('$protocol.id over HTTP', (bank) => {
 
   it('429 carries Retry-After into the error; 503 is a retryable server error', async () => {
     const { client: c, tokens } = await link();
-    await admin(id, 'faults', { rate_limit: 1, retry_after_seconds: 2 });
+    await bankAdmin(url, id, 'faults', { rate_limit: 1, retry_after_seconds: 2 });
     try {
       const err = await rejection(c.fetchTransactionsPage(tokens.accessToken));
       expect(err).toMatchObject({ kind: 'rate_limited', status: 429 });
       expect(err.retryAfterMs).toBeGreaterThan(500);
       expect(err.retryAfterMs).toBeLessThanOrEqual(3000);
-      await admin(id, 'faults', { server_error: 1, server_error_status: 503 });
+      await bankAdmin(url, id, 'faults', { server_error: 1, server_error_status: 503 });
       expect(await rejection(c.fetchAccounts(tokens.accessToken))).toMatchObject({
         kind: 'server',
         status: 503,
       });
     } finally {
-      await admin(id, 'faults', {});
+      await bankAdmin(url, id, 'faults', {});
     }
     expect((await c.fetchAccounts(tokens.accessToken)).length).toBeGreaterThan(0);
   });
 
   it('refreshes (rotating) after the access token expires on the bank clock, and revokes', async () => {
     const { client: c, tokens } = await link('user_good_2');
-    await admin(id, 'clock', { advance_ms: 2 * 3600_000 });
+    await bankAdmin(url, id, 'clock', { advance_ms: 2 * 3600_000 });
     try {
       expect((await rejection(c.fetchAccounts(tokens.accessToken))).kind).toBe('token_expired');
       const next = await c.refresh(tokens.refreshToken);
@@ -170,7 +148,7 @@ describe.each([bank_a, bank_b, bank_c])('$protocol.id over HTTP', (bank) => {
         'invalid_token',
       );
     } finally {
-      await admin(id, 'clock', { set: CLOCK, freeze: true });
+      await bankAdmin(url, id, 'clock', { set: CLOCK, freeze: true });
     }
   });
 

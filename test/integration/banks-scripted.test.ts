@@ -3,18 +3,18 @@ import { bank_a } from '../../shared/banks/bank_a';
 import { bank_b } from '../../shared/banks/bank_b';
 import { bank_c } from '../../shared/banks/bank_c';
 import { createPkcePair } from '../../shared/banks/kit/crypto';
-import type { ProviderClient } from '../../shared/banks/kit/provider';
 import { submitConsent } from '../../shared/banks/kit/testing';
 import { withNormalizers } from '../../shared/services/providers';
 import { startBankHttp, type BankHttp } from '../support/bank-http';
+import { allTransactionPages } from '../support/bank-wiring';
 import { SCENARIO } from '../support/scripted';
+import { bankAdmin } from '../support/sync-helpers';
 
 /**
  * Scripted sandbox users (`user_custom`) against the real bank Lambda handlers over real HTTP, their state (the
  * script and its link date, on the code and the grant) in DynamoDB Local: every bank serves exactly the script in
  * its own dialect, and moving the bank clock brings the scripted events.
  */
-const ADMIN = { 'x-admin-token': 'local-admin', 'content-type': 'application/json' };
 const CLOCK = '2026-03-10T12:00:00.000Z';
 const REDIRECT = 'http://127.0.0.1:9/link/callback';
 let gateway: BankHttp;
@@ -29,33 +29,12 @@ afterAll(async () => {
   await gateway?.close();
 });
 
-async function admin(bank: string, path: string, body: unknown) {
-  const res = await fetch(`${url}/mock-banks/${bank}/admin/${path}`, {
-    method: 'POST',
-    headers: ADMIN,
-    body: JSON.stringify(body),
-  });
-  expect(res.status).toBe(200);
-}
-
-async function everything(client: ProviderClient, token: string) {
-  const records: unknown[] = [];
-  let cursor: string | null = null;
-  let pages = 0;
-  do {
-    const page = await client.fetchTransactionsPage(token, cursor);
-    records.push(...page.records);
-    cursor = page.nextCursor;
-  } while (cursor && ++pages < 100);
-  return records;
-}
-
 describe.each([bank_a, bank_b, bank_c])('$protocol.id: a scripted user over HTTP', (bank) => {
   const id = bank.protocol.id;
 
   beforeAll(async () => {
-    await admin(id, 'reset', {});
-    await admin(id, 'clock', { set: CLOCK, freeze: true });
+    await bankAdmin(url, id, 'reset', {});
+    await bankAdmin(url, id, 'clock', { set: CLOCK, freeze: true });
   });
 
   it('links through the consent form and serves the script as of the bank clock, in the bank dialect', async () => {
@@ -79,7 +58,7 @@ describe.each([bank_a, bank_b, bank_c])('$protocol.id: a scripted user over HTTP
     expect(accounts[0]).toMatchObject({ name: 'Everyday', mask: '4321', type: 'depository' });
     const byId = new Map(accounts.map((a) => [a.providerAccountId, a]));
     const read = async (token: string) =>
-      (await everything(client, token))
+      (await allTransactionPages(client, token)).records
         .map((r) => provider.normalizeTransaction(r, byId))
         .map((t) => `${t.date} ${t.status} ${t.amountMinor} ${t.description}`)
         .sort();
@@ -94,7 +73,7 @@ describe.each([bank_a, bank_b, bank_c])('$protocol.id: a scripted user over HTTP
       '2026-03-09 pending -4200 CORNER CAFE',
     ]);
 
-    await admin(id, 'clock', { advance_days: 3 });
+    await bankAdmin(url, id, 'clock', { advance_days: 3 });
     const fresh = await client.refresh(tokens.refreshToken);
     expect(await read(fresh.accessToken)).toEqual([
       '2026-02-08 posted 300000 ACME CORP PAYROLL',

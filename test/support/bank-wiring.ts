@@ -1,4 +1,5 @@
 import { getBank } from '../../shared/banks/registry';
+import type { ProviderClient } from '../../shared/banks/kit/provider';
 import type { BankAccount } from '../../shared/domain/models';
 import type { BankId, GeneratedUser } from '../../shared/generator/types';
 import { withNormalizers } from '../../shared/services/providers';
@@ -29,4 +30,25 @@ export function bankWiring(bankId: BankId, user: GeneratedUser) {
     ]),
   );
   return { module, provider, accounts, bankAccounts };
+}
+
+/**
+ * Every transaction record `client` serves for `token`, following the cursor to the end, and how many pages that
+ * took. A bank that never ends its cursor fails the test (after 1,000 pages) rather than hanging it.
+ */
+export async function allTransactionPages(
+  client: ProviderClient,
+  token: string,
+): Promise<{ records: unknown[]; pages: number }> {
+  const records: unknown[] = [];
+  let cursor: string | null = null;
+  let pages = 0;
+  do {
+    const page = await client.fetchTransactionsPage(token, cursor);
+    records.push(...page.records);
+    cursor = page.nextCursor;
+    pages++;
+    if (pages > 1000) throw new Error('the transaction cursor does not end (over 1,000 pages)');
+  } while (cursor);
+  return { records, pages };
 }

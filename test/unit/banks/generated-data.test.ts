@@ -11,7 +11,7 @@ import { bankCNormalizer } from '../../../shared/banks/bank_c/normalize';
 import { bankEnv } from '../../../shared/banks/kit/config';
 import { defaultDataSource, generatorOptions } from '../../../shared/banks/kit/data-source';
 import type { Normalizer } from '../../../shared/banks/kit/normalizer';
-import type { ProviderClient } from '../../../shared/banks/kit/provider';
+import { allTransactionPages } from '../../support/bank-wiring';
 import { accountViews, visibleTransactions } from '../../../shared/banks/kit/replay';
 import { linkInProcess } from '../../../shared/banks/kit/testing';
 
@@ -27,17 +27,6 @@ const NORMALIZERS: Record<string, Normalizer> = {
   bank_c: bankCNormalizer,
 };
 const INSTANTS = ['2026-02-01T00:00:00.000Z', '2026-06-30T12:00:00.000Z', '2027-01-15T00:00:00.000Z'];
-
-async function allPages(client: ProviderClient, token: string) {
-  const records: unknown[] = [];
-  let cursor: string | null = null;
-  do {
-    const page = await client.fetchTransactionsPage(token, cursor);
-    records.push(...page.records);
-    cursor = page.nextCursor;
-  } while (cursor);
-  return records;
-}
 
 describe('the default data source is the generator', () => {
   it('uses MOCK_BANK_SEED / START / DAYS with the generator CLI defaults', async () => {
@@ -76,7 +65,7 @@ describe.each([bank_a, bank_b, bank_c])('$protocol.id serves the generated life 
         ]),
       );
 
-      const records = await allPages(l.client, l.tokens.accessToken);
+      const { records } = await allTransactionPages(l.client, l.tokens.accessToken);
       for (const r of records) expect(bank.wire.transaction.safeParse(r).success).toBe(true);
 
       const truth = new Map<string, BankRecordVersion>();

@@ -9,7 +9,7 @@ import { BankCAccountSchema, BankCTransactionSchema } from '../../../shared/bank
 import type { BankModule } from '../../../shared/banks/kit/bank-module';
 import { fixtureUser, FIXTURE_END } from '../../../shared/banks/kit/fixtures';
 import { localIsoDate, parseDdmmyyyy } from '../../../shared/banks/kit/formats';
-import type { ProviderClient } from '../../../shared/banks/kit/provider';
+import { allTransactionPages } from '../../support/bank-wiring';
 import { ProviderError } from '../../../shared/banks/kit/provider';
 import { accountViews, visibleTransactions } from '../../../shared/banks/kit/replay';
 import { linkInProcess } from '../../../shared/banks/kit/testing';
@@ -115,20 +115,6 @@ const WIRE: Record<string, BankModule['wire']> = {
   bank_c: bank_c.wire,
 };
 
-async function allPages(client: ProviderClient, token: string) {
-  const records: unknown[] = [];
-  let cursor: string | null = null;
-  let pages = 0;
-  do {
-    const page = await client.fetchTransactionsPage(token, cursor);
-    records.push(...page.records);
-    cursor = page.nextCursor;
-    pages++;
-    if (pages > 1000) throw new Error('no end');
-  } while (cursor);
-  return { records, pages };
-}
-
 async function rejection(p: Promise<unknown>): Promise<ProviderError> {
   try {
     await p;
@@ -154,7 +140,7 @@ describe.each([bank_a, bank_b, bank_c])('$protocol.id data API', (bank) => {
     const at = async (iso: string) => {
       const res = await admin('clock', { set: iso, freeze: true });
       expect(res.status).toBe(200);
-      return (await allPages(client, l.tokens.accessToken)).records.map((r) => read.txn(r));
+      return (await allTransactionPages(client, l.tokens.accessToken)).records.map((r) => read.txn(r));
     };
     return { ...l, client, admin, at };
   }
@@ -181,7 +167,7 @@ describe.each([bank_a, bank_b, bank_c])('$protocol.id data API', (bank) => {
     expect(expected.length).toBeGreaterThan(25);
     for (const size of [1, 7, 25, undefined]) {
       const { client, tokens } = await linked(FIXTURE_END, size);
-      const { records, pages } = await allPages(client, tokens.accessToken);
+      const { records, pages } = await allTransactionPages(client, tokens.accessToken);
       for (const r of records) expect(WIRE[id]!.transaction.safeParse(r).success).toBe(true);
       const got = records.map((r) => read.txn(r).id);
       expect([...got].sort()).toEqual(expected);
@@ -191,7 +177,7 @@ describe.each([bank_a, bank_b, bank_c])('$protocol.id data API', (bank) => {
 
   it('serves amounts, signs, statuses and dates that read back exactly', async () => {
     const { client, tokens } = await linked();
-    const rows = (await allPages(client, tokens.accessToken)).records.map((r) => read.txn(r));
+    const rows = (await allTransactionPages(client, tokens.accessToken)).records.map((r) => read.txn(r));
     const byId = new Map(rows.map((r) => [r.id, r]));
     for (const t of visibleTransactions(user, id, new Date(FIXTURE_END))) {
       expect(byId.get(t.bankTxnId)).toEqual({
@@ -332,23 +318,23 @@ describe.each([bank_a, bank_b, bank_c])('$protocol.id data API', (bank) => {
 
     it('mixes malformed records into pages: extra broken copies next to every good record', async () => {
       const { client, tokens, admin } = await linked();
-      const clean = (await allPages(client, tokens.accessToken)).records;
+      const clean = (await allTransactionPages(client, tokens.accessToken)).records;
       await admin('faults', { malformed: 0.3, seed: 3 });
-      const { records } = await allPages(client, tokens.accessToken);
+      const { records } = await allTransactionPages(client, tokens.accessToken);
       const good = records.filter((r) => WIRE[id]!.transaction.safeParse(r).success);
       const bad = records.filter((r) => !WIRE[id]!.transaction.safeParse(r).success);
       expect(good).toEqual(clean);
       expect(bad.length).toBeGreaterThan(3);
       expect(bad.length).toBeLessThan(clean.length * 0.6);
       // The same records are malformed on every read.
-      expect((await allPages(client, tokens.accessToken)).records).toEqual(records);
+      expect((await allTransactionPages(client, tokens.accessToken)).records).toEqual(records);
     });
 
     it('corrupt mode breaks the records themselves: missing fields, garbage amounts, bad dates', async () => {
       const { client, tokens, admin } = await linked();
-      const clean = (await allPages(client, tokens.accessToken)).records;
+      const clean = (await allTransactionPages(client, tokens.accessToken)).records;
       await admin('faults', { malformed: 1, malformed_mode: 'corrupt' });
-      const { records } = await allPages(client, tokens.accessToken);
+      const { records } = await allTransactionPages(client, tokens.accessToken);
       expect(records.length).toBe(clean.length);
       const issues = new Set<string>();
       for (const r of records) {
@@ -376,7 +362,9 @@ describe.each([bank_a, bank_b, bank_c])('$protocol.id data API', (bank) => {
         source: 'env',
       });
       await l.server.request('POST', 'admin/faults', { headers: ADMIN, json: {} });
-      const rows = (await allPages(l.client, l.tokens.accessToken)).records.map((r) => read.txn(r));
+      const rows = (await allTransactionPages(l.client, l.tokens.accessToken)).records.map((r) =>
+        read.txn(r),
+      );
       expect(rows.find((r) => r.id === `${p}-1001P`)?.status).toBe('pending');
       const reset = await l.server.request('POST', 'admin/reset', { headers: ADMIN });
       expect(JSON.parse(reset.body)).toMatchObject({ fault_source: 'env', clock: { source: 'env' } });
