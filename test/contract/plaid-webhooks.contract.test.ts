@@ -4,8 +4,8 @@ import { beforeAll, expect, it } from 'vitest';
 import { DynamoWebhookStore } from '../../shared/adapters/dynamodb/plaid-webhooks';
 import { rows } from '../../shared/adapters/postgres/db';
 import { PgWebhookStore } from '../../shared/adapters/postgres/plaid-webhooks';
-import type { WebhookAttempt, WebhookKey } from '../../shared/domain/plaid/webhooks';
 import type { WebhookStore } from '../../shared/ports/plaid-webhooks';
+import { webhookAttempt as attempt, webhookKey as key } from '../support/plaid-webhooks';
 import { forEachBackend, uid, type Backend } from './backends';
 
 /**
@@ -17,39 +17,6 @@ import { forEachBackend, uid, type Backend } from './backends';
 const DAY = 86_400_000;
 const T0 = Date.parse('2026-03-01T00:00:00.000Z');
 const at = (ms: number) => new Date(T0 + ms).toISOString();
-
-const key = (
-  kid: string,
-  createdAt: string,
-  environment: WebhookKey['environment'] = 'sandbox',
-): WebhookKey => ({
-  kid,
-  environment,
-  publicJwk: { kty: 'EC', crv: 'P-256', x: `x-${kid}`, y: `y-${kid}` },
-  privateKeyEncrypted: `local:v1:${kid}`,
-  createdAt,
-  expiredAt: null,
-});
-
-const attempt = (
-  itemId: string,
-  n: number,
-  when: string,
-  over: Partial<WebhookAttempt> = {},
-): WebhookAttempt => ({
-  deliveryId: 'd1',
-  itemId,
-  webhookType: 'TRANSACTIONS',
-  webhookCode: 'SYNC_UPDATES_AVAILABLE',
-  url: 'http://127.0.0.1:9/hook',
-  attempt: n,
-  at: when,
-  statusCode: 500,
-  durationMs: 12,
-  error: null,
-  outcome: 'retrying',
-  ...over,
-});
 
 function webhookStore(b: Backend): WebhookStore {
   if (b.dynamo) return new DynamoWebhookStore(b.dynamo.doc, b.dynamo.tableName);

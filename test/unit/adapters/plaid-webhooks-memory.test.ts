@@ -1,39 +1,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { MemoryWebhookStore } from '../../../shared/adapters/memory/plaid-webhooks';
-import type { WebhookAttempt, WebhookKey } from '../../../shared/domain/plaid/webhooks';
 import type { WebhookStore } from '../../../shared/ports/plaid-webhooks';
+import { webhookAttempt as attempt, webhookKey as key } from '../../support/plaid-webhooks';
 
 /**
  * The in-memory WebhookStore (the unit tests' double) on the cases the real adapters' contract runs
  * (test/contract/plaid-webhooks.contract.test.ts: DynamoDB Local, PostgreSQL, PGlite).
  */
-const key = (
-  kid: string,
-  createdAt: string,
-  environment: WebhookKey['environment'] = 'sandbox',
-): WebhookKey => ({
-  kid,
-  environment,
-  publicJwk: { kty: 'EC', crv: 'P-256', x: `x-${kid}`, y: `y-${kid}` },
-  privateKeyEncrypted: `local:v1:${kid}`,
-  createdAt,
-  expiredAt: null,
-});
-const attempt = (n: number, at: string, over: Partial<WebhookAttempt> = {}): WebhookAttempt => ({
-  deliveryId: 'd1',
-  itemId: 'item-1',
-  webhookType: 'TRANSACTIONS',
-  webhookCode: 'SYNC_UPDATES_AVAILABLE',
-  url: 'http://127.0.0.1:9/hook',
-  attempt: n,
-  at,
-  statusCode: 500,
-  durationMs: 12,
-  error: null,
-  outcome: 'retrying',
-  ...over,
-});
-
 describe('MemoryWebhookStore', () => {
   let store: WebhookStore;
   beforeAll(() => {
@@ -57,13 +30,13 @@ describe('MemoryWebhookStore', () => {
   });
 
   it('records attempts once each and lists an item newest first', async () => {
-    await store.recordWebhookAttempt(attempt(1, '2026-03-01T00:00:00.000Z'));
-    await store.recordWebhookAttempt(attempt(1, '2026-03-01T00:00:00.000Z'));
-    await store.recordWebhookAttempt(attempt(2, '2026-03-01T00:00:01.000Z'));
+    await store.recordWebhookAttempt(attempt('item-1', 1, '2026-03-01T00:00:00.000Z'));
+    await store.recordWebhookAttempt(attempt('item-1', 1, '2026-03-01T00:00:00.000Z'));
+    await store.recordWebhookAttempt(attempt('item-1', 2, '2026-03-01T00:00:01.000Z'));
     await store.recordWebhookAttempt(
-      attempt(3, '2026-03-01T00:00:03.000Z', { statusCode: 200, outcome: 'delivered' }),
+      attempt('item-1', 3, '2026-03-01T00:00:03.000Z', { statusCode: 200, outcome: 'delivered' }),
     );
-    await store.recordWebhookAttempt(attempt(1, '2026-03-01T00:00:00.000Z', { itemId: 'item-2' }));
+    await store.recordWebhookAttempt(attempt('item-2', 1, '2026-03-01T00:00:00.000Z'));
     const list = await store.listWebhookAttempts('item-1');
     expect(list.map((a) => [a.attempt, a.outcome])).toEqual([
       [3, 'delivered'],
