@@ -5,12 +5,11 @@ import { bank_b } from '../../shared/banks/bank_b';
 import { bank_c } from '../../shared/banks/bank_c';
 import { createPkcePair } from '../../shared/banks/kit/crypto';
 import { defaultDataSource } from '../../shared/banks/kit/data-source';
-import { ProviderError } from '../../shared/banks/kit/provider';
 import { visibleTransactions } from '../../shared/banks/kit/replay';
 import { BankServer } from '../../shared/banks/kit/server';
 import { consentForm, submitConsent } from '../../shared/banks/kit/testing';
 import { startBankHttp, type BankHttp } from '../support/bank-http';
-import { allTransactionPages } from '../support/bank-wiring';
+import { allTransactionPages, rejection } from '../support/bank-wiring';
 import { bankAdmin } from '../support/sync-helpers';
 
 /**
@@ -30,16 +29,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await gateway?.close();
 });
-
-async function rejection(p: Promise<unknown>): Promise<ProviderError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof ProviderError) return err;
-    throw err;
-  }
-  throw new Error('expected a ProviderError');
-}
 
 const REDIRECT = 'http://127.0.0.1:9/link/callback';
 

@@ -1,5 +1,5 @@
 import { getBank } from '../../shared/banks/registry';
-import type { ProviderClient } from '../../shared/banks/kit/provider';
+import { ProviderError, type ProviderClient } from '../../shared/banks/kit/provider';
 import type { BankAccount } from '../../shared/domain/models';
 import type { BankId, GeneratedUser } from '../../shared/generator/types';
 import { withNormalizers } from '../../shared/services/providers';
@@ -51,4 +51,15 @@ export async function allTransactionPages(
     if (pages > 1000) throw new Error('the transaction cursor does not end (over 1,000 pages)');
   } while (cursor);
   return { records, pages };
+}
+
+/** The ProviderError `p` rejects with (any other outcome fails the test). */
+export async function rejection(p: Promise<unknown>): Promise<ProviderError> {
+  try {
+    await p;
+  } catch (err) {
+    if (err instanceof ProviderError) return err;
+    throw err;
+  }
+  throw new Error('expected a ProviderError');
 }

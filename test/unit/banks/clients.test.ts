@@ -6,19 +6,9 @@ import { BankCClient } from '../../../shared/banks/bank_c/client';
 import { BankBClient } from '../../../shared/banks/bank_b/client';
 import { ManualClock } from '../../../shared/ports/clock';
 import { pkceS256 } from '../../../shared/banks/kit/crypto';
-import { ProviderError } from '../../../shared/banks/kit/provider';
 import { linkInProcess } from '../../../shared/banks/kit/testing';
 import { banks, getProvider, providers } from '../../../shared/banks/registry';
-
-async function rejection(p: Promise<unknown>): Promise<ProviderError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof ProviderError) return err;
-    throw err;
-  }
-  throw new Error('expected a ProviderError');
-}
+import { rejection } from '../../support/bank-wiring';
 
 const answer =
   (status: number, body: string, headers: Record<string, string> = { 'content-type': 'application/json' }) =>

@@ -3,7 +3,6 @@ import { bank_a } from '../../../shared/banks/bank_a';
 import { bank_b } from '../../../shared/banks/bank_b';
 import { bank_c } from '../../../shared/banks/bank_c';
 import { createPkcePair, sha256Hex } from '../../../shared/banks/kit/crypto';
-import { ProviderError } from '../../../shared/banks/kit/provider';
 import {
   consentForm,
   inProcessBank,
@@ -13,6 +12,7 @@ import {
   TEST_REDIRECT_URI,
   TEST_ROOT,
 } from '../../../shared/banks/kit/testing';
+import { rejection } from '../../support/bank-wiring';
 
 const BANKS = [bank_a, bank_b, bank_c];
 const ADMIN = { 'x-admin-token': 'local-admin' };
@@ -22,16 +22,6 @@ const AUTH: Record<string, (token: string) => Record<string, string>> = {
   bank_b: (t) => ({ 'x-access-token': t }),
   bank_c: (t) => ({ authorization: `Token ${t}` }),
 };
-
-async function rejection(p: Promise<unknown>): Promise<ProviderError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof ProviderError) return err;
-    throw err;
-  }
-  throw new Error('expected a ProviderError');
-}
 
 describe.each(BANKS)('$protocol.id OAuth2 server', (bank) => {
   const id = bank.protocol.id;

@@ -9,8 +9,8 @@ import { BankCAccountSchema, BankCTransactionSchema } from '../../../shared/bank
 import type { BankModule } from '../../../shared/banks/kit/bank-module';
 import { fixtureUser, FIXTURE_END } from '../../../shared/banks/kit/fixtures';
 import { localIsoDate, parseDdmmyyyy } from '../../../shared/banks/kit/formats';
-import { allTransactionPages } from '../../support/bank-wiring';
-import { ProviderError } from '../../../shared/banks/kit/provider';
+import { allTransactionPages, rejection } from '../../support/bank-wiring';
+import type { ProviderError } from '../../../shared/banks/kit/provider';
 import { accountViews, visibleTransactions } from '../../../shared/banks/kit/replay';
 import { linkInProcess } from '../../../shared/banks/kit/testing';
 
@@ -114,16 +114,6 @@ const WIRE: Record<string, BankModule['wire']> = {
   bank_b: bank_b.wire,
   bank_c: bank_c.wire,
 };
-
-async function rejection(p: Promise<unknown>): Promise<ProviderError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof ProviderError) return err;
-    throw err;
-  }
-  throw new Error('expected a ProviderError');
-}
 
 describe.each([bank_a, bank_b, bank_c])('$protocol.id data API', (bank) => {
   const id = bank.protocol.id;
