@@ -1,0 +1,147 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createDocumentClient } from '../../shared/adapters/dynamodb/client';
+import { DynamoStore } from '../../shared/adapters/dynamodb/store';
+import { connectPglite, connectPostgres, type PgConnection } from '../../shared/adapters/postgres/db';
+import { migrate } from '../../shared/adapters/postgres/migrate';
+import { PostgresStore } from '../../shared/adapters/postgres/store';
+import type { Store } from '../../shared/ports/store';
+import { startTwinProcess, type TwinProcess, type TwinStorageMode } from '../support/twin-process';
+import { sleep } from './stats';
+
+/**
+ * The local twin in each storage mode, as `npm start -- --storage <mode>` runs it (a child process), with a writer
+ * into its storage from the benchmark's process: the twin's DynamoDB Local table, or its PostgreSQL database (a
+ * fresh one per twin, dropped at stop), through the same store adapters the twin uses.
+ *
+ * PGlite is embedded in the twin's process, and one PGlite database is open in one process at a time: nothing
+ * outside can write into it while the twin runs. Its `seed` runs BEFORE the twin starts, into a PGlite data folder
+ * the twin then opens (`--persist --data-dir`); while it runs, `store` is null and writes go through its HTTP API.
+ */
+export const MODES: readonly TwinStorageMode[] = ['dynamodb', 'postgres', 'pglite'];
+
+export interface ModeTwin {
+  mode: TwinStorageMode;
+  twin: TwinProcess;
+  /** A writer into the running twin's storage, or null (pglite: see above). */
+  store: Store | null;
+  /** Resolves when the twin's process tree has been (nearly) idle for a while: its processors are done. */
+  idle(timeoutMs?: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startModeTwin(
+  mode: TwinStorageMode,
+  opts: { env?: Record<string, string>; seed?: (store: Store) => Promise<void> } = {},
+): Promise<ModeTwin> {
+  const env = { LOG_LEVEL: 'ERROR', ...opts.env };
+  if (mode === 'pglite') {
+    const dir = mkdtempSync(path.join(tmpdir(), 'finagg-bench-pglite-'));
+    try {
+      if (opts.seed) {
+        const conn = await connectPglite(path.join(dir, 'pglite'));
+        try {
+          await migrate(conn);
+          await opts.seed(new PostgresStore(conn));
+        } finally {
+          await conn.close();
+        }
+      }
+      const twin = await startTwinProcess({ storage: mode, env, args: ['--persist', '--data-dir', dir] });
+      return modeTwin(mode, twin, null, async () => rmSync(dir, { recursive: true, force: true }));
+    } catch (err) {
+      rmSync(dir, { recursive: true, force: true });
+      throw err;
+    }
+  }
+
+  const twin = await startTwinProcess({ storage: mode, env });
+  let store: Store;
+  let close: () => Promise<void>;
+  if (mode === 'postgres') {
+    const conn: PgConnection = connectPostgres(twin.databaseUrl!, { max: 4 });
+    store = new PostgresStore(conn);
+    close = () => conn.close();
+  } else {
+    const m = /DynamoDB at (\S+), table ([^,;)]+)/.exec(twin.output());
+    if (!m) {
+      await twin.stop();
+      throw new Error(`no DynamoDB endpoint in the twin output:\n${twin.output()}`);
+    }
+    const doc = createDocumentClient({
+      endpoint: m[1],
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    store = new DynamoStore(doc, m[2]!);
+    close = async () => doc.destroy();
+  }
+  try {
+    await opts.seed?.(store);
+  } catch (err) {
+    await close();
+    await twin.stop();
+    throw err;
+  }
+  return modeTwin(mode, twin, store, close);
+}
+
+function modeTwin(
+  mode: TwinStorageMode,
+  twin: TwinProcess,
+  store: Store | null,
+  cleanup: () => Promise<void>,
+): ModeTwin {
+  return {
+    mode,
+    twin,
+    store,
+    idle: (timeoutMs) => waitIdle(twin.child.pid!, timeoutMs),
+    async stop() {
+      try {
+        await cleanup();
+      } finally {
+        await twin.stop();
+      }
+    },
+  };
+}
+
+const TICKS_PER_SECOND = 100; // USER_HZ on Linux
+
+/** CPU time (clock ticks) of a process and its descendants, from /proc; 0 where there is no /proc. */
+function cpuTicks(pid: number): number {
+  let ticks = 0;
+  try {
+    // The fields after the command (which may hold spaces): utime and stime are the 12th and 13th.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    ticks += Number(fields[11]) + Number(fields[12]);
+    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
+    for (const child of children ? children.split(' ') : []) ticks += cpuTicks(Number(child));
+  } catch {
+    // gone, or no /proc
+  }
+  return ticks;
+}
+
+/**
+ * Waits until the process tree used less than `busyShare` of one core over each of `quietWindows` windows of 1 s
+ * in a row (the stream poller or outbox relay idling costs a little), or `timeoutMs`.
+ */
+async function waitIdle(pid: number, timeoutMs = 600_000, busyShare = 0.1, quietWindows = 2): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  let quiet = 0;
+  let before = cpuTicks(pid);
+  while (Date.now() < until) {
+    await sleep(1000);
+    const now = cpuTicks(pid);
+    quiet = now - before < busyShare * TICKS_PER_SECOND ? quiet + 1 : 0;
+    before = now;
+    if (quiet >= quietWindows) return;
+  }
+  process.stderr.write(
+    `[bench] the twin (pid ${pid}) is still busy after ${timeoutMs} ms; measuring anyway\n`,
+  );
+}
