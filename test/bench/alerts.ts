@@ -7,8 +7,8 @@ import type { StoredTransaction, TxnCategory } from '../../shared/domain/models'
 import { Api } from '../support/api';
 import { insert, txn } from '../support/insights';
 import { devToken, type TwinStorageMode } from '../support/twin-process';
-import { latencyFigures, sleep } from './stats';
-import { MODES, startModeTwin } from './twins';
+import { latencyFigures, sideBySide, sleep } from './stats';
+import { insertAll, MODES, startModeTwin, yearOfSpending } from './twins';
 import type { Benchmark, Figure } from './types';
 
 /**
@@ -152,8 +152,9 @@ export const benchmarks: Benchmark[] = [
     async run(): Promise<Figure[]> {
       const redis = await redisUrl();
       const sink = redis ? 'redis' : 'memory';
-      const figures: Figure[] = [];
+      const perMode: Figure[][] = [];
       for (const mode of MODES) {
+        const figures: Figure[] = [];
         process.stderr.write(`[alert-latency] ${mode}...\n`);
         const { writes, corrections } = await alertSamples(mode, redis);
         const label = `alert latency [${mode}]`;
@@ -165,8 +166,9 @@ export const benchmarks: Benchmark[] = [
         figures.push(
           ...latencyFigures(`${label} user correction over HTTP (${sink})`, corrections, ['p50', 'p99']),
         );
+        perMode.push(figures);
       }
-      return figures;
+      return sideBySide(perMode);
     },
   },
   {
@@ -184,37 +186,9 @@ export const benchmarks: Benchmark[] = [
       try {
         const store = new DynamoStore(doc, twin.tableName);
         const user = 'bench-analytics';
-        const categories: [string, string][] = [
-          ['FOOD_AND_DRINK', 'FOOD_AND_DRINK_GROCERIES'],
-          ['FOOD_AND_DRINK', 'FOOD_AND_DRINK_RESTAURANT'],
-          ['GENERAL_MERCHANDISE', 'GENERAL_MERCHANDISE_ONLINE_MARKETPLACES'],
-          ['TRANSPORTATION', 'TRANSPORTATION_GAS'],
-          ['ENTERTAINMENT', 'ENTERTAINMENT_TV_AND_MOVIES'],
-          ['RENT_AND_UTILITIES', 'RENT_AND_UTILITIES_GAS_AND_ELECTRICITY'],
-          ['PERSONAL_CARE', 'PERSONAL_CARE_GYMS_AND_FITNESS_CENTERS'],
-        ];
-        const start = Date.UTC(2025, 11, 1);
-        const txns: StoredTransaction[] = [];
-        let spendCount = 0;
-        for (let i = 0; i < 10_000; i++) {
-          const date = new Date(start + (i % 365) * 86_400_000).toISOString().slice(0, 10);
-          const income = i % 40 === 0;
-          const [primary, detailed] = income
-            ? ['INCOME', 'INCOME_WAGES']
-            : categories[i % categories.length]!;
-          if (!income) spendCount += 1;
-          txns.push(
-            txn(user, {
-              date,
-              amountMinor: income ? 250_000 : -(300 + ((i * 7919) % 20_000)),
-              merchantName: `Merchant ${i % 150}`,
-              accountId: `acc_${i % 3}`,
-              category: { primary, detailed, source: 'rules', confidence: 0.9, ruleId: 'builtin:bench' },
-            }),
-          );
-        }
+        const { txns, spendCount } = yearOfSpending(user, 10_000);
         const t0 = performance.now();
-        for (let i = 0; i < txns.length; i += 1000) await insert(store, txns.slice(i, i + 1000));
+        await insertAll(store, txns);
         const seedMs = performance.now() - t0;
         await twin.settle(900_000);
         const projectMs = performance.now() - t0 - seedMs;

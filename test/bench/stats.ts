@@ -52,4 +52,14 @@ export function latencyFigures(
   }));
 }
 
+/**
+ * The figures of several storage modes (each list naming its mode as `[mode]`), grouped by what they measure with
+ * the modes side by side in each group, in the order the groups first appear.
+ */
+export function sideBySide(perMode: readonly (readonly Figure[])[]): Figure[] {
+  const key = (f: Figure) => f.name.replace(/\[[a-z]+\] ?/, '');
+  const order = [...new Set(perMode.flat().map(key))];
+  return order.flatMap((k) => perMode.flatMap((figures) => figures.filter((f) => key(f) === k)));
+}
+
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

@@ -6,7 +6,9 @@ import { DynamoStore } from '../../shared/adapters/dynamodb/store';
 import { connectPglite, connectPostgres, type PgConnection } from '../../shared/adapters/postgres/db';
 import { migrate } from '../../shared/adapters/postgres/migrate';
 import { PostgresStore } from '../../shared/adapters/postgres/store';
+import type { StoredTransaction } from '../../shared/domain/models';
 import type { Store } from '../../shared/ports/store';
+import { insert, txn } from '../support/insights';
 import { startTwinProcess, type TwinProcess, type TwinStorageMode } from '../support/twin-process';
 import { sleep } from './stats';
 
@@ -144,4 +146,44 @@ async function waitIdle(pid: number, timeoutMs = 600_000, busyShare = 0.1, quiet
   process.stderr.write(
     `[bench] the twin (pid ${pid}) is still busy after ${timeoutMs} ms; measuring anyway\n`,
   );
+}
+
+/**
+ * `n` categorized transactions of one user over the year from 2025-12-01 (a day each in turn, three accounts, 150
+ * merchants, one in 40 a wage), and how many of them are spending.
+ */
+export function yearOfSpending(user: string, n: number): { txns: StoredTransaction[]; spendCount: number } {
+  const categories: [string, string][] = [
+    ['FOOD_AND_DRINK', 'FOOD_AND_DRINK_GROCERIES'],
+    ['FOOD_AND_DRINK', 'FOOD_AND_DRINK_RESTAURANT'],
+    ['GENERAL_MERCHANDISE', 'GENERAL_MERCHANDISE_ONLINE_MARKETPLACES'],
+    ['TRANSPORTATION', 'TRANSPORTATION_GAS'],
+    ['ENTERTAINMENT', 'ENTERTAINMENT_TV_AND_MOVIES'],
+    ['RENT_AND_UTILITIES', 'RENT_AND_UTILITIES_GAS_AND_ELECTRICITY'],
+    ['PERSONAL_CARE', 'PERSONAL_CARE_GYMS_AND_FITNESS_CENTERS'],
+  ];
+  const start = Date.UTC(2025, 11, 1);
+  const txns: StoredTransaction[] = [];
+  let spendCount = 0;
+  for (let i = 0; i < n; i++) {
+    const date = new Date(start + (i % 365) * 86_400_000).toISOString().slice(0, 10);
+    const income = i % 40 === 0;
+    const [primary, detailed] = income ? ['INCOME', 'INCOME_WAGES'] : categories[i % categories.length]!;
+    if (!income) spendCount += 1;
+    txns.push(
+      txn(user, {
+        date,
+        amountMinor: income ? 250_000 : -(300 + ((i * 7919) % 20_000)),
+        merchantName: `Merchant ${i % 150}`,
+        accountId: `acc_${i % 3}`,
+        category: { primary, detailed, source: 'rules', confidence: 0.9, ruleId: 'builtin:bench' },
+      }),
+    );
+  }
+  return { txns, spendCount };
+}
+
+/** Writes the transactions as the sync does (with their events), 1,000 per call. */
+export async function insertAll(store: Store, txns: readonly StoredTransaction[]): Promise<void> {
+  for (let i = 0; i < txns.length; i += 1000) await insert(store, txns.slice(i, i + 1000));
 }
