@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createDocumentClient } from '../../shared/adapters/dynamodb/client';
 import { DynamoStore } from '../../shared/adapters/dynamodb/store';
-import { connectPglite, connectPostgres, type PgConnection } from '../../shared/adapters/postgres/db';
+import { sql } from 'drizzle-orm';
+import { connectPglite, connectPostgres, rows, type PgConnection } from '../../shared/adapters/postgres/db';
 import { migrate } from '../../shared/adapters/postgres/migrate';
 import { PostgresStore } from '../../shared/adapters/postgres/store';
 import type { StoredTransaction } from '../../shared/domain/models';
@@ -20,8 +21,11 @@ import { sleep } from './stats';
  * PGlite is embedded in the twin's process, and one PGlite database is open in one process at a time: nothing
  * outside can write into it while the twin runs. Its `seed` runs BEFORE the twin starts, into a PGlite data folder
  * the twin then opens (`--persist --data-dir`); while it runs, `store` is null and writes go through its HTTP API.
+ *
+ * `BENCH_STORAGE=postgres,pglite` runs the benchmarks that use MODES on those modes only (default: all three).
  */
-export const MODES: readonly TwinStorageMode[] = ['dynamodb', 'postgres', 'pglite'];
+export const MODES: readonly TwinStorageMode[] = (process.env.BENCH_STORAGE?.split(',') as
+  TwinStorageMode[] | undefined) ?? ['dynamodb', 'postgres', 'pglite'];
 
 export interface ModeTwin {
   mode: TwinStorageMode;
@@ -61,10 +65,19 @@ export async function startModeTwin(
   const twin = await startTwinProcess({ storage: mode, env });
   let store: Store;
   let close: () => Promise<void>;
+  let drained: (() => Promise<boolean>) | undefined;
   if (mode === 'postgres') {
     const conn: PgConnection = connectPostgres(twin.databaseUrl!, { max: 4 });
     store = new PostgresStore(conn);
     close = () => conn.close();
+    // The relay's work is mostly the server's (not the twin's CPU): idle also means the outbox is relayed.
+    drained = async () =>
+      (
+        await rows<{ n: number }>(
+          conn.db,
+          sql`SELECT count(*)::int AS n FROM outbox WHERE relayed_at IS NULL AND dead_at IS NULL`,
+        )
+      )[0]!.n === 0;
   } else {
     const m = /DynamoDB at (\S+), table ([^,;)]+)/.exec(twin.output());
     if (!m) {
@@ -86,7 +99,7 @@ export async function startModeTwin(
     await twin.stop();
     throw err;
   }
-  return modeTwin(mode, twin, store, close);
+  return modeTwin(mode, twin, store, close, drained);
 }
 
 function modeTwin(
@@ -94,12 +107,17 @@ function modeTwin(
   twin: TwinProcess,
   store: Store | null,
   cleanup: () => Promise<void>,
+  drained?: () => Promise<boolean>,
 ): ModeTwin {
   return {
     mode,
     twin,
     store,
-    idle: (timeoutMs) => waitIdle(twin.child.pid!, timeoutMs),
+    async idle(timeoutMs = 600_000) {
+      const until = Date.now() + timeoutMs;
+      while (drained && !(await drained()) && Date.now() < until) await sleep(500);
+      await waitIdle(twin.child.pid!, Math.max(0, until - Date.now()));
+    },
     async stop() {
       try {
         await cleanup();
@@ -132,7 +150,7 @@ function cpuTicks(pid: number): number {
  * Waits until the process tree used less than `busyShare` of one core over each of `quietWindows` windows of 1 s
  * in a row (the stream poller or outbox relay idling costs a little), or `timeoutMs`.
  */
-async function waitIdle(pid: number, timeoutMs = 600_000, busyShare = 0.1, quietWindows = 2): Promise<void> {
+async function waitIdle(pid: number, timeoutMs: number, busyShare = 0.1, quietWindows = 2): Promise<void> {
   const until = Date.now() + timeoutMs;
   let quiet = 0;
   let before = cpuTicks(pid);
