@@ -16,6 +16,12 @@ export interface OutboxFeedOptions {
   /** The polling fallback's period (default 1 s): what a lost notification costs at most. */
   pollMs?: number;
   relay?: Partial<RelayOptions>;
+  /**
+   * Runs ANALYZE once this many changes were delivered since the last one (default 1,000; 0: never). PGlite has
+   * no autovacuum, and a local server may have it off or be behind after a first sync: without statistics the
+   * planner may sort all of a user's rows for a page instead of walking an index (GET /transactions).
+   */
+  analyzeAfter?: number;
   log?: (line: string) => void;
 }
 
@@ -38,6 +44,8 @@ export async function startOutboxFeed(opts: OutboxFeedOptions): Promise<OutboxFe
   let stopped = false;
   let running: Promise<void> | undefined;
   let again = false;
+  const analyzeAfter = opts.analyzeAfter ?? 1000;
+  let sinceAnalyze = 0;
 
   const pass = async (): Promise<void> => {
     try {
@@ -50,6 +58,11 @@ export async function startOutboxFeed(opts: OutboxFeedOptions): Promise<OutboxFe
           `[outbox] change ${d.id} (${d.entity} of user ${d.userId}) dead-lettered after ${d.attempts} ` +
             `failed deliveries: ${d.error}`,
         );
+      }
+      sinceAnalyze += result.delivered;
+      if (analyzeAfter > 0 && sinceAnalyze >= analyzeAfter && !stopped) {
+        sinceAnalyze = 0;
+        await opts.conn.db.execute(sql`ANALYZE`);
       }
     } catch (err) {
       if (!stopped) log(`[outbox] relay pass failed: ${(err as Error).message}`);

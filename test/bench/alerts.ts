@@ -6,16 +6,20 @@ import { DynamoStore } from '../../shared/adapters/dynamodb/store';
 import type { StoredTransaction, TxnCategory } from '../../shared/domain/models';
 import { Api } from '../support/api';
 import { insert, txn } from '../support/insights';
-import { devToken, startTwinProcess } from '../support/twin-process';
+import { devToken, type TwinStorageMode } from '../support/twin-process';
+import { latencyFigures, sideBySide, sleep } from './stats';
+import { insertAll, MODES, startModeTwin, yearOfSpending } from './twins';
 import type { Benchmark, Figure } from './types';
 
 /**
  * Alerts and analytics on the local twin.
  *
- * alert-latency: from the moment a transaction change is acknowledged by the table (a transaction written as the
- * sync and categorizer write it, or a user's correction over HTTP answered 200) to the budget alert being readable
- * at `GET /alerts`: the stream poll, the Budgets function, the alert's table/Redis/bus path and the read. The
- * twin runs as `npm start` does, with Redis (the real Upstash adapters through the bridge) when one answers.
+ * alert-latency, in each storage mode (dynamodb, postgres, pglite) in turn: from the moment a transaction change is
+ * acknowledged by the storage (a transaction written as the sync and categorizer write it, or a user's correction
+ * over HTTP answered 200) to the budget alert being readable at `GET /alerts`: the table stream's poll (DynamoDB)
+ * or the outbox and the twin's relay (Postgres modes), the Budgets processor, the alert's Redis/bus path and the
+ * read. The twin runs as `npm start -- --storage <mode>` does, with Redis (the real Upstash adapters through the
+ * bridge) when one answers.
  *
  * analytics-10k: `GET /analytics/spending` and `/categories` over a year for a user with 10,000 transactions,
  * seeded through the store (the items the sync writes) and projected by the Budgets function; measured once the
@@ -25,13 +29,6 @@ import type { Benchmark, Figure } from './types';
 const SAMPLES = 30;
 const WARMUP = 3;
 const REQUESTS = 200;
-
-function percentile(sorted: number[], p: number): number {
-  const idx = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
-  return sorted[Math.max(0, idx)]!;
-}
-const round = (n: number) => Math.round(n * 10) / 10;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const FOOD: TxnCategory = {
   primary: 'FOOD_AND_DRINK',
@@ -62,91 +59,116 @@ async function redisUrl(): Promise<string | null> {
   return null;
 }
 
-function stats(label: string, samples: number[]): Figure[] {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return [
-    { name: `${label} p50 (n=${sorted.length})`, value: round(percentile(sorted, 50)), unit: 'ms' },
-    { name: `${label} p99 (n=${sorted.length})`, value: round(percentile(sorted, 99)), unit: 'ms' },
-    { name: `${label} max (n=${sorted.length})`, value: round(sorted[sorted.length - 1]!), unit: 'ms' },
-  ];
+async function flushRedis(url: string): Promise<void> {
+  const r = new IoRedis(url);
+  try {
+    const keys = await r.keys('*');
+    if (keys.length) await r.del(...keys);
+  } finally {
+    r.disconnect();
+  }
+}
+
+const alertUser = (i: number) => `bench-alert-${i}`;
+
+/**
+ * One mode's samples. Even samples write a food transaction of 150.00 into the twin's storage (as the sync and
+ * categorizer write it) and time from the write's commit; odd samples first write it uncategorized, then time from
+ * the user's correction over HTTP (`POST /transactions/{id}/reconcile` answered 200). Either way, to the budget's
+ * alert readable at `GET /alerts`. PGlite (no writer outside the twin's process): every sample is a correction, of
+ * a transaction seeded into its database before the twin started.
+ */
+async function alertSamples(
+  mode: TwinStorageMode,
+  redis: string | null,
+): Promise<{ writes: number[]; corrections: number[] }> {
+  const today = new Date().toISOString().slice(0, 10);
+  const uncategorized = (i: number): StoredTransaction =>
+    txn(alertUser(i), { id: `txn_bench_alert_${i}`, date: today, amountMinor: -15_000, category: null });
+  const mt = await startModeTwin(mode, {
+    env: redis ? { REDIS_URL: redis } : {},
+    seed:
+      mode === 'pglite'
+        ? (store) =>
+            insert(
+              store,
+              Array.from({ length: SAMPLES + WARMUP }, (_, i) => uncategorized(i)),
+            )
+        : undefined,
+  });
+  const writes: number[] = [];
+  const corrections: number[] = [];
+  try {
+    // The seeded transactions' changes through the processors first.
+    if (mode === 'pglite') await mt.idle(120_000);
+    for (let i = 0; i < SAMPLES + WARMUP; i++) {
+      const api = new Api(mt.twin.url).unchecked().withToken(await devToken(mt.twin.url, alertUser(i)));
+      const budget = await api.post<{ id: string }>('/budgets', {
+        category: 'FOOD_AND_DRINK',
+        period: 'monthly',
+        limit: '100.00',
+        currency: 'USD',
+        thresholds: [1],
+      });
+      if (budget.status !== 201) throw new Error(`POST /budgets answered ${budget.status}`);
+      const correction = !mt.store || i % 2 === 1;
+      let t0: number;
+      if (correction) {
+        // Uncategorized: no alert until the user says it is food.
+        const t = uncategorized(i);
+        if (mt.store) await insert(mt.store, [t]);
+        await sleep(400);
+        t0 = performance.now();
+        const res = await api.post(`/transactions/${t.id}/reconcile`, { category: 'FOOD_AND_DRINK' });
+        if (res.status !== 200) throw new Error(`reconcile answered ${res.status}`);
+      } else {
+        await sleep(200);
+        const t = txn(alertUser(i), { date: today, amountMinor: -15_000, category: FOOD });
+        await insert(mt.store!, [t]);
+        t0 = performance.now();
+      }
+      for (;;) {
+        const res = await api.get<{ alerts: { budget_id?: string }[] }>('/alerts');
+        if (res.body.alerts.some((a) => a.budget_id === budget.body.id)) break;
+        if (performance.now() - t0 > 60_000) throw new Error(`${mode}: no alert after 60 s (sample ${i})`);
+        await sleep(5);
+      }
+      const ms = performance.now() - t0;
+      if (i < WARMUP) continue;
+      (correction ? corrections : writes).push(ms);
+    }
+  } finally {
+    await mt.stop();
+    if (redis) await flushRedis(redis);
+  }
+  return { writes, corrections };
 }
 
 export const benchmarks: Benchmark[] = [
   {
+    // Issue 12: write -> readable alert in each storage mode (DynamoDB: the table stream; Postgres modes: the
+    // outbox and the twin's relay), goal p99 <= 2 s.
     name: 'alert-latency',
     async run(): Promise<Figure[]> {
       const redis = await redisUrl();
-      const twin = await startTwinProcess({
-        env: { LOG_LEVEL: 'ERROR', ...(redis ? { REDIS_URL: redis } : {}) },
-      });
-      const m = /DynamoDB at (\S+), table ([^,]+),/.exec(twin.output());
-      if (!m) throw new Error('no DynamoDB endpoint in the twin output');
-      const doc = createDocumentClient({
-        endpoint: m[1],
-        region: 'us-east-1',
-        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-      });
-      const store = new DynamoStore(doc, m[2]!);
-      const writes: number[] = [];
-      const corrections: number[] = [];
-      try {
-        const today = new Date().toISOString().slice(0, 10);
-        for (let i = 0; i < SAMPLES + WARMUP; i++) {
-          const user = `bench-alert-${i}`;
-          const api = new Api(twin.url).unchecked().withToken(await devToken(twin.url, user));
-          const budget = await api.post<{ id: string }>('/budgets', {
-            category: 'FOOD_AND_DRINK',
-            period: 'monthly',
-            limit: '100.00',
-            currency: 'USD',
-            thresholds: [1],
-          });
-          if (budget.status !== 201) throw new Error(`POST /budgets answered ${budget.status}`);
-          const correction = i % 2 === 1;
-          const t: StoredTransaction = txn(user, {
-            date: today,
-            amountMinor: -15_000,
-            category: correction ? null : FOOD,
-          });
-          let t0: number;
-          if (correction) {
-            // Uncategorized: no alert until the user says it is food.
-            await insert(store, [t]);
-            await sleep(400);
-            t0 = performance.now();
-            const res = await api.post(`/transactions/${t.id}/reconcile`, { category: 'FOOD_AND_DRINK' });
-            if (res.status !== 200) throw new Error(`reconcile answered ${res.status}`);
-          } else {
-            await sleep(200);
-            await insert(store, [t]);
-            t0 = performance.now();
-          }
-          for (;;) {
-            const res = await api.get<{ alerts: { budget_id?: string }[] }>('/alerts');
-            if (res.body.alerts.some((a) => a.budget_id === budget.body.id)) break;
-            if (performance.now() - t0 > 60_000) throw new Error(`no alert after 60 s (sample ${i})`);
-            await sleep(5);
-          }
-          const ms = performance.now() - t0;
-          if (i < WARMUP) continue;
-          (correction ? corrections : writes).push(ms);
-        }
-      } finally {
-        doc.destroy();
-        await twin.stop();
-        if (redis) {
-          const r = new IoRedis(redis);
-          const keys = await r.keys('*');
-          if (keys.length) await r.del(...keys);
-          r.disconnect();
-        }
-      }
       const sink = redis ? 'redis' : 'memory';
-      return [
-        ...stats(`alert latency, write -> GET /alerts (${sink})`, [...writes, ...corrections]),
-        ...stats(`alert latency, transaction write (${sink})`, writes).slice(0, 2),
-        ...stats(`alert latency, user correction over HTTP (${sink})`, corrections).slice(0, 2),
-      ];
+      const perMode: Figure[][] = [];
+      for (const mode of MODES) {
+        const figures: Figure[] = [];
+        process.stderr.write(`[alert-latency] ${mode}...\n`);
+        const { writes, corrections } = await alertSamples(mode, redis);
+        const label = `alert latency [${mode}]`;
+        figures.push(
+          ...latencyFigures(`${label} write -> GET /alerts (${sink})`, [...writes, ...corrections]),
+        );
+        if (writes.length)
+          figures.push(...latencyFigures(`${label} transaction write (${sink})`, writes, ['p50', 'p99']));
+        figures.push(
+          ...latencyFigures(`${label} user correction over HTTP (${sink})`, corrections, ['p50', 'p99']),
+        );
+        perMode.push(figures);
+      }
+      return sideBySide(perMode);
     },
   },
   {
@@ -164,37 +186,9 @@ export const benchmarks: Benchmark[] = [
       try {
         const store = new DynamoStore(doc, twin.tableName);
         const user = 'bench-analytics';
-        const categories: [string, string][] = [
-          ['FOOD_AND_DRINK', 'FOOD_AND_DRINK_GROCERIES'],
-          ['FOOD_AND_DRINK', 'FOOD_AND_DRINK_RESTAURANT'],
-          ['GENERAL_MERCHANDISE', 'GENERAL_MERCHANDISE_ONLINE_MARKETPLACES'],
-          ['TRANSPORTATION', 'TRANSPORTATION_GAS'],
-          ['ENTERTAINMENT', 'ENTERTAINMENT_TV_AND_MOVIES'],
-          ['RENT_AND_UTILITIES', 'RENT_AND_UTILITIES_GAS_AND_ELECTRICITY'],
-          ['PERSONAL_CARE', 'PERSONAL_CARE_GYMS_AND_FITNESS_CENTERS'],
-        ];
-        const start = Date.UTC(2025, 11, 1);
-        const txns: StoredTransaction[] = [];
-        let spendCount = 0;
-        for (let i = 0; i < 10_000; i++) {
-          const date = new Date(start + (i % 365) * 86_400_000).toISOString().slice(0, 10);
-          const income = i % 40 === 0;
-          const [primary, detailed] = income
-            ? ['INCOME', 'INCOME_WAGES']
-            : categories[i % categories.length]!;
-          if (!income) spendCount += 1;
-          txns.push(
-            txn(user, {
-              date,
-              amountMinor: income ? 250_000 : -(300 + ((i * 7919) % 20_000)),
-              merchantName: `Merchant ${i % 150}`,
-              accountId: `acc_${i % 3}`,
-              category: { primary, detailed, source: 'rules', confidence: 0.9, ruleId: 'builtin:bench' },
-            }),
-          );
-        }
+        const { txns, spendCount } = yearOfSpending(user, 10_000);
         const t0 = performance.now();
-        for (let i = 0; i < txns.length; i += 1000) await insert(store, txns.slice(i, i + 1000));
+        await insertAll(store, txns);
         const seedMs = performance.now() - t0;
         await twin.settle(900_000);
         const projectMs = performance.now() - t0 - seedMs;
@@ -245,11 +239,7 @@ export const benchmarks: Benchmark[] = [
             if (res.status !== 200) throw new Error(`${path} answered ${res.status}`);
             lat.push(performance.now() - s);
           }
-          lat.sort((a, b) => a - b);
-          figures.push(
-            { name: `analytics-10k: ${label} p50`, value: round(percentile(lat, 50)), unit: 'ms' },
-            { name: `analytics-10k: ${label} p99`, value: round(percentile(lat, 99)), unit: 'ms' },
-          );
+          figures.push(...latencyFigures(`analytics-10k: ${label}`, lat, ['p50', 'p99']));
         }
         return figures;
       } finally {

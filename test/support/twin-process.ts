@@ -9,7 +9,8 @@ import { freePort, ROOT } from '../../lib/local/dynamodb-local';
  * The storage the e2e twins run on: E2E_STORAGE = dynamodb (default), postgres (the machine's PostgreSQL, a fresh
  * database per twin: the e2e-postgres project) or pglite. A test may reach the twin's storage itself: `storageOf`.
  */
-export const E2E_STORAGE = (process.env.E2E_STORAGE ?? 'dynamodb') as 'dynamodb' | 'postgres' | 'pglite';
+export type TwinStorageMode = 'dynamodb' | 'postgres' | 'pglite';
+export const E2E_STORAGE = (process.env.E2E_STORAGE ?? 'dynamodb') as TwinStorageMode;
 export const E2E_PG_ADMIN_URL =
   process.env.TEST_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 /** The prefix of the databases e2e twins make (test/support/global-e2e-postgres.ts drops what is left). */
@@ -77,18 +78,26 @@ const START_TIMEOUT_MS = 180_000;
  * busy machine misses (the twin then dies mid-write and exits 130 instead of stopping cleanly).
  */
 export async function startTwinProcess(
-  opts: { env?: Record<string, string>; args?: string[]; timeoutMs?: number; crashable?: boolean } = {},
+  opts: {
+    env?: Record<string, string>;
+    args?: string[];
+    timeoutMs?: number;
+    crashable?: boolean;
+    /** The twin's storage (default E2E_STORAGE): a benchmark compares the three in one run. */
+    storage?: TwinStorageMode;
+  } = {},
 ): Promise<TwinProcess> {
   const port = await freePort();
+  const storage = opts.storage ?? E2E_STORAGE;
   const storageArgs: string[] = [];
   let dropDatabase: (() => Promise<void>) | undefined;
   let databaseUrl: string | undefined;
-  if (E2E_STORAGE === 'postgres') {
+  if (storage === 'postgres') {
     const db = await e2eDatabase(opts.args ?? []);
     storageArgs.push('--storage', 'postgres', '--database-url', db.url);
     dropDatabase = db.drop;
     databaseUrl = db.url;
-  } else if (E2E_STORAGE === 'pglite') {
+  } else if (storage === 'pglite') {
     storageArgs.push('--storage', 'pglite');
   }
   const child = spawn(

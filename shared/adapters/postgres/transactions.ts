@@ -374,14 +374,19 @@ export class PgTransactionStore extends PgRole implements TransactionStore {
     let exhausted = false;
     let scanned = 0;
     while (items.length < page.limit && scanned < MAX_SCANNED) {
+      // The chunk is chosen in the inner query and only its rows are turned into text: without fresh statistics
+      // (a table just filled, autovacuum off or behind) the planner may scan all the user's rows and sort them
+      // instead of walking the index backwards, and `data::text` there cost ~90 ms per 10,000 rows.
       const raw = await rows<{ list_key: string; data: string }>(
         this.db,
-        sql`SELECT list_key, data::text AS data FROM transactions
-            WHERE user_id = ${userId} AND NOT removed
-              ${filter.from ? sql`AND list_key >= ${filter.from}` : sql``}
-              ${filter.to ? sql`AND list_key <= ${`${filter.to}~`}` : sql``}
-              ${start === null ? sql`` : sql`AND list_key < ${start}`}
-            ORDER BY list_key DESC LIMIT ${chunk}`,
+        sql`SELECT list_key, data::text AS data FROM (
+              SELECT list_key, data FROM transactions
+              WHERE user_id = ${userId} AND NOT removed
+                ${filter.from ? sql`AND list_key >= ${filter.from}` : sql``}
+                ${filter.to ? sql`AND list_key <= ${`${filter.to}~`}` : sql``}
+                ${start === null ? sql`` : sql`AND list_key < ${start}`}
+              ORDER BY list_key DESC LIMIT ${chunk}) page
+            ORDER BY list_key DESC`,
       );
       scanned += raw.length;
       const more = raw.length === chunk;
