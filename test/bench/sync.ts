@@ -9,7 +9,6 @@ import { MemoryLocks } from '../../shared/adapters/memory/locks';
 import { FixtureDataSource } from '../../shared/banks/kit/data-source';
 import { TEST_ROOT, inProcessFetch, linkInProcess } from '../../shared/banks/kit/testing';
 import { getBank } from '../../shared/banks/registry';
-import { reconcile } from '../../shared/domain/reconcile';
 import { generateUser } from '../../shared/generator';
 import type {
   BankId,
@@ -20,13 +19,31 @@ import type {
 import { startDynamoDbLocal } from '../../lib/local/dynamodb-local';
 import { withNormalizers } from '../../shared/services/providers';
 import { runSync } from '../../shared/services/sync';
-import { putLinkedConnection } from '../support/sync-fixture';
+import type { TxnChange } from '../../shared/domain/reconcile';
+import type { Store } from '../../shared/ports/store';
+import { putLinkedConnection, storedAsNewChanges } from '../support/sync-fixture';
+import { postgresMode } from './sync-postgres';
 import type { Benchmark, Figure } from './types';
 
 const INITIAL = 10_000;
 const INCREMENT = 50;
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 const say = (message: string) => process.stderr.write(`[sync-speed] ${message}\n`);
+const MODES = ['dynamodb', 'postgres', 'pglite'] as const;
+export type SyncBenchMode = (typeof MODES)[number];
+
+/**
+ * One storage mode under the sync bench: an empty store for the sync, and the plain write of the same rows that
+ * its initial sync is compared with (into another empty store of the same kind, in the same run).
+ */
+export interface ModeUnderBench {
+  store: Store;
+  /** What the baseline does, as the figures name it (e.g. `multi-row INSERT`). */
+  baselineName: string;
+  /** Writes these changes' rows plainly into an empty store; the seconds it took and the rows written. */
+  baseline(changes: TxnChange[]): Promise<{ seconds: number; rows: number }>;
+  close(): Promise<void>;
+}
 
 /**
  * A generated user with exactly INITIAL transactions at `bank` (its home bank), plus INCREMENT held back: those
@@ -78,14 +95,64 @@ async function freshStore(endpoint: string) {
   return { store: new DynamoStore(doc, tableName), doc, tableName };
 }
 
+/**
+ * DynamoDB Local. The sync and the baseline each get their own emulator: with two stream-enabled tables in one
+ * emulator, every write to the second costs ~15x more (its stream bookkeeping scans the other table's stream
+ * records), which would measure the emulator rather than our code. A deployment has one table. The baseline
+ * batch-writes the same items (25 per request, 4 in flight).
+ */
+async function dynamoMode(): Promise<ModeUnderBench> {
+  const syncDb = await startDynamoDbLocal({ javaOptions: ['-Xmx2g'] });
+  const baseDb = await startDynamoDbLocal({ javaOptions: ['-Xmx2g'] }).catch(async (err: unknown) => {
+    await syncDb.stop();
+    throw err;
+  });
+  const { store, doc } = await freshStore(syncDb.endpoint);
+  const base = await freshStore(baseDb.endpoint);
+  return {
+    store,
+    baselineName: 'BatchWrite',
+    async baseline(changes) {
+      const items = changes.flatMap((c) => base.store.changeItems(c)).map((i) => i.Put!.Item!);
+      const batches: Record<string, unknown>[][] = [];
+      for (let i = 0; i < items.length; i += 25) batches.push(items.slice(i, i + 25));
+      const t0 = performance.now();
+      for (let i = 0; i < batches.length; i += 4) {
+        await Promise.all(
+          batches.slice(i, i + 4).map(async (batch) => {
+            let pending = batch.map((Item) => ({ PutRequest: { Item } }));
+            while (pending.length) {
+              const out = await base.doc.send(
+                new BatchWriteCommand({ RequestItems: { [base.tableName]: pending } }),
+              );
+              pending = (out.UnprocessedItems?.[base.tableName] ?? []) as typeof pending;
+            }
+          }),
+        );
+      }
+      return { seconds: (performance.now() - t0) / 1000, rows: items.length };
+    },
+    async close() {
+      doc.destroy();
+      base.doc.destroy();
+      await Promise.all([syncDb.stop(), baseDb.stop()]);
+    },
+  };
+}
+
+const openMode = (mode: SyncBenchMode): Promise<ModeUnderBench> =>
+  mode === 'dynamodb' ? dynamoMode() : postgresMode(mode);
+
 const STORED_READS = new Set<PropertyKey>(['listConnectionTransactions', 'listConnectionTransactionsWhere']);
 
 /**
  * The store, with the time spent waiting on it counted (calls may overlap: the sync awaits them in turn), and the
  * stored transactions a sync reads.
  */
-function timedStore(store: DynamoStore): {
-  store: DynamoStore;
+function timedStore<S extends object>(
+  store: S,
+): {
+  store: S;
   seconds(): number;
   reads(): number;
   /** Calls and time waited per store method since the last `resetCalls()`, e.g. `getConnection 2× 4 ms`. */
@@ -131,22 +198,24 @@ function timedStore(store: DynamoStore): {
   };
 }
 
-/**
- * One bank's figures. The sync and the baseline each get their own DynamoDB Local: with two stream-enabled tables
- * in one emulator, every write to the second costs ~15x more (its stream bookkeeping scans the other table's
- * stream records), which would measure the emulator rather than our code. A deployment has one table.
- */
-export async function benchBank(bankId: BankId): Promise<Figure[]> {
-  const syncDb = await startDynamoDbLocal({ javaOptions: ['-Xmx2g'] });
-  const baseDb = await startDynamoDbLocal({ javaOptions: ['-Xmx2g'] });
+/** One figure of one bank, per mode: printed side by side (the modes of a figure on consecutive lines). */
+interface Measured {
+  figure: string;
+  unit: string;
+  value: number;
+}
+
+/** One bank in one storage mode: the initial sync and its baseline, then an incremental sync and a full one. */
+export async function benchBank(bankId: BankId, mode: SyncBenchMode): Promise<Measured[]> {
+  const under = await openMode(mode);
   try {
-    return await measureBank(syncDb.endpoint, baseDb.endpoint, bankId);
+    return await measureBank(under, bankId, mode);
   } finally {
-    await Promise.all([syncDb.stop(), baseDb.stop()]);
+    await under.close();
   }
 }
 
-async function measureBank(endpoint: string, baseEndpoint: string, bankId: BankId): Promise<Figure[]> {
+async function measureBank(under: ModeUnderBench, bankId: BankId, mode: SyncBenchMode): Promise<Measured[]> {
   const module = getBank(bankId)!;
   const { user, later, initialMs } = bankUser(bankId);
   const data = new FixtureDataSource([user]);
@@ -156,7 +225,7 @@ async function measureBank(endpoint: string, baseEndpoint: string, bankId: BankI
     fetch: inProcessFetch([linked.server]),
     clock: linked.server.clock,
   });
-  const { store, doc } = await freshStore(endpoint);
+  const { store } = under;
   const cipher = new LocalAesCipher(randomBytes(32).toString('base64'));
   const userId = 'bench-user';
   const connection = await putLinkedConnection(store, cipher, {
@@ -181,58 +250,26 @@ async function measureBank(endpoint: string, baseEndpoint: string, bankId: BankI
     reason: 'manual' as const,
     requested_at: new Date().toISOString(),
   });
+  const tag = `${bankId} (${mode})`;
 
-  // Initial sync: the bank's whole history into an empty table.
+  // Initial sync: the bank's whole history into an empty store.
   let t0 = performance.now();
   const initial = await runSync(deps, job());
   const initialSeconds = (performance.now() - t0) / 1000;
   const initialStoreSeconds = timed.seconds();
   if (initial.status !== 'succeeded')
     throw new Error(`initial sync ${initial.status}: ${initial.errors.join('; ')}`);
-  say(
-    `${bankId}: initial sync ${initialSeconds.toFixed(2)} s (${initial.added} added, ${initial.pages} pages)`,
-  );
+  say(`${tag}: initial sync ${initialSeconds.toFixed(2)} s (${initial.added} added, ${initial.pages} pages)`);
+  say(`${tag}: initial sync's store calls: ${timed.calls()}`);
   t0 = performance.now();
   const stored = await store.listConnectionTransactions(userId, connection.id);
-  say(`${bankId}: listed ${stored.length} stored in ${((performance.now() - t0) / 1000).toFixed(2)} s`);
+  say(`${tag}: listed ${stored.length} stored in ${((performance.now() - t0) / 1000).toFixed(2)} s`);
 
-  // Baseline: the same items, batch-written straight into DynamoDB Local (25 per request, 4 in flight).
-  const base = await freshStore(baseEndpoint);
-  const again = reconcile({
-    userId,
-    connectionId: connection.id,
-    provider: bankId,
-    accountIdFor: (id) => id,
-    stored: [],
-    incoming: stored.map((s) => ({
-      ...s.original,
-      providerTxnId: s.providerTxnIds[0]!,
-      providerAccountId: s.accountId,
-      pendingTxnId: null,
-    })),
-    window: null,
-    now: new Date().toISOString(),
-    actor: 'sync:baseline',
-  });
-  const items = again.changes.flatMap((c) => base.store.changeItems(c)).map((i) => i.Put!.Item!);
-  const batches: Record<string, unknown>[][] = [];
-  for (let i = 0; i < items.length; i += 25) batches.push(items.slice(i, i + 25));
-  t0 = performance.now();
-  for (let i = 0; i < batches.length; i += 4) {
-    await Promise.all(
-      batches.slice(i, i + 4).map(async (batch) => {
-        let pending = batch.map((Item) => ({ PutRequest: { Item } }));
-        while (pending.length) {
-          const out = await base.doc.send(
-            new BatchWriteCommand({ RequestItems: { [base.tableName]: pending } }),
-          );
-          pending = (out.UnprocessedItems?.[base.tableName] ?? []) as typeof pending;
-        }
-      }),
-    );
-  }
-  const baselineSeconds = (performance.now() - t0) / 1000;
-  say(`${bankId}: baseline batch-write of ${items.length} items ${baselineSeconds.toFixed(2)} s`);
+  // Baseline: the same rows, written plainly into an empty store of the same kind.
+  const base = await under.baseline(
+    storedAsNewChanges(stored, { userId, connectionId: connection.id, provider: bankId }),
+  );
+  say(`${tag}: ${under.baselineName} of ${base.rows} rows ${base.seconds.toFixed(2)} s`);
 
   // Incremental: within the next hour, 50 more transactions appear at the bank (and the first ones go on posting).
   user.transactions.push(...later);
@@ -242,12 +279,14 @@ async function measureBank(endpoint: string, baseEndpoint: string, bankId: BankI
   t0 = performance.now();
   const incremental = await runSync(deps, job());
   const incrementalSeconds = (performance.now() - t0) / 1000;
+  if (incremental.status !== 'succeeded')
+    throw new Error(`incremental sync ${incremental.status}: ${incremental.errors.join('; ')}`);
   const incrementalReads = timed.reads() - readsBefore;
   const listing = (await store.getConnection(userId, connection.id))?.syncState;
   say(
-    `${bankId}: incremental sync ${incrementalSeconds.toFixed(2)} s (+${incremental.added} new, ${incremental.modified} modified, ${incrementalReads} stored read, change token ${listing?.changeToken ? 'yes' : 'no'}, ${incremental.pages} page(s))`,
+    `${tag}: incremental sync ${incrementalSeconds.toFixed(2)} s (+${incremental.added} new, ${incremental.modified} modified, ${incrementalReads} stored read, change token ${listing?.changeToken ? 'yes' : 'no'}, ${incremental.pages} page(s))`,
   );
-  say(`${bankId}: incremental sync's store calls: ${timed.calls()}`);
+  say(`${tag}: incremental sync's store calls: ${timed.calls()}`);
   // The periodic full reconciliation, for comparison: everything listed, everything read.
   linked.server.clock.advance(60_000);
   const fullBefore = timed.reads();
@@ -256,56 +295,67 @@ async function measureBank(endpoint: string, baseEndpoint: string, bankId: BankI
   const fullSeconds = (performance.now() - t0) / 1000;
   if (full.status !== 'succeeded') throw new Error(`full sync ${full.status}: ${full.errors.join('; ')}`);
   const fullReads = timed.reads() - fullBefore;
-  doc.destroy();
-  base.doc.destroy();
 
   const r = (n: number) => Math.round(n * 1000) / 1000;
   return [
-    { name: `sync ${bankId}: initial, transactions stored`, value: stored.length, unit: 'txn' },
-    { name: `sync ${bankId}: initial sync of ${INITIAL} transactions`, value: r(initialSeconds), unit: 's' },
+    { figure: `initial sync 10k ${bankId}`, value: r(initialSeconds), unit: 's' },
     {
-      name: `sync ${bankId}: initial sync, time not waiting on DynamoDB (bank, normalize, reconcile)`,
+      figure: `plain write of the same rows ${bankId}`,
+      value: r(base.seconds),
+      unit: `s (${under.baselineName}, ${base.rows} rows)`,
+    },
+    {
+      figure: `initial sync / plain write ${bankId}`,
+      value: r(initialSeconds / base.seconds),
+      unit: 'ratio',
+    },
+    { figure: `initial sync ${bankId}, transactions stored`, value: stored.length, unit: 'txn' },
+    {
+      figure: `initial sync ${bankId}, time not waiting on the store (bank, normalize, reconcile)`,
       value: r(initialSeconds - initialStoreSeconds),
       unit: 's',
     },
     {
-      name: `sync ${bankId}: batch-write of the same ${items.length} items`,
-      value: r(baselineSeconds),
-      unit: 's',
-    },
-    {
-      name: `sync ${bankId}: initial sync / batch-write`,
-      value: r(initialSeconds / baselineSeconds),
-      unit: 'ratio',
-    },
-    {
-      name: `sync ${bankId}: incremental sync (+${incremental.added} new)`,
+      figure: `incremental sync ${bankId} (+${incremental.added} new)`,
       value: r(incrementalSeconds),
       unit: 's',
     },
     {
-      name: `sync ${bankId}: incremental sync / initial sync`,
+      figure: `incremental sync / initial sync ${bankId}`,
       value: r(incrementalSeconds / initialSeconds),
       unit: 'ratio',
     },
-    {
-      name: `sync ${bankId}: incremental sync, stored transactions read`,
-      value: incrementalReads,
-      unit: 'txn',
-    },
-    { name: `sync ${bankId}: full reconciliation (on demand)`, value: r(fullSeconds), unit: 's' },
-    { name: `sync ${bankId}: full reconciliation, stored transactions read`, value: fullReads, unit: 'txn' },
+    { figure: `incremental sync ${bankId}, stored transactions read`, value: incrementalReads, unit: 'txn' },
+    { figure: `full reconciliation ${bankId} (on demand)`, value: r(fullSeconds), unit: 's' },
+    { figure: `full reconciliation ${bankId}, stored transactions read`, value: fullReads, unit: 'txn' },
   ];
 }
 
+const listed = <T extends string>(value: string | undefined, all: readonly T[]): T[] => {
+  const only = value?.split(',').filter(Boolean) as T[] | undefined;
+  return only?.length ? only.filter((x) => all.includes(x)) : [...all];
+};
+
 export const benchmarks: Benchmark[] = [
   {
+    // Issue 12's first figure, per bank and per storage mode in one run: `SYNC_BENCH_BANKS=bank_a` and
+    // `SYNC_BENCH_MODES=postgres,pglite` narrow it.
     name: 'sync-speed',
     async run() {
       const figures: Figure[] = [];
-      const only = process.env.SYNC_BENCH_BANKS?.split(',').filter(Boolean);
-      for (const bank of (only?.length ? only : ['bank_a', 'bank_b', 'bank_c']) as BankId[])
-        figures.push(...(await benchBank(bank)));
+      const banks = listed<BankId>(process.env.SYNC_BENCH_BANKS, ['bank_a', 'bank_b', 'bank_c']);
+      const modes = listed<SyncBenchMode>(process.env.SYNC_BENCH_MODES, MODES);
+      for (const bank of banks) {
+        const byMode = new Map<SyncBenchMode, Measured[]>();
+        for (const mode of modes) byMode.set(mode, await benchBank(bank, mode));
+        // Side by side: each figure in every mode, then the next figure.
+        const names = byMode.get(modes[0]!)!.map((m) => m.figure);
+        for (const [i] of names.entries())
+          for (const mode of modes) {
+            const m = byMode.get(mode)![i]!;
+            figures.push({ name: `${m.figure} (${mode})`, value: m.value, unit: m.unit });
+          }
+      }
       return figures;
     },
   },

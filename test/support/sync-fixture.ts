@@ -8,6 +8,7 @@ import { FaultConfigSchema, type FaultConfigInput } from '../../shared/banks/kit
 import { TEST_ROOT, inProcessFetch, linkInProcess, type InProcessBank } from '../../shared/banks/kit/testing';
 import { getBank } from '../../shared/banks/registry';
 import type { Connection, StoredTransaction } from '../../shared/domain/models';
+import { reconcile, type TxnChange } from '../../shared/domain/reconcile';
 import { effective } from '../../shared/domain/transactions';
 import { formatDecimal } from '../../shared/domain/money';
 import type { SyncJob } from '../../shared/domain/jobs';
@@ -47,6 +48,32 @@ export async function putLinkedConnection(
   );
   await store.putConnection(connection);
   return connection;
+}
+
+/**
+ * Stored transactions as the changes that would write them into an empty store (each new, with its creation
+ * events): what the sync bench's plain-write baselines write, the same rows as the sync's.
+ */
+export function storedAsNewChanges(
+  stored: readonly StoredTransaction[],
+  o: { userId: string; connectionId: string; provider: string },
+): TxnChange[] {
+  return reconcile({
+    userId: o.userId,
+    connectionId: o.connectionId,
+    provider: o.provider,
+    accountIdFor: (id) => id,
+    stored: [],
+    incoming: stored.map((s) => ({
+      ...s.original,
+      providerTxnId: s.providerTxnIds[0]!,
+      providerAccountId: s.accountId,
+      pendingTxnId: null,
+    })),
+    window: null,
+    now: new Date().toISOString(),
+    actor: 'sync:baseline',
+  }).changes;
 }
 
 /**

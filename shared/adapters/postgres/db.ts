@@ -78,7 +78,12 @@ export async function connectPglite(dataDir?: string): Promise<PgConnection> {
     import('@electric-sql/pglite'),
     import('drizzle-orm/pglite'),
   ]);
-  const client = dataDir ? new PGlite(dataDir) : new PGlite();
+  // In memory, PGlite keeps its files in Emscripten's MEMFS, which grows a file by copying it whole, 12.5% at a
+  // time. PostgreSQL zero-fills each new 16 MB WAL segment 8 kB at a time: half of the bytes MEMFS copied in a
+  // 10k-transaction initial sync (~190 of ~385 MB). wal_init_zero=off (a setting for copy-on-write file systems)
+  // writes the segment's last byte instead: one allocation in memory, 16 MB fewer writes on disk (`dataDir`).
+  const startParams = [...PGlite.defaultStartParams, '-c', 'wal_init_zero=off'];
+  const client = new PGlite({ ...(dataDir ? { dataDir } : {}), startParams });
   await client.waitReady;
   const db = drizzle({ client }) as unknown as PgDb;
   return { db, driver: 'pglite', close: () => client.close() };

@@ -119,50 +119,19 @@ async function withRetry<T>(fn: () => Promise<T>): Promise<T> {
 }
 
 /**
- * Writes transaction changes: each one's new state, events, aliases and change-feed row atomically, on condition of
- * its expected version; returns the ids whose condition failed. Changes are written many per statement, chunked,
- * each chunk one SQL transaction; a chunk in which a write's event exists already is rolled back and retried change
- * by change, to apply the others and report that one (DynamoDB's transactions do the same).
+ * A write as the JSON its statements take, serialized once (a 10k-transaction sync sends ~30 MB of it): its row
+ * (`n` orders the rows of a chunk as the writes came) and each of its events' rows.
  */
-export async function writeTxnChanges(
-  db: PgDb,
-  writes: readonly TxnWrite[],
-): Promise<{ applied: number; conflicts: string[] }> {
-  let applied = 0;
-  const conflicts: string[] = [];
-  const chunks: TxnWrite[][] = [];
-  let current: TxnWrite[] = [];
-  let bytes = 0;
-  for (const w of writes) {
-    const size = JSON.stringify(w).length * 2;
-    if (current.length && (bytes + size > WRITE_CHUNK_BYTES || current.length >= WRITE_CHUNK_CHANGES)) {
-      chunks.push(current);
-      current = [];
-      bytes = 0;
-    }
-    current.push(w);
-    bytes += size;
-  }
-  if (current.length) chunks.push(current);
-
-  const run = async (chunk: TxnWrite[]): Promise<void> => {
-    try {
-      const done = await withRetry(() => db.transaction((tx) => writeChunk(tx, chunk)));
-      applied += done.size;
-      for (const w of chunk) if (!done.has(w.id)) conflicts.push(w.id);
-    } catch (err) {
-      if (!(err instanceof EventExists)) throw err;
-      if (chunk.length === 1) conflicts.push(chunk[0]!.id);
-      else for (const w of chunk) await run([w]);
-    }
-  };
-  for (const chunk of chunks) await run(chunk);
-  return { applied, conflicts };
+interface EncodedWrite {
+  w: TxnWrite;
+  row: string;
+  events: string[];
+  /** About the bytes it adds to a statement's parameters (UTF-16 upper bound, as the Data API counts). */
+  size: number;
 }
 
-/** One chunk, inside its SQL transaction; the ids written. Throws EventExists to roll the chunk back. */
-async function writeChunk(tx: Queryable, chunk: readonly TxnWrite[]): Promise<Set<string>> {
-  const row = (w: TxnWrite, n: number) => ({
+function encodeWrite(w: TxnWrite, n: number): EncodedWrite {
+  const row = JSON.stringify({
     n,
     user_id: w.userId,
     id: w.id,
@@ -176,15 +145,75 @@ async function writeChunk(tx: Queryable, chunk: readonly TxnWrite[]): Promise<Se
     data: w.data,
     drop_keys: w.drop,
   });
-  const inserts = chunk.flatMap((w, n) => (w.expected === null ? [row(w, n)] : []));
-  const updates = chunk.flatMap((w, n) => (w.expected !== null ? [row(w, n)] : []));
+  const events = w.events.map((e) =>
+    JSON.stringify({
+      txn_id: e.txnId,
+      seq: e.seq,
+      user_id: w.userId,
+      // As the DynamoDB adapter's event items: the owner's id with the event's attributes.
+      data: { userId: w.userId, ...e },
+    }),
+  );
+  const size = 2 * (row.length + events.reduce((sum, e) => sum + e.length + 1, 0));
+  return { w, row, events, size };
+}
+
+/** Already-serialized JSON values as one JSON array parameter (cast it in SQL: `${…}::jsonb`). */
+const jsonArray = (items: readonly string[]): SQL => sql`${`[${items.join(',')}]`}`;
+
+/**
+ * Writes transaction changes: each one's new state, events, aliases and change-feed row atomically, on condition of
+ * its expected version; returns the ids whose condition failed. Changes are written many per statement, chunked,
+ * each chunk one SQL transaction; a chunk in which a write's event exists already is rolled back and retried change
+ * by change, to apply the others and report that one (DynamoDB's transactions do the same).
+ */
+export async function writeTxnChanges(
+  db: PgDb,
+  writes: readonly TxnWrite[],
+): Promise<{ applied: number; conflicts: string[] }> {
+  let applied = 0;
+  const conflicts: string[] = [];
+  const chunks: EncodedWrite[][] = [];
+  let current: EncodedWrite[] = [];
+  let bytes = 0;
+  for (const [n, w] of writes.entries()) {
+    const e = encodeWrite(w, n);
+    if (current.length && (bytes + e.size > WRITE_CHUNK_BYTES || current.length >= WRITE_CHUNK_CHANGES)) {
+      chunks.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(e);
+    bytes += e.size;
+  }
+  if (current.length) chunks.push(current);
+
+  const run = async (chunk: EncodedWrite[]): Promise<void> => {
+    try {
+      const done = await withRetry(() => db.transaction((tx) => writeChunk(tx, chunk)));
+      applied += done.size;
+      for (const { w } of chunk) if (!done.has(w.id)) conflicts.push(w.id);
+    } catch (err) {
+      if (!(err instanceof EventExists)) throw err;
+      if (chunk.length === 1) conflicts.push(chunk[0]!.w.id);
+      else for (const e of chunk) await run([e]);
+    }
+  };
+  for (const chunk of chunks) await run(chunk);
+  return { applied, conflicts };
+}
+
+/** One chunk, inside its SQL transaction; the ids written. Throws EventExists to roll the chunk back. */
+async function writeChunk(tx: Queryable, chunk: readonly EncodedWrite[]): Promise<Set<string>> {
+  const inserts = chunk.filter((e) => e.w.expected === null).map((e) => e.row);
+  const updates = chunk.filter((e) => e.w.expected !== null).map((e) => e.row);
   const recordset = sql.raw(`AS c(n int, user_id text, id text, connection_id text, expected int, version int,
     removed boolean, list_key text, feed_key text, conn_key text, data jsonb, drop_keys jsonb)`);
   const done = new Set<string>();
   if (inserts.length) {
     const out = await rows<{ id: string }>(
       tx,
-      sql`WITH c AS (SELECT * FROM jsonb_to_recordset(${json(inserts)}::jsonb) ${recordset}),
+      sql`WITH c AS (SELECT * FROM jsonb_to_recordset(${jsonArray(inserts)}::jsonb) ${recordset}),
         ins AS (
           INSERT INTO transactions (user_id, id, connection_id, version, removed, list_key, feed_key, conn_key, data)
           SELECT user_id, id, connection_id, version, removed, list_key, feed_key, conn_key, data FROM c ORDER BY n
@@ -200,7 +229,7 @@ async function writeChunk(tx: Queryable, chunk: readonly TxnWrite[]): Promise<Se
   if (updates.length) {
     const out = await rows<{ id: string }>(
       tx,
-      sql`WITH c AS (SELECT * FROM jsonb_to_recordset(${json(updates)}::jsonb) ${recordset}),
+      sql`WITH c AS (SELECT * FROM jsonb_to_recordset(${jsonArray(updates)}::jsonb) ${recordset}),
         old AS (
           SELECT t.user_id, t.id, t.data, t.replay_at FROM transactions t JOIN c ON t.user_id = c.user_id AND t.id = c.id),
         upd AS (
@@ -219,29 +248,21 @@ async function writeChunk(tx: Queryable, chunk: readonly TxnWrite[]): Promise<Se
     );
     for (const r of out) done.add(r.id);
   }
-  const written = chunk.filter((w) => done.has(w.id));
-  const events = written.flatMap((w) =>
-    w.events.map((e) => ({
-      txn_id: e.txnId,
-      seq: e.seq,
-      user_id: w.userId,
-      // As the DynamoDB adapter's event items: the owner's id with the event's attributes.
-      data: { userId: w.userId, ...e },
-    })),
-  );
+  const written = chunk.filter((e) => done.has(e.w.id));
+  const events = written.flatMap((e) => e.events);
   if (events.length) {
     const out = await rows<{ n: number }>(
       tx,
       sql`WITH ins AS (
             INSERT INTO transaction_events (txn_id, seq, user_id, data)
             SELECT txn_id, seq, user_id, data
-            FROM jsonb_to_recordset(${json(events)}::jsonb) AS e(txn_id text, seq int, user_id text, data jsonb)
+            FROM jsonb_to_recordset(${jsonArray(events)}::jsonb) AS e(txn_id text, seq int, user_id text, data jsonb)
             ON CONFLICT (txn_id, seq) DO NOTHING RETURNING 1)
           SELECT count(*)::int AS n FROM ins`,
     );
     if (Number(out[0]?.n ?? 0) !== events.length) throw new EventExists();
   }
-  const aliases = written.flatMap((w) =>
+  const aliases = written.flatMap(({ w }) =>
     w.aliases.map((bankId) => ({
       connection_id: w.connectionId,
       bank_id: bankId,
