@@ -130,7 +130,7 @@ describe('Lambda bundling (lib/bundling.ts)', () => {
       const any = await contents(entry);
       for (const held of ['pg', 'drizzle-orm', '@aws-sdk/client-rds-data']) expect(any).toContain(held);
     }
-  }, 60_000);
+  }, 180_000);
 
   it('copies the catalogue\u2019s bundleFiles into the package: the Docs function serves Swagger UI from there', async () => {
     const docs = catalogue.find((f) => f.name === 'Docs')!;
