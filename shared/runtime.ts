@@ -15,7 +15,13 @@ import { MemoryLocks } from './adapters/memory/locks';
 import { createUpstashPorts, upstashPortsFromEnv } from './adapters/upstash';
 import { localEventPublisher } from './adapters/memory/events';
 import type { EventPublisher } from './ports/events';
-import type { ChangeNudge, ChangeSink } from './ports/change-feed';
+import type * as PostgresHalf from './runtime-postgres';
+import { handedOverStorage, storageMode, type HandedOverStorage } from './storage';
+import { resetChangeNudge } from './change-nudge';
+
+export { storageMode, handOverStorage, type StorageMode, type HandedOverStorage } from './storage';
+export { changeNudge } from './change-nudge';
+import type { ChangeSink } from './ports/change-feed';
 import { DynamoWebhookStore } from './adapters/dynamodb/plaid-webhooks';
 import { redeliveryDelay } from './adapters/sqs/visibility';
 import type { WebhookJob } from './domain/plaid/webhooks';
@@ -33,9 +39,13 @@ export interface Runtime {
 }
 
 let runtime: Runtime | undefined;
+/** The storage handed over when the runtime was built (a new hand-over rebuilds it). */
+let builtOn: HandedOverStorage | undefined;
 
 export function getRuntime(): Runtime {
-  if (runtime) return runtime;
+  const handedOver = handedOverStorage();
+  if (runtime && builtOn === handedOver) return runtime;
+  builtOn = handedOver;
   const config = getConfig();
   let cipher: TokenCipher;
   if (config.KMS_KEY_ID) cipher = kmsCipher(config.KMS_KEY_ID);
@@ -55,7 +65,7 @@ export function getRuntime(): Runtime {
 /**
  * The store the environment names: DynamoDB (the default, TABLE_NAME), or PostgreSQL with STORAGE=postgres
  * (DATABASE_URL), pglite (PGLITE_DIR, in memory without it) or aurora (the Data API: DB_CLUSTER_ARN, DB_SECRET_ARN,
- * DB_NAME). The PostgreSQL half (adapters/postgres/runtime.ts) and its drivers are loaded on the first call, not at
+ * DB_NAME). The PostgreSQL half (runtime-postgres.ts) and its drivers are loaded on the first call, not at
  * cold start, and one connection (one embedded PGlite) serves every function of the process whatever resets the
  * runtime.
  *
@@ -74,14 +84,14 @@ function storeFromEnv(tableName: string): Store {
   throw new Error(`STORAGE=${storage}: unreachable (storageMode checks the bundle's storage)`);
 }
 
-type PostgresRuntime = typeof import('./adapters/postgres/runtime');
+type PostgresRuntime = typeof PostgresHalf;
 
 /**
  * A port of the Postgres half, opened now (its module loaded, its connection opened once per process) and waited
  * for by each call. Only called in branches that a DynamoDB bundle drops (see storeFromEnv).
  */
 function postgresPort<T extends object>(open: (pg: PostgresRuntime) => Promise<T>, name: string): T {
-  const ready = import('./adapters/postgres/runtime').then(open);
+  const ready = import('./runtime-postgres').then(open);
   // A failure is each call's to report, not an unhandled rejection of its own.
   ready.catch(() => undefined);
   return new Proxy({} as T, {
@@ -114,7 +124,7 @@ export function setRuntime(overrides: Partial<Runtime>): void {
 
 export function resetRuntime(): void {
   runtime = undefined;
-  nudge = undefined;
+  resetChangeNudge();
   sink = undefined;
   redis = undefined;
   events = undefined;
@@ -192,42 +202,6 @@ function eventBridge(busName: string): EventPublisher {
   return { publish: async (events) => (await load()).publish(events) };
 }
 
-/** Where the data lives (STORAGE): the DynamoDB table (default), or PostgreSQL (a server, PGlite, Aurora). */
-export type StorageMode = 'dynamodb' | 'postgres' | 'pglite' | 'aurora';
-
-export function storageMode(env: NodeJS.ProcessEnv = process.env): StorageMode {
-  const mode = env.STORAGE ?? 'dynamodb';
-  if (mode !== 'dynamodb' && mode !== 'postgres' && mode !== 'pglite' && mode !== 'aurora') {
-    throw new Error(`Invalid configuration: STORAGE=${mode} (dynamodb, postgres, pglite or aurora)`);
-  }
-  // A Lambda bundle holds only the storage it was built for (lib/bundling.ts BundleStorage).
-  const built = process.env.FINAGG_BUNDLE_STORAGE;
-  if (built !== undefined && built !== mode) {
-    throw new Error(
-      `Invalid configuration: STORAGE=${mode}, but this function was built for storage ${built}`,
-    );
-  }
-  return mode;
-}
-
-/** What the process that opened a storage hands over (adapters/postgres/runtime.ts setPgConnection). */
-export interface HandedOverStorage {
-  store(): Store;
-  webhookStore(): WebhookStore;
-}
-
-let handedOver: HandedOverStorage | undefined;
-
-/**
- * The twin (and tests) hand over the storage they opened (the Postgres half does: setPgConnection); the runtime
- * and the webhook ports are built on it from then on. Undefined forgets it.
- */
-export function handOverStorage(storage: HandedOverStorage | undefined): void {
-  handedOver = storage;
-  runtime = undefined;
-  webhooks = undefined;
-}
-
 let sink: ChangeSink | undefined;
 
 /** The change queues the relay sends to (CHANGES_QUEUE_URLS: comma-separated SQS FIFO queue URLs). */
@@ -247,26 +221,6 @@ export function changeQueues(): ChangeSink {
   return sink;
 }
 
-let nudge: ChangeNudge | undefined;
-
-/**
- * Tells the outbox relay that changes were written: an asynchronous invoke of CHANGES_RELAY_FUNCTION (Postgres
- * storage in the cloud); nothing where it is unset (DynamoDB storage, whose stream needs no relay; the twin, whose
- * relay LISTENs).
- */
-export function changeNudge(): ChangeNudge {
-  if (nudge) return nudge;
-  const fn = process.env.CHANGES_RELAY_FUNCTION;
-  if (!fn) return (nudge = { nudge: async () => undefined });
-  let loaded: Promise<ChangeNudge> | undefined;
-  const load = () =>
-    (loaded ??= Promise.all([import('@aws-sdk/client-lambda'), import('./adapters/lambda/relay-nudge')]).then(
-      ([lambda, adapter]) => new adapter.LambdaRelayNudge(new lambda.LambdaClient({}), fn),
-    ));
-  nudge = { nudge: async () => (await load()).nudge() };
-  return nudge;
-}
-
 /**
  * The Plaid surface's webhook ports: keys and attempt records where the data lives (the table with DynamoDB
  * storage; PostgreSQL otherwise, on the Store's connection), the delivery queue, its backoff.
@@ -279,8 +233,12 @@ export interface WebhookPorts {
 
 let webhooks: WebhookPorts | undefined;
 
+let webhooksOn: HandedOverStorage | undefined;
+
 export function webhookPorts(): WebhookPorts {
-  if (webhooks) return webhooks;
+  const handedOver = handedOverStorage();
+  if (webhooks && webhooksOn === handedOver) return webhooks;
+  webhooksOn = handedOver;
   const config = getConfig();
   webhooks = {
     store: webhookStoreFromEnv(config.TABLE_NAME),
@@ -292,6 +250,7 @@ export function webhookPorts(): WebhookPorts {
 
 /** The webhook store beside the Store getRuntime builds: the same storage, the same connection. */
 function webhookStoreFromEnv(tableName: string): WebhookStore {
+  const handedOver = handedOverStorage();
   if (handedOver) return handedOver.webhookStore();
   const storage = storageMode();
   if (storage === 'dynamodb') {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
 import { logger } from '../../shared/logger';
-import { changeFeed } from '../../shared/adapters/postgres/runtime';
+import { changeFeed } from '../../shared/runtime-postgres';
 import { changeQueues, getRuntime } from '../../shared/runtime';
 import { relayOutbox } from '../../shared/services/outbox-relay';
 

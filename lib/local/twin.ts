@@ -17,7 +17,7 @@ import { LocalQueue, type QueueLambda } from './queue';
 import { LocalScheduler, type ScheduledLambda } from './scheduler';
 import { startUpstashBridge, type UpstashBridge } from './upstash-bridge';
 import { eventPublisher, getRuntime, redisPorts, resetRuntime } from '../../shared/runtime';
-import { setPgConnection } from '../../shared/adapters/postgres/runtime';
+import { setPgConnection } from '../../shared/runtime-postgres';
 import { connectPglite, connectPostgres, type PgConnection } from '../../shared/adapters/postgres/db';
 import { migrate } from '../../shared/adapters/postgres/migrate';
 import { CategorizeBatch } from '../../shared/services/categorizer-processor';

@@ -9,6 +9,7 @@ import {
 } from '../domain/corrections';
 import type { StoredTransaction, TxnEvent } from '../domain/models';
 import { MoneyError, parseDecimal } from '../domain/money';
+import type * as CorrectionRules from '../domain/correction-rules';
 import type { UserRule } from '../domain/correction-rules';
 import { effective, transactionView } from '../domain/transactions';
 import { HttpProblem, badRequest } from '../http/problem';
@@ -154,7 +155,7 @@ export async function correctTransaction(
  * The rules corrections make and apply (domain/correction-rules.ts), loaded on first use: they categorize, and the
  * requests that do not (a plain correction, an undo, an audit) should not load the engine at a cold start.
  */
-function correctionRules(): Promise<typeof import('../domain/correction-rules')> {
+function correctionRules(): Promise<typeof CorrectionRules> {
   return import('../domain/correction-rules');
 }
 

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { PgChangeFeed } from '../../shared/adapters/postgres/change-feed';
 import { rows } from '../../shared/adapters/postgres/db';
 import { appendOutbox, outboxTransaction } from '../../shared/adapters/postgres/outbox';
-import { relayNudger } from '../../shared/adapters/postgres/runtime';
+import { relayNudger } from '../../shared/runtime-postgres';
 import { PostgresStore } from '../../shared/adapters/postgres/store';
 import type { Budget } from '../../shared/domain/budgets';
 import { reconcile } from '../../shared/domain/reconcile';

@@ -56,7 +56,7 @@ export function bankLambda(dialect: BankDialect) {
     // bundle drops this branch at build time, and the Postgres adapter with it: shared/runtime.ts storeFromEnv.)
     let pg: PgConnection | undefined;
     if (process.env.FINAGG_BUNDLE_STORAGE !== 'dynamodb' && storageMode() !== 'dynamodb') {
-      pg = await (await import('../../adapters/postgres/runtime')).pgConnection();
+      pg = await (await import('../../runtime-postgres')).pgConnection();
     }
     const key = pg ?? [table, process.env.AWS_ENDPOINT_URL_DYNAMODB, process.env.AWS_ENDPOINT_URL].join('|');
     if (built?.key !== key) {

@@ -45,7 +45,7 @@ describe('Aurora from the environment (shared/adapters/postgres/from-env.ts)', (
     const key = Buffer.alloc(32, 7).toString('base64');
     for (const [name, value] of Object.entries(AURORA)) vi.stubEnv(name, value);
     vi.stubEnv('TOKEN_ENCRYPTION_KEY', key);
-    // The Postgres half (adapters/postgres/runtime.ts) loads on first use: the runtime's store waits for the
+    // The Postgres half (runtime-postgres.ts) loads on first use: the runtime's store waits for the
     // PostgresStore it opens (through the Data API, no call made), one per process and environment.
     expect(getRuntime().store).not.toBeInstanceOf(DynamoStore);
     const aurora = await vi.waitFor(() => {

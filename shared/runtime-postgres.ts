@@ -1,10 +1,11 @@
-import type { ChangeFeed, ChangeNudge } from '../../ports/change-feed';
-import type { WebhookStore } from '../../ports/plaid-webhooks';
-import { changeNudge, handOverStorage, storageMode } from '../../runtime';
-import { PgChangeFeed } from './change-feed';
-import { connectFromEnv, type PgConnection } from './db';
-import { PgWebhookStore } from './plaid-webhooks';
-import { PostgresStore } from './store';
+import type { ChangeFeed, ChangeNudge } from './ports/change-feed';
+import type { WebhookStore } from './ports/plaid-webhooks';
+import { changeNudge } from './change-nudge';
+import { handOverStorage, storageMode } from './storage';
+import { PgChangeFeed } from './adapters/postgres/change-feed';
+import { connectFromEnv, type PgConnection } from './adapters/postgres/db';
+import { PgWebhookStore } from './adapters/postgres/plaid-webhooks';
+import { PostgresStore } from './adapters/postgres/store';
 
 /**
  * The Postgres half of the composition root (shared/runtime.ts): the connections of Postgres storage, the change
@@ -25,7 +26,7 @@ export function openedPostgresStore(storage: string): Promise<PostgresStore> {
   const opened = (g.__finaggPostgres ??= new Map());
   let store = opened.get(key);
   if (!store) {
-    store = import('./open').then(async (m) => {
+    store = import('./adapters/postgres/open').then(async (m) => {
       const s = await m.openPostgresStore(env);
       s.conn.onOutboxCommit ??= relayNudger();
       return s;
@@ -89,7 +90,7 @@ export async function pgConnection(): Promise<PgConnection | undefined> {
     // wrong ones; aurora's through from-env.ts.
     const opening = (
       mode === 'aurora'
-        ? import('./from-env').then((m) => m.auroraConnectionFromEnv(process.env))
+        ? import('./adapters/postgres/from-env').then((m) => m.auroraConnectionFromEnv(process.env))
         : connectFromEnv(process.env)
     ).then((conn) => {
       if (!conn) throw new Error(`STORAGE=${mode} names no PostgreSQL connection`);
@@ -134,7 +135,7 @@ const RESUME_WAIT_MS = 90_000;
  * resuming. `migrate` serializes concurrent runs and records each file once: running it again is harmless.
  */
 export async function migrateDatabase(): Promise<{ applied: string[]; known: string[] }> {
-  const { loadMigrations, migrate } = await import('./migrate');
+  const { loadMigrations, migrate } = await import('./adapters/postgres/migrate');
   const migrations = loadMigrations();
   const conn = await connectFromEnv(process.env);
   if (!conn) throw new Error('Migrations need Postgres storage (STORAGE=aurora, postgres or pglite)');
