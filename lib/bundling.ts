@@ -49,6 +49,7 @@ export const BUNDLE = {
     '@aws-sdk/client-eventbridge',
     '@aws-sdk/client-secrets-manager',
     '@aws-sdk/client-dynamodb-streams',
+    '@aws-sdk/client-lambda',
     '@aws-sdk/credential-provider-sso',
     '@aws-sdk/credential-provider-ini',
     '@aws-sdk/credential-provider-process',
@@ -63,6 +64,23 @@ export const BUNDLE = {
   mainFields: ['module', 'main'],
   banner: ESM_REQUIRE_BANNER,
 } as const;
+
+/**
+ * The storage a bundle is built for: `process.env.FINAGG_BUNDLE_STORAGE` becomes that constant in the bundle
+ * (esbuild `define`), and the code branches on it (shared/runtime.ts storeFromEnv, shared/adapters/postgres/db.ts
+ * connectFromEnv): esbuild drops every other storage's branch with what it imports. A `dynamodb` bundle holds no
+ * PostgreSQL adapter, drizzle or driver; an `aurora` one the adapter, drizzle and the Data API client, no
+ * node-postgres or PGlite. The stack builds for its storage (`-c storage`); `postgres` (node-postgres) is for
+ * running a bundle on a PostgreSQL server (the benchmarks, the packaging tests). Without it (undefined), every
+ * storage stays reachable and STORAGE picks one at run time, as in the twin and the tests.
+ */
+export type BundleStorage = 'dynamodb' | 'aurora' | 'postgres';
+
+export const BUNDLE_STORAGE_DEFINE = 'process.env.FINAGG_BUNDLE_STORAGE';
+
+function storageDefine(storage: BundleStorage | undefined): Record<string, string> | undefined {
+  return storage ? { [BUNDLE_STORAGE_DEFINE]: JSON.stringify(storage) } : undefined;
+}
 
 /** Shell-quotes one argument for the bundling hooks (they run in a local shell). */
 const quote = (arg: string) => `'${arg.replace(/'/g, `'\\''`)}'`;
@@ -85,8 +103,13 @@ function source(inputDir: string, file: string): string {
  * copied into the deployment package after bundling: folder → files relative to the repository root (a file name
  * may be a wildcard pattern: `shared/adapters/postgres/migrations/*.sql`).
  */
-export function cdkBundlingOptions(files: Record<string, string[]> = {}): BundlingOptions {
+export function cdkBundlingOptions(
+  files: Record<string, string[]> = {},
+  storage?: BundleStorage,
+): BundlingOptions {
+  const define = storageDefine(storage);
   return {
+    ...(define ? { define } : {}),
     ...(Object.keys(files).length
       ? {
           commandHooks: {
@@ -115,10 +138,12 @@ export function cdkBundlingOptions(files: Record<string, string[]> = {}): Bundli
 /**
  * The esbuild options equivalent to what NodejsFunction runs (`esbuild --bundle <entry> --target --platform=node
  * --format=esm --outfile=index.mjs --minify --sourcemap --sources-content=false --external --main-fields
- * --banner:js`), for building in memory.
+ * --banner:js --define`), for building in memory.
  */
-export function esbuildOptions(entry: string): BuildOptions {
+export function esbuildOptions(entry: string, storage?: BundleStorage): BuildOptions {
+  const define = storageDefine(storage);
   return {
+    ...(define ? { define } : {}),
     entryPoints: [resolve(PROJECT_ROOT, entry)],
     absWorkingDir: PROJECT_ROOT,
     bundle: true,

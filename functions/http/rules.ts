@@ -1,4 +1,4 @@
-import { RuleBodySchema } from '../../shared/domain/categorizer/index';
+import { RuleBodySchema } from '../../shared/domain/categorizer/user-rules';
 import { httpRoute, json } from '../../shared/http/handler';
 import { RuleChanged, RuleList } from '../../shared/http/responses';
 import { router } from '../../shared/http/router';

@@ -1,6 +1,6 @@
 import type { Context } from 'aws-lambda';
 import { logger } from '../../shared/logger';
-import { migrateDatabase } from '../../shared/runtime';
+import { migrateDatabase } from '../../shared/runtime-postgres';
 
 /**
  * The migration step (Postgres storage). The deployment invokes it (a CloudFormation trigger,

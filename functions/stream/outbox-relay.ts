@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
 import { logger } from '../../shared/logger';
-import { changeFeed, changeQueues, getRuntime } from '../../shared/runtime';
+import { changeFeed } from '../../shared/runtime-postgres';
+import { changeQueues, getRuntime } from '../../shared/runtime';
 import { relayOutbox } from '../../shared/services/outbox-relay';
 
 /** This container's name in the relay lease. */
@@ -16,7 +17,7 @@ const owner = `relay-${randomUUID()}`;
 export const handler = async (_event: unknown, context: Context) => {
   logger.addContext(context);
   const result = await relayOutbox(
-    { feed: changeFeed(), sink: changeQueues(), clock: getRuntime().clock },
+    { feed: await changeFeed(), sink: changeQueues(), clock: getRuntime().clock },
     // Stop starting batches well before the function's timeout; the lease outlives the invocation.
     { owner, budgetMs: Math.max(5_000, context.getRemainingTimeInMillis() - 15_000), leaseMs: 90_000 },
   );

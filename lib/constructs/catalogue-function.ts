@@ -146,7 +146,8 @@ export class CatalogueFunction extends Construct {
       role: this.role,
       logGroup,
       environment,
-      bundling: cdkBundlingOptions(spec.bundleFiles),
+      // Built for the deployed storage: the other storage's adapter is left out of the bundle (lib/bundling.ts).
+      bundling: cdkBundlingOptions(spec.bundleFiles, this.data.aurora ? 'aurora' : 'dynamodb'),
     });
 
     for (const grant of new Set(spec.grants)) this.grant(grant);

@@ -16,7 +16,8 @@ import { LocalIssuer } from './jwt';
 import { LocalQueue, type QueueLambda } from './queue';
 import { LocalScheduler, type ScheduledLambda } from './scheduler';
 import { startUpstashBridge, type UpstashBridge } from './upstash-bridge';
-import { eventPublisher, getRuntime, redisPorts, resetRuntime, setPgConnection } from '../../shared/runtime';
+import { eventPublisher, getRuntime, redisPorts, resetRuntime } from '../../shared/runtime';
+import { setPgConnection } from '../../shared/runtime-postgres';
 import { connectPglite, connectPostgres, type PgConnection } from '../../shared/adapters/postgres/db';
 import { migrate } from '../../shared/adapters/postgres/migrate';
 import { CategorizeBatch } from '../../shared/services/categorizer-processor';
@@ -127,7 +128,7 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
   } else {
     if (!opts.databaseUrl)
       throw new Error('storage postgres needs a database URL (--database-url or DATABASE_URL)');
-    pgConn = connectPostgres(opts.databaseUrl);
+    pgConn = await connectPostgres(opts.databaseUrl);
     const u = new URL(opts.databaseUrl);
     where = `PostgreSQL at ${u.host}${u.pathname}`;
   }

@@ -9,13 +9,8 @@ import {
 } from '../domain/corrections';
 import type { StoredTransaction, TxnEvent } from '../domain/models';
 import { MoneyError, parseDecimal } from '../domain/money';
-import {
-  applyRule,
-  correctionRule,
-  merchantOf,
-  ruleApplies,
-  type UserRule,
-} from '../domain/correction-rules';
+import type * as CorrectionRules from '../domain/correction-rules';
+import type { UserRule } from '../domain/correction-rules';
 import { effective, transactionView } from '../domain/transactions';
 import { HttpProblem, badRequest } from '../http/problem';
 import type { Clock } from '../ports/clock';
@@ -113,6 +108,8 @@ export async function correctTransaction(
 ) {
   const { store, clock } = deps;
   const now = clock.now().toISOString();
+  // Only a correction that makes a rule categorizes: the engine (and its merchant directory) loads for it alone.
+  const rules = req.create_rule ? await correctionRules() : null;
   const txn = await readModifyWrite(store, userId, id, (t) => {
     if (t.removed)
       throw new HttpProblem(409, 'The bank no longer shows this transaction: it cannot be corrected.');
@@ -120,9 +117,9 @@ export async function correctTransaction(
       actor: `user:${userId}`,
       now,
     });
-    if (req.create_rule && req.category) {
-      const merchant = merchantOf(effective(change?.txn ?? t));
-      if (!merchant || !correctionRule(userId, merchant, req.category, now))
+    if (rules && req.category) {
+      const merchant = rules.merchantOf(effective(change?.txn ?? t));
+      if (!merchant || !rules.correctionRule(userId, merchant, req.category, now))
         throw badRequest('The request body is invalid.', [
           {
             path: 'body.create_rule',
@@ -132,14 +129,14 @@ export async function correctTransaction(
     }
     return change;
   });
-  const merchant = req.create_rule ? merchantOf(effective(txn)) : null;
-  if (!req.category || !merchant) return transactionView(txn);
+  const merchant = rules ? rules.merchantOf(effective(txn)) : null;
+  if (!rules || !req.category || !merchant) return transactionView(txn);
 
-  const fresh = correctionRule(userId, merchant, req.category, now);
+  const fresh = rules.correctionRule(userId, merchant, req.category, now);
   if (!fresh) return transactionView(txn); // checked before the write
-  let rules = await store.listUserRules(userId);
-  const existing = rules.find((r) => r.id === fresh.id);
-  let rule = correctionRule(userId, merchant, req.category, now, existing)!;
+  let userRules = await store.listUserRules(userId);
+  const existing = userRules.find((r) => r.id === fresh.id);
+  let rule = rules.correctionRule(userId, merchant, req.category, now, existing)!;
   if (
     existing &&
     JSON.stringify(existing.match) === JSON.stringify(rule.match) &&
@@ -148,10 +145,18 @@ export async function correctTransaction(
     rule = existing;
   } else {
     await store.putUserRule(rule);
-    rules = [...rules.filter((r) => r.id !== rule.id), rule];
+    userRules = [...userRules.filter((r) => r.id !== rule.id), rule];
   }
-  const recategorized = await recategorize(store, userId, rule, now, rules);
+  const recategorized = await recategorize(store, userId, rule, now, userRules);
   return { ...transactionView(txn), rule: ruleView(rule), recategorized };
+}
+
+/**
+ * The rules corrections make and apply (domain/correction-rules.ts), loaded on first use: they categorize, and the
+ * requests that do not (a plain correction, an undo, an audit) should not load the engine at a cold start.
+ */
+function correctionRules(): Promise<typeof CorrectionRules> {
+  return import('../domain/correction-rules');
 }
 
 /** Every live transaction of the user. */
@@ -178,6 +183,7 @@ export async function recategorize(
   now: string,
   rules?: readonly UserRule[],
 ) {
+  const { applyRule, ruleApplies } = await correctionRules();
   let candidates = (await liveTransactions(store, userId)).filter((t) => ruleApplies(rule, t, rules));
   let changed = 0;
   for (let attempt = 1; candidates.length; attempt++) {

@@ -1,14 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import {
-  categorize,
-  cleanMerchant,
-  confidenceLevel,
-  type CategorizeContext,
-  type RuleBody,
-  type UserRule,
-} from '../domain/categorizer/index';
+import type { CategorizeContext, RuleBody, UserRule } from '../domain/categorizer/index';
 import { MAX_USER_REGEX_SIZE, regexesSize } from '../domain/categorizer/safe-regex';
-import { categorizeStored, categoryContext } from '../domain/categorizer/stored-transactions';
 import type { UserTxnChange } from '../domain/corrections';
 import type { Account, StoredTransaction } from '../domain/models';
 import { conflict, notFound } from '../http/problem';
@@ -157,9 +149,10 @@ export async function recategorizeUser(
   opts: { rules?: UserRule[]; accounts?: Account[]; maxScan?: number; maxWrites?: number } = {},
 ): Promise<Recategorized> {
   const { store, clock } = deps;
-  const [rules, accounts] = await Promise.all([
+  const [rules, accounts, { categorizeStored, categoryContext }] = await Promise.all([
     opts.rules ?? store.listUserRules(userId),
     opts.accounts ?? store.listAccounts(userId),
+    engine(),
   ]);
   const maxScan = opts.maxScan ?? Number.POSITIVE_INFINITY;
   const maxWrites = opts.maxWrites ?? Number.POSITIVE_INFINITY;
@@ -208,6 +201,24 @@ export async function recategorizeUser(
   return out;
 }
 
+/**
+ * The categorization engine, loaded by the calls that categorize: reading or validating rules does not, and a cold
+ * start of those requests should not evaluate the engine and its merchant directory.
+ */
+async function engine() {
+  const [index, stored] = await Promise.all([
+    import('../domain/categorizer/index'),
+    import('../domain/categorizer/stored-transactions'),
+  ]);
+  return {
+    categorize: index.categorize,
+    cleanMerchant: index.cleanMerchant,
+    confidenceLevel: index.confidenceLevel,
+    categorizeStored: stored.categorizeStored,
+    categoryContext: stored.categoryContext,
+  };
+}
+
 /** One `POST /transactions/enrich` item, validated, its amount in minor units of its currency. */
 export interface EnrichItem {
   id: string;
@@ -222,10 +233,8 @@ export interface EnrichItem {
  * transaction with that description shows (`cleanMerchant`); `category` is null where the engine abstains.
  */
 export async function enrichTransactions(deps: RuleDeps, userId: string, items: readonly EnrichItem[]) {
-  const [rules, accounts] = await Promise.all([
-    deps.store.listUserRules(userId),
-    deps.store.listAccounts(userId),
-  ]);
+  const [rules, accounts, { categorize, categoryContext, cleanMerchant, confidenceLevel }] =
+    await Promise.all([deps.store.listUserRules(userId), deps.store.listAccounts(userId), engine()]);
   const context = categoryContext(accounts, null);
   return {
     enriched: items.map((item) => {

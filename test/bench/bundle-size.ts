@@ -13,7 +13,9 @@ export const benchmarks: Benchmark[] = [
     async run(): Promise<Figure[]> {
       return Promise.all(
         catalogue.map(async (spec): Promise<Figure> => {
-          const result = await build({ ...esbuildOptions(spec.entry), write: false });
+          // Built as deployed: for DynamoDB storage (the default), the Postgres-only functions for Aurora.
+          const storage = spec.storage === 'postgres' ? 'aurora' : 'dynamodb';
+          const result = await build({ ...esbuildOptions(spec.entry, storage), write: false });
           const js = result.outputFiles.find((f) => f.path.endsWith('.mjs'));
           if (!js) throw new Error(`esbuild produced no .mjs for ${spec.name}`);
           return {

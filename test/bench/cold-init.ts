@@ -1,14 +1,21 @@
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { build } from 'esbuild';
-import { LAMBDA_NODE_OPTIONS, esbuildOptions, PROJECT_ROOT } from '../../lib/bundling';
+import {
+  LAMBDA_NODE_OPTIONS,
+  cdkBundlingOptions,
+  esbuildOptions,
+  PROJECT_ROOT,
+  type BundleStorage,
+} from '../../lib/bundling';
 import { catalogue, type FunctionSpec, type RouteSpec } from '../../lib/catalogue';
 import { startDynamoDbLocal } from '../../lib/local/dynamodb-local';
 import { ensureTable } from '../../shared/adapters/dynamodb/setup';
+import { freshPostgres } from '../support/postgres';
 import type { Benchmark, Figure } from './types';
 
 const run = promisify(execFile);
@@ -18,10 +25,13 @@ const USER = 'cold-init-user';
 const say = (message: string) => process.stderr.write(`[cold-init] ${message}\n`);
 
 /**
- * Each catalogue function's cold start: its deployed bundle (lib/bundling.ts, the options `cdk synth` uses),
- * written where Node finds the SDK parts the bundle leaves external (node_modules, as the Lambda runtime's SDK),
- * imported by a fresh Node process with the deployed NODE_OPTIONS, that then handles one real event against
- * DynamoDB Local. The figure is the time from the import's start to the event's answer, in the child's own clock:
+ * Each catalogue function's cold start: its deployed bundle (lib/bundling.ts, the options `cdk synth` uses, built
+ * for DynamoDB storage, the default) with the files the catalogue packages beside it (`bundleFiles`), written where
+ * Node finds the SDK parts the bundle leaves external (node_modules, as the Lambda runtime's SDK), imported by a
+ * fresh Node process with the deployed NODE_OPTIONS, that then handles one real event against DynamoDB Local.
+ * The functions deployed with Postgres storage only (the migration step, the outbox relay, the change-queue
+ * consumers) are built for a PostgreSQL server (node-postgres, where the cloud's use the Data API) and run
+ * against a fresh, migrated database on the machine's PostgreSQL. The figure is the time from the import's start to the event's answer, in the child's own clock:
  * what Lambda bills as init plus the first invocation, without Node's own start.
  *
  * The events are what a real client sends: an HTTP function gets an authenticated request (the JWT authorizer's
@@ -123,7 +133,7 @@ function eventFor(spec: FunctionSpec): { event: unknown; label: string } {
       event: { version: '0', id: 'cold', 'detail-type': 'Scheduled Event', source: 'aws.events', detail: {} },
       label: 'schedule tick',
     };
-  if (spec.queue || spec.stream) return { event: { Records: [] }, label: 'empty batch' };
+  if (spec.queue || spec.stream || spec.changes) return { event: { Records: [] }, label: 'empty batch' };
   // Operator-invoked (Replay): one user's replay.
   return { event: { user_ids: [USER] }, label: 'operator payload' };
 }
@@ -163,11 +173,15 @@ async function coldInit(
   spec: FunctionSpec,
   dir: string,
   env: Record<string, string>,
+  storage: BundleStorage,
 ): Promise<{ figures: Figure[]; worstTotal: number }> {
   const outDir = join(dir, spec.name);
   mkdirSync(outDir, { recursive: true });
-  await build({ ...esbuildOptions(spec.entry), outfile: join(outDir, 'index.mjs'), write: true });
+  await build({ ...esbuildOptions(spec.entry, storage), outfile: join(outDir, 'index.mjs'), write: true });
   const bundle = join(outDir, 'index.mjs');
+  // What the deployment packages beside the bundle (the migration files, Swagger UI's assets), as cdk does.
+  const hooks = cdkBundlingOptions(spec.bundleFiles).commandHooks;
+  for (const command of hooks?.afterBundling(PROJECT_ROOT, outDir) ?? []) execFileSync('sh', ['-c', command]);
   const { event, label } = eventFor(spec);
   const samples: Sample[] = [];
   for (let i = 0; i < RUNS; i++) {
@@ -196,7 +210,8 @@ async function coldInit(
   const total = r(median(samples.map((s) => s.totalMs)));
   say(
     `${spec.name.padEnd(18)} ${String(kib).padStart(6)} KiB  ${String(total).padStart(6)} ms  ` +
-      `(${label} → ${String(last.status ?? 'ok')}, ${last.requests} HTTP request(s))`,
+      `(${label} → ${String(last.status ?? 'ok')}, ${last.requests} HTTP request(s)` +
+      `${storage === 'dynamodb' ? '' : `, storage ${storage}`})`,
   );
   return {
     worstTotal: total,
@@ -227,6 +242,10 @@ export const benchmarks: Benchmark[] = [
       const tableName = `cold-${randomUUID().slice(0, 8)}`;
       const credentials = { accessKeyId: 'cold', secretAccessKey: 'cold' };
       const raw = new DynamoDBClient({ endpoint: db.endpoint, region: 'us-east-1', credentials });
+      // The Postgres-only functions' database, created when the catalogue has one.
+      const pg = catalogue.some((s) => s.storage === 'postgres')
+        ? await freshPostgres({ max: 1 })
+        : undefined;
       try {
         await ensureTable(raw, tableName);
         // What the stack tells every function (lib/stack.ts), pointed at DynamoDB Local; credentials in the
@@ -250,7 +269,16 @@ export const benchmarks: Benchmark[] = [
         let worstHttp = 0;
         // One at a time: the figure is a process starting alone, not several competing for the cores.
         for (const spec of catalogue) {
-          const { figures: f, worstTotal } = await coldInit(spec, dir, env);
+          const postgres = spec.storage === 'postgres';
+          const { figures: f, worstTotal } = await coldInit(
+            spec,
+            dir,
+            postgres
+              ? // The outbox relay sends nothing (an empty outbox), but needs its queues named.
+                { ...env, STORAGE: 'postgres', DATABASE_URL: pg!.url!, CHANGES_QUEUE_URLS: 'local://changes' }
+              : env,
+            postgres ? 'postgres' : 'dynamodb',
+          );
           figures.push(...f);
           if (spec.routes?.length) worstHttp = Math.max(worstHttp, worstTotal);
         }
@@ -261,6 +289,7 @@ export const benchmarks: Benchmark[] = [
         });
         return figures;
       } finally {
+        await pg?.drop();
         raw.destroy();
         await db.stop();
         rmSync(dir, { recursive: true, force: true });

@@ -67,7 +67,7 @@ export async function startModeTwin(
   let close: () => Promise<void>;
   let drained: (() => Promise<boolean>) | undefined;
   if (mode === 'postgres') {
-    const conn: PgConnection = connectPostgres(twin.databaseUrl!, { max: 4 });
+    const conn: PgConnection = await connectPostgres(twin.databaseUrl!, { max: 4 });
     store = new PostgresStore(conn);
     close = () => conn.close();
     // The relay's work is mostly the server's (not the twin's CPU): idle also means the outbox is relayed.

@@ -98,7 +98,7 @@ beforeAll(async () => {
   if (twin.databaseUrl) {
     // Postgres storage (the e2e-postgres project): the anomaly test writes transactions into the twin's database
     // as the sync does (their outbox rows included).
-    pgConn = connectPostgres(twin.databaseUrl, { max: 2 });
+    pgConn = await connectPostgres(twin.databaseUrl, { max: 2 });
     store = new PostgresStore(pgConn);
     return;
   }

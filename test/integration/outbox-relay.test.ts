@@ -1,10 +1,16 @@
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { PgChangeFeed } from '../../shared/adapters/postgres/change-feed';
 import { rows } from '../../shared/adapters/postgres/db';
-import type { ChangeSink, StoreChange } from '../../shared/ports/change-feed';
+import { appendOutbox, outboxTransaction } from '../../shared/adapters/postgres/outbox';
+import { relayNudger } from '../../shared/runtime-postgres';
+import { PostgresStore } from '../../shared/adapters/postgres/store';
+import type { Budget } from '../../shared/domain/budgets';
+import { reconcile } from '../../shared/domain/reconcile';
+import type { ChangeNudge, ChangeSink, StoreChange } from '../../shared/ports/change-feed';
 import { ManualClock } from '../../shared/ports/clock';
 import { relayOutbox } from '../../shared/services/outbox-relay';
+import { bankTxn } from '../support/bank-txn';
 import { freshPglite, freshPostgres, type TestDatabase } from '../support/postgres';
 
 /**
@@ -161,5 +167,99 @@ describe.each(backends)('the outbox relay on %s', (_name, open) => {
     expect(result.delivered).toBe(2);
     expect(got.map((c) => c.id)).toEqual([got[0]!.id, got[1]!.id, got[0]!.id, got[1]!.id]);
     expect(await unrelayed()).toBe(0);
+  });
+});
+
+describe('the relay nudge: only after a commit of outbox rows (outbox.ts outboxTransaction)', () => {
+  let db: TestDatabase;
+  let store: PostgresStore;
+  let commits = 0;
+  const budget = (id: string): Budget => ({
+    id,
+    userId: 'u-nudge',
+    category: 'FOOD_AND_DRINK',
+    period: 'monthly',
+    limitMinor: 10_000,
+    currency: 'USD',
+    thresholds: [0.8, 1],
+    createdAt: '2026-12-01T10:00:00.000Z',
+    updatedAt: '2026-12-01T10:00:00.000Z',
+  });
+
+  beforeAll(async () => {
+    db = await freshPglite();
+    db.conn.onOutboxCommit = () => void commits++;
+    store = new PostgresStore(db.conn);
+  });
+  afterAll(() => db?.drop());
+
+  it('fires once per committed transaction that appended outbox rows, never for one that did not', async () => {
+    await store.putNewBudget(budget('b1'));
+    expect(commits).toBe(1);
+    // Rolled back (the budget exists): nothing committed, nothing to relay.
+    await expect(store.putNewBudget(budget('b1'))).rejects.toThrow();
+    expect(commits).toBe(1);
+    // Unchanged: the transaction commits, but appends no row.
+    await store.replaceBudget(budget('b1'));
+    expect(commits).toBe(1);
+    await store.replaceBudget({ ...budget('b1'), limitMinor: 20_000 });
+    expect(commits).toBe(2);
+    // A transaction that writes no outbox row (nothing to delete) and a plain read.
+    expect(await store.deleteBudget('u-nudge', 'absent')).toBe(false);
+    await store.listBudgets('u-nudge');
+    expect(commits).toBe(2);
+    await outboxTransaction(db.conn, async (tx) => {
+      await tx.execute(sql`SELECT 1`);
+    });
+    expect(commits).toBe(2);
+    await store.requestRecategorization('u-nudge', '2026-12-01T10:00:00.000Z', 'test');
+    expect(commits).toBe(3);
+    // Nothing to replay: the statement appends no row.
+    expect(await store.replayTransactions('u-nudge', '2026-12-01T11:00:00.000Z')).toBe(0);
+    expect(commits).toBe(3);
+    // Rows appended in SQL: a sync's write (one chunk, one transaction), then the replay's single statement.
+    const { changes } = reconcile({
+      userId: 'u-nudge',
+      connectionId: 'c1',
+      provider: 'bank_a',
+      accountIdFor: (a) => `acct_${a}`,
+      stored: [],
+      incoming: [bankTxn('r1'), bankTxn('r2')],
+      window: null,
+      now: '2026-12-01T10:00:00.000Z',
+      actor: 'sync:t',
+    });
+    expect(await store.applyTransactionChanges(changes)).toEqual({ applied: 2, conflicts: [] });
+    expect(commits).toBe(4);
+    // The same writes again: their expected versions fail, nothing is written.
+    expect((await store.applyTransactionChanges(changes)).applied).toBe(0);
+    expect(commits).toBe(4);
+    expect(await store.replayTransactions('u-nudge', '2026-12-01T11:00:00.000Z')).toBe(2);
+    expect(commits).toBe(5);
+  });
+
+  it('refuses outbox rows appended outside outboxTransaction (they would not nudge)', async () => {
+    await expect(
+      db.conn.db.transaction((tx) =>
+        appendOutbox(tx, [{ userId: 'u', entity: 'budget', eventName: 'INSERT', before: null, after: {} }]),
+      ),
+    ).rejects.toThrow(/outboxTransaction/);
+  });
+
+  it('keeps one nudge in flight, and covers the commits meanwhile with one more', async () => {
+    const pending: (() => void)[] = [];
+    const nudge: ChangeNudge = {
+      nudge: () => new Promise<void>((resolve) => pending.push(resolve)),
+    };
+    const fire = relayNudger(() => nudge);
+    fire();
+    fire();
+    fire();
+    expect(pending).toHaveLength(1);
+    pending.shift()!();
+    await vi.waitFor(() => expect(pending).toHaveLength(1));
+    pending.shift()!();
+    await new Promise((r) => setTimeout(r, 10));
+    expect(pending).toHaveLength(0);
   });
 });

@@ -23,7 +23,7 @@ export async function freshPostgres(options: { max?: number } = {}): Promise<Tes
   await admin(`CREATE DATABASE ${name}`);
   const url = new URL(PG_ADMIN_URL);
   url.pathname = `/${name}`;
-  const conn = connectPostgres(url.toString(), { max: options.max ?? 5 });
+  const conn = await connectPostgres(url.toString(), { max: options.max ?? 5 });
   try {
     await migrate(conn);
   } catch (err) {

@@ -1,9 +1,5 @@
-import { RDSDataClient } from '@aws-sdk/client-rds-data';
 import { sql, type SQL } from 'drizzle-orm';
-import { drizzle as drizzleDataApi } from 'drizzle-orm/aws-data-api/pg';
-import { drizzle as drizzleNodePg } from 'drizzle-orm/node-postgres';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
-import pg from 'pg';
 
 /**
  * One query layer for the three drivers a deployment needs, all through drizzle-orm: node-postgres (a PostgreSQL
@@ -26,12 +22,19 @@ import pg from 'pg';
  * - One statement per call (the Data API runs no multi-statement string; migrate.ts splits files).
  * - A Data API response holds at most 1 MiB and a request 4 MiB: long reads go page by page (keyset), big writes
  *   in chunks.
+ *
+ * Each driver is imported by its own connect function, on first use: a Lambda bundle holds only the drivers its
+ * storage can reach (lib/bundling.ts `BUNDLE_STORAGE`: the Data API in the cloud, never PGlite or node-postgres),
+ * and a process parses only the one it connects with.
  */
 
 export type PgDriver = 'postgres' | 'pglite' | 'data-api';
 
 /** The drizzle database common to the three drivers. */
 export type PgDb = PgDatabase<PgQueryResultHKT>;
+
+/** A transaction of the drizzle database (what `db.transaction` hands its callback). */
+export type PgTx = Parameters<Parameters<PgDb['transaction']>[0]>[0];
 
 /** A database or a transaction of one: what runs a statement. */
 export interface Queryable {
@@ -42,6 +45,11 @@ export interface PgConnection {
   db: PgDb;
   driver: PgDriver;
   close(): Promise<void>;
+  /**
+   * Called after a transaction that appended outbox rows committed (outbox.ts `outboxTransaction`), or after an
+   * autocommitted statement that did: the Postgres runtime nudges the outbox relay from here. Unset: nothing.
+   */
+  onOutboxCommit?: () => void;
 }
 
 /** The rows of a statement, whichever driver ran it. */
@@ -63,8 +71,12 @@ export function json(value: unknown): SQL {
   return sql`${JSON.stringify(value ?? null)}`;
 }
 
-/** A PostgreSQL server through a node-postgres Pool. */
-export function connectPostgres(url: string, options: { max?: number } = {}): PgConnection {
+/** A PostgreSQL server through a node-postgres Pool (no connection is made until the first query). */
+export async function connectPostgres(url: string, options: { max?: number } = {}): Promise<PgConnection> {
+  const [{ default: pg }, { drizzle: drizzleNodePg }] = await Promise.all([
+    import('pg'),
+    import('drizzle-orm/node-postgres'),
+  ]);
   const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10 });
   // An idle client's error (the server restarting) must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
@@ -89,12 +101,16 @@ export async function connectPglite(dataDir?: string): Promise<PgConnection> {
   return { db, driver: 'pglite', close: () => client.close() };
 }
 
-/** Aurora through the RDS Data API. */
-export function connectDataApi(o: {
+/** Aurora through the RDS Data API (no call is made until the first query: each query is an HTTPS call). */
+export async function connectDataApi(o: {
   resourceArn: string;
   secretArn: string;
   database: string;
-}): PgConnection {
+}): Promise<PgConnection> {
+  const [{ RDSDataClient }, { drizzle: drizzleDataApi }] = await Promise.all([
+    import('@aws-sdk/client-rds-data'),
+    import('drizzle-orm/aws-data-api/pg'),
+  ]);
   const client = new RDSDataClient({});
   const db = drizzleDataApi(client, {
     database: o.database,
@@ -121,23 +137,40 @@ export async function connectFromEnv(env: Record<string, string | undefined>): P
   switch (storage) {
     case 'dynamodb':
       return null;
+    // A bundle built for one storage (lib/bundling.ts) keeps only its driver: the others' branches, and the
+    // imports in them, are dropped at build time (the condition is a constant there; always true unbundled).
     case 'postgres': {
-      if (!env.DATABASE_URL) throw new Error('Invalid configuration: STORAGE=postgres needs DATABASE_URL');
-      return connectPostgres(env.DATABASE_URL);
+      if (
+        process.env.FINAGG_BUNDLE_STORAGE === undefined ||
+        process.env.FINAGG_BUNDLE_STORAGE === 'postgres'
+      ) {
+        if (!env.DATABASE_URL) throw new Error('Invalid configuration: STORAGE=postgres needs DATABASE_URL');
+        return connectPostgres(env.DATABASE_URL);
+      }
+      break;
     }
     case 'pglite':
-      return connectPglite(env.PGLITE_DIR || undefined);
+      if (process.env.FINAGG_BUNDLE_STORAGE === undefined || process.env.FINAGG_BUNDLE_STORAGE === 'pglite') {
+        return connectPglite(env.PGLITE_DIR || undefined);
+      }
+      break;
     case 'aurora': {
-      const { DB_CLUSTER_ARN, DB_SECRET_ARN, DB_NAME } = env;
-      if (!DB_CLUSTER_ARN || !DB_SECRET_ARN || !DB_NAME)
-        throw new Error(
-          'Invalid configuration: STORAGE=aurora needs DB_CLUSTER_ARN, DB_SECRET_ARN and DB_NAME',
-        );
-      return connectDataApi({ resourceArn: DB_CLUSTER_ARN, secretArn: DB_SECRET_ARN, database: DB_NAME });
+      if (process.env.FINAGG_BUNDLE_STORAGE === undefined || process.env.FINAGG_BUNDLE_STORAGE === 'aurora') {
+        const { DB_CLUSTER_ARN, DB_SECRET_ARN, DB_NAME } = env;
+        if (!DB_CLUSTER_ARN || !DB_SECRET_ARN || !DB_NAME)
+          throw new Error(
+            'Invalid configuration: STORAGE=aurora needs DB_CLUSTER_ARN, DB_SECRET_ARN and DB_NAME',
+          );
+        return connectDataApi({ resourceArn: DB_CLUSTER_ARN, secretArn: DB_SECRET_ARN, database: DB_NAME });
+      }
+      break;
     }
     default:
       throw new Error(
         `Invalid configuration: STORAGE=${String(storage)} (dynamodb, postgres, pglite or aurora)`,
       );
   }
+  throw new Error(
+    `Invalid configuration: STORAGE=${storage}, but this bundle was built for storage ${String(process.env.FINAGG_BUNDLE_STORAGE)}`,
+  );
 }

@@ -22,8 +22,8 @@ export function auroraEnv(env: Record<string, string | undefined>): AuroraEnv {
   return parsed.data;
 }
 
-/** The Data API connection those variables name (synchronous: no socket is opened, each query is an HTTPS call). */
-export function auroraConnectionFromEnv(env: Record<string, string | undefined>): PgConnection {
+/** The Data API connection those variables name (no socket is opened: each query is an HTTPS call). */
+export function auroraConnectionFromEnv(env: Record<string, string | undefined>): Promise<PgConnection> {
   const { DB_CLUSTER_ARN, DB_SECRET_ARN, DB_NAME } = auroraEnv(env);
   return connectDataApi({ resourceArn: DB_CLUSTER_ARN, secretArn: DB_SECRET_ARN, database: DB_NAME });
 }

@@ -19,7 +19,7 @@ import {
   type PageRequest,
 } from '../../ports/store';
 import { fromJson, json, rows, type Queryable } from './db';
-import { appendOutbox } from './outbox';
+import { appendOutbox, outboxTransaction } from './outbox';
 import { PgRole } from './role';
 
 type Row = Record<string, unknown>;
@@ -50,7 +50,7 @@ export class PgInsightsStore extends PgRole implements InsightsStore {
   // ---- budgets ------------------------------------------------------------------------------------------
 
   async putNewBudget(budget: Budget): Promise<void> {
-    await this.db.transaction(async (tx) => {
+    await outboxTransaction(this.conn, async (tx) => {
       const inserted = await rowsOf(
         tx,
         sql`INSERT INTO budgets (user_id, id, category, period, limit_minor, currency, thresholds, created_at, updated_at)
@@ -73,7 +73,7 @@ export class PgInsightsStore extends PgRole implements InsightsStore {
   }
 
   async replaceBudget(budget: Budget): Promise<void> {
-    await this.db.transaction(async (tx) => {
+    await outboxTransaction(this.conn, async (tx) => {
       const [old] = await rowsOf(
         tx,
         sql`SELECT ${BUDGET_COLUMNS} FROM budgets WHERE user_id = ${budget.userId} AND id = ${budget.id} FOR UPDATE`,
@@ -112,7 +112,7 @@ export class PgInsightsStore extends PgRole implements InsightsStore {
   }
 
   async deleteBudget(userId: string, id: string): Promise<boolean> {
-    return this.db.transaction(async (tx) => {
+    return outboxTransaction(this.conn, async (tx) => {
       const [old] = await rowsOf(
         tx,
         sql`DELETE FROM budgets WHERE user_id = ${userId} AND id = ${id} RETURNING ${BUDGET_COLUMNS}`,

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { json, type Queryable } from './db';
+import { json, type PgConnection, type PgTx, type Queryable } from './db';
 
 /**
  * The transactional outbox (PG-CONTRACT.md): every writer of an entity the processors consume (transactions,
@@ -20,9 +20,37 @@ export interface OutboxChange {
   after: Record<string, unknown> | null;
 }
 
-/** Appends the changes, in this order (their `seq` ascends with it). Call inside the write's `db.transaction`. */
+/** The transactions of `outboxTransaction` running now, and whether each appended outbox rows yet. */
+const appending = new WeakMap<object, { wrote: boolean }>();
+
+/**
+ * Runs a write that may append to the outbox in one SQL transaction on the connection. Once it committed, if it
+ * appended rows (appendOutbox, or markOutboxWritten for rows appended in SQL), the connection hears of it
+ * (`onOutboxCommit`: the Postgres runtime nudges the relay); a transaction that appended nothing, or rolled back,
+ * says nothing.
+ */
+export async function outboxTransaction<T>(conn: PgConnection, write: (tx: PgTx) => Promise<T>): Promise<T> {
+  const mark = { wrote: false };
+  const out = await conn.db.transaction((tx) => {
+    appending.set(tx, mark);
+    return write(tx);
+  });
+  if (mark.wrote) conn.onOutboxCommit?.();
+  return out;
+}
+
+/** Records that this transaction of `outboxTransaction` appended outbox rows (in SQL, not with appendOutbox). */
+export function markOutboxWritten(tx: Queryable): void {
+  const mark = appending.get(tx);
+  if (!mark)
+    throw new Error('Outbox rows are appended inside outboxTransaction (its commit nudges the relay)');
+  mark.wrote = true;
+}
+
+/** Appends the changes, in this order (their `seq` ascends with it). Call inside the write's `outboxTransaction`. */
 export async function appendOutbox(tx: Queryable, changes: readonly OutboxChange[]): Promise<void> {
   if (!changes.length) return;
+  markOutboxWritten(tx);
   const rowsOf = changes.map((c) => ({
     user_id: c.userId,
     entity: c.entity,

@@ -3,7 +3,7 @@ import { sql } from 'drizzle-orm';
 import type { UserRule } from '../../domain/categorizer/user-rules';
 import type { RuleStore } from '../../ports/store';
 import { fromJson, json, rows } from './db';
-import { appendOutbox } from './outbox';
+import { appendOutbox, outboxTransaction } from './outbox';
 import { PgRole } from './role';
 
 type Row = Record<string, unknown>;
@@ -58,7 +58,7 @@ export class PgRuleStore extends PgRole implements RuleStore {
   async requestRecategorization(userId: string, at: string, reason: string): Promise<void> {
     // Unique per request, as DynamoDB's item has it (there, so that the put is a change the stream records).
     const requestId = randomUUID();
-    await this.db.transaction(async (tx) => {
+    await outboxTransaction(this.conn, async (tx) => {
       const [old] = await rows(
         tx,
         sql`SELECT request_id, requested_at, reason FROM recategorize_requests WHERE user_id = ${userId} FOR UPDATE`,

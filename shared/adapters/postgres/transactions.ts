@@ -5,7 +5,8 @@ import { transactionId, type TxnChange } from '../../domain/reconcile';
 import { effective, matchesFilter, type TxnFilter } from '../../domain/transactions';
 import { openCursor, sealCursor } from '../../cursor';
 import type { Page, PageRequest, StoredTxnQuery, TransactionStore } from '../../ports/store';
-import { fromJson, json, rows, type PgDb, type Queryable } from './db';
+import { fromJson, json, rows, type PgConnection, type Queryable } from './db';
+import { markOutboxWritten, outboxTransaction } from './outbox';
 import { PgRole } from './role';
 
 /** The most transaction rows one `listTransactions` request reads (as on DynamoDB). */
@@ -168,7 +169,7 @@ const jsonArray = (items: readonly string[]): SQL => sql`${`[${items.join(',')}]
  * by change, to apply the others and report that one (DynamoDB's transactions do the same).
  */
 export async function writeTxnChanges(
-  db: PgDb,
+  conn: PgConnection,
   writes: readonly TxnWrite[],
 ): Promise<{ applied: number; conflicts: string[] }> {
   let applied = 0;
@@ -190,7 +191,7 @@ export async function writeTxnChanges(
 
   const run = async (chunk: EncodedWrite[]): Promise<void> => {
     try {
-      const done = await withRetry(() => db.transaction((tx) => writeChunk(tx, chunk)));
+      const done = await withRetry(() => outboxTransaction(conn, (tx) => writeChunk(tx, chunk)));
       applied += done.size;
       for (const { w } of chunk) if (!done.has(w.id)) conflicts.push(w.id);
     } catch (err) {
@@ -225,6 +226,8 @@ async function writeChunk(tx: Queryable, chunk: readonly EncodedWrite[]): Promis
         RETURNING after->>'id' AS id`,
     );
     for (const r of out) done.add(r.id);
+    // Each row written appended its outbox row in the same statement.
+    if (out.length) markOutboxWritten(tx);
   }
   if (updates.length) {
     const out = await rows<{ id: string }>(
@@ -247,6 +250,8 @@ async function writeChunk(tx: Queryable, chunk: readonly EncodedWrite[]): Promis
         RETURNING after->>'id' AS id`,
     );
     for (const r of out) done.add(r.id);
+    // Each row written appended its outbox row in the same statement.
+    if (out.length) markOutboxWritten(tx);
   }
   const written = chunk.filter((e) => done.has(e.w.id));
   const events = written.flatMap((e) => e.events);
@@ -363,7 +368,7 @@ export class PgTransactionStore extends PgRole implements TransactionStore {
   }
 
   applyTransactionChanges(changes: TxnChange[]): Promise<{ applied: number; conflicts: string[] }> {
-    return writeTxnChanges(this.db, changes.map(syncWrite));
+    return writeTxnChanges(this.conn, changes.map(syncWrite));
   }
 
   async getTransaction(userId: string, id: string): Promise<StoredTransaction | null> {
@@ -440,7 +445,7 @@ export class PgTransactionStore extends PgRole implements TransactionStore {
    * stream shows no unchanged write). Versions, updatedAt and the feed position stay. One statement.
    */
   async replayTransactions(userId: string, at: string): Promise<number> {
-    const [out] = await rows<{ live: number }>(
+    const [out] = await rows<{ live: number; fed: number }>(
       this.db,
       sql`WITH old AS (
             SELECT id, data, replay_at FROM transactions WHERE user_id = ${userId} AND NOT removed FOR UPDATE),
@@ -456,6 +461,8 @@ export class PgTransactionStore extends PgRole implements TransactionStore {
             RETURNING 1)
           SELECT (SELECT count(*) FROM old)::int AS live, (SELECT count(*) FROM feed)::int AS fed`,
     );
+    // One statement, committed on its own: its outbox rows are in the feed now.
+    if (Number(out?.fed ?? 0) > 0) this.conn.onOutboxCommit?.();
     return Number(out?.live ?? 0);
   }
 

@@ -10,13 +10,13 @@ import { txnWrite, writeTxnChanges, type TxnWrite } from './transactions';
  */
 export class PgUserChangeStore extends PgRole implements UserChangeStore {
   async applyUserChange(change: UserTxnChange): Promise<void> {
-    const { conflicts } = await writeTxnChanges(this.db, [userWrite(change)]);
+    const { conflicts } = await writeTxnChanges(this.conn, [userWrite(change)]);
     if (conflicts.length)
       throw new ConflictError(`transaction ${change.txn.id} is not at version ${change.expectedVersion}`);
   }
 
   applyUserChanges(changes: readonly UserTxnChange[]): Promise<{ applied: number; conflicts: string[] }> {
-    return writeTxnChanges(this.db, changes.map(userWrite));
+    return writeTxnChanges(this.conn, changes.map(userWrite));
   }
 }
 

@@ -1,8 +1,8 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../../adapters/dynamodb/client';
 import { DynamoMockBankState } from '../../adapters/dynamodb/mock-bank-state';
-import { PgMockBankState } from '../../adapters/postgres/mock-bank-state';
-import { pgConnection } from '../../runtime';
+import type { PgConnection } from '../../adapters/postgres/db';
+import { storageMode } from '../../runtime';
 import { getConfig } from '../../config';
 import { httpRoute, type HttpEvent } from '../../http/handler';
 import { bankEnv } from './config';
@@ -10,6 +10,7 @@ import { defaultDataSource } from './data-source';
 import type { BankDialect } from './dialect';
 import type { BankRequest } from './http';
 import { BankServer } from './server';
+import type { MockBankState } from './state';
 
 const LOCAL_HOST = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?$/;
 
@@ -49,33 +50,36 @@ export function toBankRequest(event: HttpEvent, bank: string): BankRequest {
  */
 export function bankLambda(dialect: BankDialect) {
   let built: { key: unknown; server: BankServer; doc?: DynamoDBDocumentClient } | undefined;
-  const server = () => {
+  const server = async () => {
     const table = getConfig().TABLE_NAME;
-    // With Postgres storage the banks keep their state in the same database as everything else.
-    const pg = pgConnection();
-    const key = pg
-      ? pg
-      : [table, process.env.AWS_ENDPOINT_URL_DYNAMODB, process.env.AWS_ENDPOINT_URL].join('|');
+    // With Postgres storage the banks keep their state in the same database as everything else. (A DynamoDB
+    // bundle drops this branch at build time, and the Postgres adapter with it: shared/runtime.ts storeFromEnv.)
+    let pg: PgConnection | undefined;
+    if (process.env.FINAGG_BUNDLE_STORAGE !== 'dynamodb' && storageMode() !== 'dynamodb') {
+      pg = await (await import('../../runtime-postgres')).pgConnection();
+    }
+    const key = pg ?? [table, process.env.AWS_ENDPOINT_URL_DYNAMODB, process.env.AWS_ENDPOINT_URL].join('|');
     if (built?.key !== key) {
+      let state: MockBankState;
+      let doc: DynamoDBDocumentClient | undefined;
+      if (pg && process.env.FINAGG_BUNDLE_STORAGE !== 'dynamodb') {
+        const { PgMockBankState } = await import('../../adapters/postgres/mock-bank-state');
+        state = new PgMockBankState(pg, dialect.protocol.id);
+      } else {
+        doc = createDocumentClient();
+        state = new DynamoMockBankState(doc, table, dialect.protocol.id);
+      }
       built?.doc?.destroy();
-      const doc = pg ? undefined : createDocumentClient();
       built = {
         key,
         doc,
-        server: new BankServer({
-          dialect,
-          state: doc
-            ? new DynamoMockBankState(doc, table, dialect.protocol.id)
-            : new PgMockBankState(pg!, dialect.protocol.id),
-          data: defaultDataSource(),
-          env: bankEnv(),
-        }),
+        server: new BankServer({ dialect, state, data: defaultDataSource(), env: bankEnv() }),
       };
     }
     return built.server;
   };
   return httpRoute({ auth: false }, async ({ event }) => {
-    const res = await server().handle(toBankRequest(event, dialect.protocol.id));
+    const res = await (await server()).handle(toBankRequest(event, dialect.protocol.id));
     return { statusCode: res.status, headers: res.headers, body: res.body };
   });
 }

@@ -16,7 +16,7 @@ import { build } from 'esbuild';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { catalogue } from '../../../lib/catalogue';
-import { PROJECT_ROOT } from '../../../lib/bundling';
+import { PROJECT_ROOT, type BundleStorage } from '../../../lib/bundling';
 import { BUNDLE, cdkBundlingOptions, esbuildOptions, LAMBDA_RUNTIME } from '../../../lib/stack';
 import { PG_ADMIN_URL } from '../../support/postgres';
 
@@ -27,8 +27,8 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
  * Bundles with the stack's options into a folder of its own (index.mjs and its map, as in the deployment package),
  * where nothing from node_modules can be resolved.
  */
-async function bundle(entry: string, name: string): Promise<string> {
-  const result = await build({ ...esbuildOptions(entry), write: false });
+async function bundle(entry: string, name: string, storage?: BundleStorage): Promise<string> {
+  const result = await build({ ...esbuildOptions(entry, storage), write: false });
   const out = join(dir, name);
   mkdirSync(out);
   for (const f of result.outputFiles) writeFileSync(join(out, basename(f.path)), f.contents);
@@ -102,6 +102,36 @@ describe('Lambda bundling (lib/bundling.ts)', () => {
     expect(JSON.parse(res.body)).toEqual({ status: 'ok' });
   });
 
+  it('builds each storage\u2019s bundle with only that storage\u2019s adapter and drivers (BundleStorage)', async () => {
+    /** The packages and the adapter folders a built bundle holds (its metafile's inputs with bytes in it). */
+    const contents = async (entry: string, storage?: BundleStorage) => {
+      const result = await build({ ...esbuildOptions(entry, storage), write: false, metafile: true });
+      const output = Object.values(result.metafile.outputs).find((o) => o.entryPoint)!;
+      const held = new Set<string>();
+      for (const [file, input] of Object.entries(output.inputs)) {
+        if (!input.bytesInOutput) continue;
+        const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(file)?.[1];
+        held.add(pkg ?? (/^shared\/adapters\/[^/]+/.exec(file)?.[0] || file));
+      }
+      return held;
+    };
+    const postgres = ['pg', 'pg-protocol', '@electric-sql/pglite', 'drizzle-orm', '@aws-sdk/client-rds-data'];
+    // A function with a store (Accounts) and one that reaches Postgres state itself (a mock bank).
+    for (const entry of ['functions/http/accounts.ts', 'functions/banks/bank_a.ts']) {
+      const dynamo = await contents(entry, 'dynamodb');
+      expect(dynamo).toContain('shared/adapters/dynamodb');
+      for (const held of [...postgres, 'shared/adapters/postgres']) expect(dynamo).not.toContain(held);
+      const aurora = await contents(entry, 'aurora');
+      for (const held of ['drizzle-orm', '@aws-sdk/client-rds-data', 'shared/adapters/postgres'])
+        expect(aurora).toContain(held);
+      for (const held of ['pg', 'pg-protocol', '@electric-sql/pglite']) expect(aurora).not.toContain(held);
+      // Unbundled-like (no storage): STORAGE picks at run time, so everything but PGlite's WASM build (the
+      // twin's, loaded on first use) is there.
+      const any = await contents(entry);
+      for (const held of ['pg', 'drizzle-orm', '@aws-sdk/client-rds-data']) expect(any).toContain(held);
+    }
+  }, 180_000);
+
   it('copies the catalogue\u2019s bundleFiles into the package: the Docs function serves Swagger UI from there', async () => {
     const docs = catalogue.find((f) => f.name === 'Docs')!;
     const file = await bundle(docs.entry, 'docs');
@@ -151,7 +181,8 @@ describe('Lambda bundling (lib/bundling.ts)', () => {
   it('packages the migration step with its migration files; the package migrates a fresh database, once', async () => {
     const spec = catalogue.find((f) => f.runOnDeploy)!;
     expect(spec.name).toBe('Migrate');
-    const file = await bundle(spec.entry, 'migrate');
+    // Built for a PostgreSQL server (node-postgres), where the stack builds it for the Data API.
+    const file = await bundle(spec.entry, 'migrate', 'postgres');
     const out = dirname(file);
     for (const command of cdkBundlingOptions(spec.bundleFiles).commandHooks!.afterBundling(PROJECT_ROOT, out))
       execFileSync('sh', ['-c', command]);

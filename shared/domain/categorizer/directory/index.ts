@@ -1,6 +1,7 @@
 /**
- * The merchant directory: normalized merchant name → Plaid category, built once at module load from the data
- * files (US, UK, India). Names are compared by their compact key (tokens without spaces), so spacing and
+ * The merchant directory: normalized merchant name → Plaid category, built once, at the first lookup, from the
+ * data files (US, UK, India): building it is ~60 ms of CPU, which a cold start of a function that loads the
+ * categorizer but does not categorize on that request should not pay. Names are compared by their compact key (tokens without spaces), so spacing and
  * punctuation variants of one name meet.
  *
  * Lookup, best signal first:
@@ -58,7 +59,7 @@ export const SOURCES: readonly DirectorySource[] = [
 ];
 
 /** Aliases two entries of different categories both claim (kept: the first). Empty in a healthy directory. */
-export const DIRECTORY_CONFLICTS: { key: string; kept: string; dropped: string }[] = [];
+const conflicts: { key: string; kept: string; dropped: string }[] = [];
 
 const byCompact = new Map<string, DirectoryEntry>();
 /** Compact aliases, sorted, for the truncation lookup. */
@@ -70,7 +71,11 @@ function slugOf(tokens: readonly string[]): string {
   return tokens.join('-').toLowerCase() || 'merchant';
 }
 
+let built = false;
+
 function build(): void {
+  if (built) return;
+  built = true;
   const slugs = new Set<string>();
   for (const source of SOURCES) {
     for (const [detailed, list] of Object.entries(source.sections)) {
@@ -104,7 +109,7 @@ function build(): void {
           const prior = byCompact.get(key);
           if (prior) {
             if (prior !== entry && prior.category.detailed !== entry.category.detailed) {
-              DIRECTORY_CONFLICTS.push({ key, kept: prior.name, dropped: entry.name });
+              conflicts.push({ key, kept: prior.name, dropped: entry.name });
             }
             continue;
           }
@@ -115,15 +120,22 @@ function build(): void {
   }
   sortedKeys = [...byCompact.keys()].sort();
 }
-build();
 
 /** Every directory entry (for reporting and tests). */
 export function directoryEntries(): readonly DirectoryEntry[] {
+  build();
   return entries;
+}
+
+/** Aliases two entries of different categories both claim (kept: the first). Empty in a healthy directory. */
+export function directoryConflicts(): readonly { key: string; kept: string; dropped: string }[] {
+  build();
+  return conflicts;
 }
 
 /** The entry a merchant name is known by, or null (exact compact-key lookup). */
 export function lookupMerchantName(name: string): DirectoryEntry | null {
+  build();
   return byCompact.get(compactKey(name)) ?? null;
 }
 
@@ -178,6 +190,7 @@ function uniqueContinuation(prefix: string): DirectoryEntry | null {
 
 /** Finds the merchant a parsed description names, or null. */
 export function findMerchant(parsed: ParsedDescription): DirectoryMatch | null {
+  build();
   const { candidates } = parsed;
   for (let ci = 0; ci < candidates.length; ci++) {
     const e = longestAt(candidates[ci] as string[], 0, specificAtStart);

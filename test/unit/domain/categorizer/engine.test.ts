@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DIRECTORY_CONFLICTS, SOURCES } from '../../../../shared/domain/categorizer/directory/index';
+import { directoryConflicts, SOURCES } from '../../../../shared/domain/categorizer/directory/index';
 import {
   categorize,
   DEFAULT_CONFIDENCE_THRESHOLD,
@@ -35,7 +35,7 @@ describe('merchant directory', () => {
     }
     for (const e of entries) expect(isValidCategory(e.category)).toBe(true);
     for (const s of SOURCES) for (const code of Object.keys(s.sections)) expect(isDetailed(code)).toBe(true);
-    expect(DIRECTORY_CONFLICTS).toEqual([]);
+    expect(directoryConflicts()).toEqual([]);
   });
 
   it('looks merchants up by name, whatever the spacing and punctuation', () => {
