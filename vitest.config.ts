@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 import TWIN_ONLY from './test/e2e/twin-only.json' with { type: 'json' };
 
@@ -5,20 +6,20 @@ import TWIN_ONLY from './test/e2e/twin-only.json' with { type: 'json' };
 const DEPLOYED_URL = process.env.E2E_BASE_URL;
 
 /**
- * The e2e files that also run on PostgreSQL in `npm test` (the e2e-postgres project): budgets, alerts and anomalies
- * through the outbox and its relay (with the test's own writes into the twin's database), and corrections, rules
- * and re-categorization requests. `E2E_POSTGRES=all` adds the sync against the generator's ground truth, the
- * categorizer end to end and the crash during a first sync (they pass on PostgreSQL too, but take `npm test` past
- * its 15-minute budget on a 2-core machine). The others (the docs page, the twin's own routes, the browser link
- * page, DynamoDB Local's data folder) do not depend on the storage.
+ * The e2e files run twice in `npm test`: against twins on DynamoDB (the e2e project) and on PostgreSQL (e2e-postgres:
+ * the machine's server, a fresh database per twin). Each file's behaviour depends on the storage, except these,
+ * which test only pages the twin serves from files (the docs page tries out GET /health).
  */
-const E2E_POSTGRES_FILES = [
-  'test/e2e/budgets-alerts.test.ts',
-  'test/e2e/reconcile.test.ts',
-  ...(process.env.E2E_POSTGRES === 'all'
-    ? ['test/e2e/sync.test.ts', 'test/e2e/categorize.test.ts', 'test/e2e/crash-resume.test.ts']
-    : []),
-];
+const E2E_STORAGE_INDEPENDENT = ['test/e2e/docs.test.ts'];
+
+/**
+ * Every project runs in one pool of WORKERS files at a time (vitest runs the projects of one `sequence.groupOrder`
+ * together, and they must then have the same maxWorkers): the e2e files of both storages beside the integration and
+ * contract files. Most of an e2e file's time is a twin starting and polls waiting for syncs and stream functions,
+ * which leaves room for a second file on a 2-core machine (vitest's default there is one file at a time, and a
+ * project with maxWorkers 1 runs after all the others, one file at a time). At most 4: each e2e file runs a twin.
+ */
+const WORKERS = Math.min(4, Math.max(2, availableParallelism() - 1));
 
 export default defineConfig({
   test: {
@@ -27,6 +28,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
+          maxWorkers: WORKERS,
           include: ['test/unit/**/*.test.ts'],
           environment: 'node',
           // Synthesizing the whole CDK app (and cdk-nag over it) takes seconds on a loaded 2-core machine.
@@ -37,6 +39,7 @@ export default defineConfig({
       {
         test: {
           name: 'integration',
+          maxWorkers: WORKERS,
           include: ['test/integration/**/*.test.ts'],
           environment: 'node',
           // One DynamoDB Local for the whole run; each test file makes its own table.
@@ -50,6 +53,7 @@ export default defineConfig({
       {
         test: {
           name: 'contract',
+          maxWorkers: WORKERS,
           // One suite per role written against the port, run on DynamoDB Local, PostgreSQL and PGlite
           // (test/contract/backends.ts); each file opens a fresh table and database of its own.
           include: ['test/contract/**/*.contract.test.ts'],
@@ -71,10 +75,15 @@ export default defineConfig({
           testTimeout: 180_000,
           // A twin starts in up to 3 minutes on a loaded 2-core machine (test/support/twin-process.ts).
           hookTimeout: 240_000,
-          // Installs the system Chromium the browser tests drive when it is missing (apt-get, as root).
-          globalSetup: ['test/support/global-chromium.ts', 'test/support/global-e2e.ts'],
-          // Each e2e file starts its own twin (a child process with its own DynamoDB Local): keep them few at once.
-          maxWorkers: 1,
+          // Installs the system Chromium the browser tests drive when it is missing (apt-get, as root); starts the
+          // DynamoDB Local the twins share (each on a table of its own).
+          globalSetup: [
+            'test/support/global-chromium.ts',
+            'test/support/global-e2e.ts',
+            'test/support/global-e2e-dynamodb.ts',
+          ],
+          // Each e2e file starts its own twin (a child process): keep them few at once.
+          maxWorkers: WORKERS,
         },
       },
       {
@@ -82,13 +91,14 @@ export default defineConfig({
           // The same e2e files against twins on PostgreSQL (E2E_STORAGE=postgres: the machine's server, a fresh
           // database per twin; test/support/twin-process.ts): the store, the outbox and its relay end to end.
           name: 'e2e-postgres',
-          include: DEPLOYED_URL ? [] : E2E_POSTGRES_FILES,
+          include: DEPLOYED_URL ? [] : ['test/e2e/**/*.test.ts'],
+          exclude: E2E_STORAGE_INDEPENDENT,
           environment: 'node',
           env: { E2E_STORAGE: 'postgres' },
           testTimeout: 180_000,
           hookTimeout: 240_000,
           globalSetup: ['test/support/global-chromium.ts', 'test/support/global-e2e-postgres.ts'],
-          maxWorkers: 1,
+          maxWorkers: WORKERS,
         },
       },
     ],

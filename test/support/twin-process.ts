@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { appendFileSync } from 'node:fs';
 import path from 'node:path';
+import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import pg from 'pg';
 import { freePort, ROOT } from '../../lib/local/dynamodb-local';
 
@@ -14,6 +15,26 @@ export const E2E_PG_ADMIN_URL =
   process.env.TEST_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 /** The prefix of the databases e2e twins make (test/support/global-e2e-postgres.ts drops what is left). */
 export const E2E_DB_PREFIX = 'finagg_e2e_';
+
+/**
+ * Storage `dynamodb`: the DynamoDB Local the e2e project starts once for all its files
+ * (test/support/global-e2e-dynamodb.ts). A twin started on it has a table of its own, deleted when it stops; a twin
+ * that keeps its data in a folder (`--persist`) or is started with `ownDynamoDb` starts its own DynamoDB Local.
+ */
+export const E2E_DYNAMODB_ENDPOINT_VAR = 'E2E_DYNAMODB_ENDPOINT';
+
+async function deleteTable(endpoint: string, tableName: string): Promise<void> {
+  const client = new DynamoDBClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  try {
+    await client.send(new DeleteTableCommand({ TableName: tableName }));
+  } finally {
+    client.destroy();
+  }
+}
 
 export async function pgAdmin(statement: string): Promise<void> {
   const client = new pg.Client({ connectionString: E2E_PG_ADMIN_URL });
@@ -77,18 +98,42 @@ const START_TIMEOUT_MS = 180_000;
  * busy machine misses (the twin then dies mid-write and exits 130 instead of stopping cleanly).
  */
 export async function startTwinProcess(
-  opts: { env?: Record<string, string>; args?: string[]; timeoutMs?: number; crashable?: boolean } = {},
+  opts: {
+    env?: Record<string, string>;
+    args?: string[];
+    timeoutMs?: number;
+    crashable?: boolean;
+    /** Storage `dynamodb`: a DynamoDB Local of the twin's own (a child of it), not the project's shared one. */
+    ownDynamoDb?: boolean;
+    /** The storage of this twin, when not the project's (E2E_STORAGE). */
+    storage?: typeof E2E_STORAGE;
+  } = {},
 ): Promise<TwinProcess> {
   const port = await freePort();
   const storageArgs: string[] = [];
-  let dropDatabase: (() => Promise<void>) | undefined;
+  const storageEnv: Record<string, string> = {};
+  let dropStorage: (() => Promise<void>) | undefined;
   let databaseUrl: string | undefined;
-  if (E2E_STORAGE === 'postgres') {
+  const args = opts.args ?? [];
+  const storage = opts.storage ?? E2E_STORAGE;
+  const sharedDynamo = process.env[E2E_DYNAMODB_ENDPOINT_VAR];
+  if (
+    storage === 'dynamodb' &&
+    sharedDynamo &&
+    !opts.ownDynamoDb &&
+    !args.includes('--persist') &&
+    !args.includes('--dynamodb-endpoint')
+  ) {
+    const tableName = opts.env?.TABLE_NAME ?? `finagg-e2e-${randomBytes(6).toString('hex')}`;
+    storageArgs.push('--dynamodb-endpoint', sharedDynamo);
+    storageEnv.TABLE_NAME = tableName;
+    dropStorage = () => deleteTable(sharedDynamo, tableName);
+  } else if (storage === 'postgres') {
     const db = await e2eDatabase(opts.args ?? []);
     storageArgs.push('--storage', 'postgres', '--database-url', db.url);
-    dropDatabase = db.drop;
+    dropStorage = db.drop;
     databaseUrl = db.url;
-  } else if (E2E_STORAGE === 'pglite') {
+  } else if (storage === 'pglite') {
     storageArgs.push('--storage', 'pglite');
   }
   const child = spawn(
@@ -96,7 +141,7 @@ export async function startTwinProcess(
     ['--import', 'tsx', 'bin/local.ts', '--port', String(port), ...storageArgs, ...(opts.args ?? [])],
     {
       cwd: ROOT,
-      env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'WARN', ...opts.env },
+      env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'WARN', ...storageEnv, ...opts.env },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: opts.crashable ?? false,
     },
@@ -128,8 +173,8 @@ export async function startTwinProcess(
     });
   });
   const dropAfter = async <T>(code: T): Promise<T> => {
-    const drop = dropDatabase;
-    dropDatabase = undefined;
+    const drop = dropStorage;
+    dropStorage = undefined;
     await drop?.().catch(() => undefined);
     return code;
   };
