@@ -75,14 +75,9 @@ export default defineConfig({
           testTimeout: 180_000,
           // A twin starts in up to 3 minutes on a loaded 2-core machine (test/support/twin-process.ts).
           hookTimeout: 240_000,
-          // Installs the system Chromium the browser tests drive when it is missing (apt-get, as root); starts the
-          // DynamoDB Local the twins share (each on a table of its own).
-          globalSetup: [
-            'test/support/global-chromium.ts',
-            'test/support/global-e2e.ts',
-            'test/support/global-e2e-dynamodb.ts',
-          ],
-          // Each e2e file starts its own twin (a child process): keep them few at once.
+          // Installs the system Chromium the browser tests drive when it is missing (apt-get, as root).
+          globalSetup: ['test/support/global-chromium.ts', 'test/support/global-e2e.ts'],
+          // Each e2e file starts its own twin (a child process with its own DynamoDB Local): keep them few at once.
           maxWorkers: WORKERS,
         },
       },

@@ -126,8 +126,8 @@ describe('the local twin, started as a user starts it', () => {
   });
 
   it('stops everything it started (DynamoDB Local\u2019s Java included) on Ctrl-C', async () => {
-    // A DynamoDB Local of its own (not the project's shared one): the twin starts it, and must stop it.
-    const other = await startTwinProcess({ ownDynamoDb: true });
+    // In DynamoDB mode the twin starts its own DynamoDB Local, and must stop it.
+    const other = await startTwinProcess();
     const pid = other.child.pid!;
     const before = descendants(pid);
     expect(before.filter((p) => p.comm === 'java').length).toBe(E2E_STORAGE === 'dynamodb' ? 1 : 0);

@@ -2,7 +2,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { appendFileSync } from 'node:fs';
 import path from 'node:path';
-import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import pg from 'pg';
 import { freePort, ROOT } from '../../lib/local/dynamodb-local';
 
@@ -15,26 +14,6 @@ export const E2E_PG_ADMIN_URL =
   process.env.TEST_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 /** The prefix of the databases e2e twins make (test/support/global-e2e-postgres.ts drops what is left). */
 export const E2E_DB_PREFIX = 'finagg_e2e_';
-
-/**
- * Storage `dynamodb`: the DynamoDB Local the e2e project starts once for all its files
- * (test/support/global-e2e-dynamodb.ts). A twin started on it has a table of its own, deleted when it stops; a twin
- * that keeps its data in a folder (`--persist`) or is started with `ownDynamoDb` starts its own DynamoDB Local.
- */
-export const E2E_DYNAMODB_ENDPOINT_VAR = 'E2E_DYNAMODB_ENDPOINT';
-
-async function deleteTable(endpoint: string, tableName: string): Promise<void> {
-  const client = new DynamoDBClient({
-    endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
-  try {
-    await client.send(new DeleteTableCommand({ TableName: tableName }));
-  } finally {
-    client.destroy();
-  }
-}
 
 export async function pgAdmin(statement: string): Promise<void> {
   const client = new pg.Client({ connectionString: E2E_PG_ADMIN_URL });
@@ -103,35 +82,19 @@ export async function startTwinProcess(
     args?: string[];
     timeoutMs?: number;
     crashable?: boolean;
-    /** Storage `dynamodb`: a DynamoDB Local of the twin's own (a child of it), not the project's shared one. */
-    ownDynamoDb?: boolean;
     /** The storage of this twin, when not the project's (E2E_STORAGE). */
     storage?: typeof E2E_STORAGE;
   } = {},
 ): Promise<TwinProcess> {
   const port = await freePort();
   const storageArgs: string[] = [];
-  const storageEnv: Record<string, string> = {};
-  let dropStorage: (() => Promise<void>) | undefined;
+  let dropDatabase: (() => Promise<void>) | undefined;
   let databaseUrl: string | undefined;
-  const args = opts.args ?? [];
   const storage = opts.storage ?? E2E_STORAGE;
-  const sharedDynamo = process.env[E2E_DYNAMODB_ENDPOINT_VAR];
-  if (
-    storage === 'dynamodb' &&
-    sharedDynamo &&
-    !opts.ownDynamoDb &&
-    !args.includes('--persist') &&
-    !args.includes('--dynamodb-endpoint')
-  ) {
-    const tableName = opts.env?.TABLE_NAME ?? `finagg-e2e-${randomBytes(6).toString('hex')}`;
-    storageArgs.push('--dynamodb-endpoint', sharedDynamo);
-    storageEnv.TABLE_NAME = tableName;
-    dropStorage = () => deleteTable(sharedDynamo, tableName);
-  } else if (storage === 'postgres') {
+  if (storage === 'postgres') {
     const db = await e2eDatabase(opts.args ?? []);
     storageArgs.push('--storage', 'postgres', '--database-url', db.url);
-    dropStorage = db.drop;
+    dropDatabase = db.drop;
     databaseUrl = db.url;
   } else if (storage === 'pglite') {
     storageArgs.push('--storage', 'pglite');
@@ -141,7 +104,7 @@ export async function startTwinProcess(
     ['--import', 'tsx', 'bin/local.ts', '--port', String(port), ...storageArgs, ...(opts.args ?? [])],
     {
       cwd: ROOT,
-      env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'WARN', ...storageEnv, ...opts.env },
+      env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'WARN', ...opts.env },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: opts.crashable ?? false,
     },
@@ -173,8 +136,8 @@ export async function startTwinProcess(
     });
   });
   const dropAfter = async <T>(code: T): Promise<T> => {
-    const drop = dropStorage;
-    dropStorage = undefined;
+    const drop = dropDatabase;
+    dropDatabase = undefined;
     await drop?.().catch(() => undefined);
     return code;
   };
