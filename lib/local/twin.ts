@@ -134,6 +134,10 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
   }
 
   const server: Server = createServer();
+  // Idle keep-alive connections stay open a minute (Node's default is 5 s). A client that was busy for more than 5 s
+  // (a test computing what it expects) sends its next request on a pooled connection the twin has just closed, and
+  // gets "other side closed" / ECONNRESET; API Gateway and load balancers keep idle connections longer too.
+  server.keepAliveTimeout = 60_000;
   server.on('clientError', answerClientError);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -68,14 +68,18 @@ let store: Store;
 let pgConn: PgConnection | undefined;
 const user = `e2e-budget-${Date.now().toString(36)}`;
 
+const CLAIM = 'finagg-e2e:claimed';
+
 /** A Redis database nobody uses right now, so the twin's keys are its own. */
 async function freeRedisDb(): Promise<number> {
   for (let db = 15; db >= 1; db--) {
     const probe = new IoRedis(`redis://127.0.0.1:6379/${db}`, { lazyConnect: true, maxRetriesPerRequest: 1 });
     await probe.connect();
-    const size = await probe.dbsize();
+    // Claimed with a key of its own (the DynamoDB and the Postgres e2e projects run at the same time): of two
+    // files that both see it empty, one gets it and the other looks further.
+    const claimed = (await probe.dbsize()) === 0 && (await probe.set(CLAIM, '1', 'NX')) === 'OK';
     probe.disconnect();
-    if (size === 0) return db;
+    if (claimed) return db;
   }
   throw new Error('no empty Redis database among 1..15');
 }

@@ -1,17 +1,35 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Api } from '../support/api';
 import { linkBank } from '../support/sync-helpers';
-import { devToken, startTwinProcess } from '../support/twin-process';
+import { devToken, E2E_STORAGE, startTwinProcess } from '../support/twin-process';
 
-const dir = mkdtempSync(path.join(tmpdir(), 'finagg-persist-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dirs: string[] = [];
+afterAll(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
 
-describe('npm start --persist', () => {
+/**
+ * The storages `--persist` is tested on: DynamoDB Local's files under the data folder (the e2e project); in the
+ * Postgres mode (e2e-postgres), PGlite's files under the data folder, and the machine's PostgreSQL, where the data
+ * stays in the database (one per data folder, test/support/twin-process.ts) and the folder keeps the twin's keys.
+ */
+const STORAGES = E2E_STORAGE === 'dynamodb' ? (['dynamodb'] as const) : (['pglite', 'postgres'] as const);
+/** Where the data is, under the data folder (none for a PostgreSQL server). */
+const DATA_UNDER: Record<(typeof STORAGES)[number], string | undefined> = {
+  dynamodb: 'dynamodb',
+  pglite: 'pglite',
+  postgres: undefined,
+};
+
+describe.each(STORAGES)('npm start --persist (storage %s)', (storage) => {
   it('keeps data, tokens and keys under the data folder across restarts', async () => {
-    const first = await startTwinProcess({ args: ['--persist', '--data-dir', dir] });
+    const dir = mkdtempSync(path.join(tmpdir(), 'finagg-persist-'));
+    dirs.push(dir);
+    const start = () => startTwinProcess({ storage, args: ['--persist', '--data-dir', dir] });
+    const first = await start();
     let token: string;
     let connectionId: string;
     try {
@@ -20,7 +38,9 @@ describe('npm start --persist', () => {
     } finally {
       expect(await first.stop()).toBe(0);
     }
-    const second = await startTwinProcess({ args: ['--persist', '--data-dir', dir] });
+    const under = DATA_UNDER[storage];
+    if (under) expect(existsSync(path.join(dir, under)), `${under}/ in the data folder`).toBe(true);
+    const second = await start();
     try {
       const api = new Api(second.url).withToken(token);
       // The token issued before the restart still verifies (the signing key persisted), and the data is there.

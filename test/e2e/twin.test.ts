@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { devToken, startTwinProcess, type TwinProcess } from '../support/twin-process';
+import { devToken, E2E_STORAGE, startTwinProcess, type TwinProcess } from '../support/twin-process';
 
 let twin: TwinProcess;
 
@@ -125,20 +125,22 @@ describe('the local twin, started as a user starts it', () => {
     expect((invalid.body!.errors as { path: string }[])[0]!.path).toBe('body.user_id');
   });
 
-  it('stops everything it started, Java included, on Ctrl-C', async () => {
+  it('stops everything it started (DynamoDB Local\u2019s Java included) on Ctrl-C', async () => {
+    // In DynamoDB mode the twin starts its own DynamoDB Local, and must stop it.
     const other = await startTwinProcess();
     const pid = other.child.pid!;
-    const javaBefore = childJavaPids(pid);
-    expect(javaBefore.length).toBe(1);
+    const before = descendants(pid);
+    expect(before.filter((p) => p.comm === 'java').length).toBe(E2E_STORAGE === 'dynamodb' ? 1 : 0);
     expect(await other.stop('SIGINT')).toBe(0);
+    const pids = [pid, ...before.map((p) => p.pid)];
     const deadline = Date.now() + 20_000;
-    while (javaBefore.some(isAlive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    for (const jpid of javaBefore) expect(isAlive(jpid), `java ${jpid} still running`).toBe(false);
+    while (pids.some(isAlive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    for (const p of before) expect(isAlive(p.pid), `${p.comm} ${p.pid} still running`).toBe(false);
   });
 });
 
-/** Java processes in the process tree under `pid`. */
-function childJavaPids(pid: number): number[] {
+/** The processes in the process tree under `pid` (not `pid` itself). */
+function descendants(pid: number): { pid: number; comm: string }[] {
   const out = execFileSync('ps', ['-eo', 'pid=,ppid=,comm='], { encoding: 'utf8' });
   const rows = out
     .trim()
@@ -156,7 +158,7 @@ function childJavaPids(pid: number): number[] {
       }
     }
   }
-  return rows.filter((r) => tree.has(r.pid) && r.comm === 'java').map((r) => r.pid);
+  return rows.filter((r) => r.pid !== pid && tree.has(r.pid)).map(({ pid: p, comm }) => ({ pid: p, comm }));
 }
 
 function isAlive(pid: number): boolean {

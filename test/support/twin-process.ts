@@ -83,7 +83,7 @@ export async function startTwinProcess(
     args?: string[];
     timeoutMs?: number;
     crashable?: boolean;
-    /** The twin's storage (default E2E_STORAGE): a benchmark compares the three in one run. */
+    /** The twin's storage, when not the project's (E2E_STORAGE): a benchmark compares the three in one run. */
     storage?: TwinStorageMode;
   } = {},
 ): Promise<TwinProcess> {

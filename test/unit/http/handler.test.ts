@@ -61,6 +61,31 @@ describe('httpRoute', () => {
     expect(isUserId('x'.repeat(129))).toBe(false);
   });
 
+  it("refuses a NUL character in any string of the input with 400 naming it, before the route's code runs", async () => {
+    const nested = httpRoute(
+      { body: z.object({ name: z.string(), tags: z.array(z.string()) }) },
+      async () => {
+        calls += 1;
+        return json(200, {});
+      },
+    );
+    const before = calls;
+    const r = problemOf(
+      await route(event({ sub: 'u1', body: JSON.stringify({ name: 'a\u0000b' }) }), context),
+    );
+    expect(r.status).toBe(400);
+    expect(r.body.errors).toEqual([{ path: 'body.name', message: expect.stringContaining('NUL') }]);
+    const deep = JSON.stringify({ name: 'n', tags: ['ok', '\u0000'] });
+    const d = problemOf(await nested(event({ sub: 'u1', body: deep }), context));
+    expect(d.status).toBe(400);
+    expect(d.body.errors?.[0]?.path).toBe('body.tags.1');
+    expect(calls).toBe(before);
+    // The characters around it are fine: "%00" as text, other control characters.
+    expect(
+      (await route(event({ sub: 'u1', body: JSON.stringify({ name: '%00\u0001' }) }), context)).statusCode,
+    ).toBe(200);
+  });
+
   it("refuses a body over the route's limit with 413 before parsing it", async () => {
     const r = problemOf(
       await route(event({ sub: 'u1', body: JSON.stringify({ name: 'x'.repeat(2000) }) }), context),
