@@ -3,7 +3,7 @@ import { pathToFileURL } from 'node:url';
 import type { DocumentedSpec } from '../shared/http/handler';
 import { buildOpenApi, type OpenApiDocument, type Operation } from '../shared/http/openapi';
 import { REQUEST_EXAMPLES } from '../shared/http/request-examples';
-import { RESPONSES_OUTSIDE_BUNDLES } from '../shared/http/responses';
+import { RESPONSES } from '../shared/http/responses';
 import { catalogue } from './catalogue';
 import { ROOT } from './local/dynamodb-local';
 
@@ -14,7 +14,7 @@ type Documented = { spec?: DocumentedSpec; routes?: Record<string, { spec?: Docu
 
 /**
  * Every public API route of the catalogue (not the $default catch-all, not the mock banks) with its handler's spec
- * (and the response schema of a route whose Lambda is kept free of zod, shared/http/responses.ts).
+ * and its response schema (shared/http/responses.ts, kept out of the Lambdas).
  */
 export async function collectOperations(): Promise<Operation[]> {
   const operations: Operation[] = [];
@@ -29,11 +29,8 @@ export async function collectOperations(): Promise<Operation[]> {
       const key = `${route.method} ${route.path}`;
       if (handler?.routes && !handler.routes[key]) throw new Error(`${fn.entry} has no route ${key}`);
       let spec = handler?.routes ? handler.routes[key]?.spec : handler?.spec;
-      const outside = RESPONSES_OUTSIDE_BUNDLES[key];
-      if (outside) {
-        if (spec?.response) throw new Error(`${key} declares its response twice`);
-        spec = { ...spec, response: outside };
-      }
+      const response = RESPONSES[key];
+      if (response) spec = { ...spec, response };
       operations.push({
         method: route.method,
         path: route.path,

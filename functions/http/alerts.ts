@@ -1,5 +1,4 @@
 import { httpRoute, json } from '../../shared/http/handler';
-import { AlertList } from '../../shared/http/responses';
 import { clientInstant, PageQuery } from '../../shared/http/schemas';
 import { getRuntime, runtimeClock } from '../../shared/runtime';
 import { alertView } from '../../shared/services/alerts';
@@ -15,7 +14,7 @@ const AlertsQuery = PageQuery.extend({
  * newest `created_at` seen and skip the ids already shown.
  */
 export const handler = httpRoute(
-  { summary: 'Budget and anomaly alerts, newest first.', query: AlertsQuery, response: AlertList },
+  { summary: 'Budget and anomaly alerts, newest first.', query: AlertsQuery },
   async ({ userId, query }) => {
     const since = query.since ? new Date(query.since).toISOString() : undefined;
     const page = await getRuntime().store.listAlerts(

@@ -1,6 +1,5 @@
 import * as z from 'zod';
 import { httpRoute, json } from '../../shared/http/handler';
-import { AnomalyList, CategoryBreakdown, SpendingSeries } from '../../shared/http/responses';
 import { router } from '../../shared/http/router';
 import { clientDate } from '../../shared/http/schemas';
 import { getRuntime, runtimeClock } from '../../shared/runtime';
@@ -30,7 +29,6 @@ export const handler = router({
         granularity: z.enum(['day', 'week', 'month']).default('month'),
         currency: Currency,
       }),
-      response: SpendingSeries,
     },
     async ({ userId, query }) => json(200, await spending(getRuntime(), userId, query)),
   ),
@@ -38,7 +36,6 @@ export const handler = router({
     {
       summary: 'Spending per category over a date range, with shares of the total.',
       query: z.strictObject({ ...Range, currency: Currency }),
-      response: CategoryBreakdown,
     },
     async ({ userId, query }) => json(200, await categories(getRuntime(), userId, query)),
   ),
@@ -46,7 +43,6 @@ export const handler = router({
     {
       summary: 'Anomalies found in a date range, each with a plain-language explanation.',
       query: z.strictObject(Range),
-      response: AnomalyList,
     },
     async ({ userId, query }) => json(200, await anomalies(getRuntime(), userId, query)),
   ),

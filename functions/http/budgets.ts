@@ -2,7 +2,6 @@ import * as z from 'zod';
 import { BudgetInputSchema, BudgetUpdateSchema, TimeZoneSchema } from '../../shared/domain/budgets';
 import { httpRoute, json } from '../../shared/http/handler';
 import { notFound } from '../../shared/http/problem';
-import { BudgetJson, BudgetList, Settings } from '../../shared/http/responses';
 import { router } from '../../shared/http/router';
 import { IdPath, PageQuery, pageOfList } from '../../shared/http/schemas';
 import { getRuntime } from '../../shared/runtime';
@@ -31,7 +30,6 @@ export const handler = router({
       summary: 'Create a weekly or monthly budget for a primary category.',
       status: 201,
       body: BudgetInputSchema,
-      response: BudgetJson,
     },
     async ({ userId, body }) => json(201, await createUserBudget(getRuntime(), userId, body)),
   ),
@@ -39,7 +37,6 @@ export const handler = router({
     {
       summary: "The caller's budgets, each with spent and remaining in the current period.",
       query: PageQuery.strict(),
-      response: BudgetList,
     },
     async ({ userId, query }) => {
       const rt = getRuntime();
@@ -51,7 +48,6 @@ export const handler = router({
     {
       summary: 'One budget with spent and remaining in the current period.',
       path: IdPath,
-      response: BudgetJson,
     },
     async ({ userId, path }) => {
       const rt = getRuntime();
@@ -64,7 +60,6 @@ export const handler = router({
       summary: "Change a budget's limit, period or alert thresholds.",
       path: IdPath,
       body: BudgetUpdateSchema,
-      response: BudgetJson,
     },
     async ({ userId, path, body }) => json(200, await updateUserBudget(getRuntime(), userId, path.id, body)),
   ),
@@ -76,11 +71,11 @@ export const handler = router({
     },
   ),
   'GET /settings': httpRoute(
-    { summary: "The caller's settings (time zone for budget periods).", response: Settings },
+    { summary: "The caller's settings (time zone for budget periods)." },
     async ({ userId }) => json(200, settingsView(await getRuntime().store.getUserSettings(userId))),
   ),
   'PUT /settings': httpRoute(
-    { summary: "Set the caller's time zone (IANA name).", body: SettingsBody, response: Settings },
+    { summary: "Set the caller's time zone (IANA name).", body: SettingsBody },
     async ({ userId, body }) => {
       const { store, clock } = getRuntime();
       const settings = { timeZone: body.time_zone, updatedAt: clock.now().toISOString() };

@@ -2,13 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { httpRoute, json } from '../../shared/http/handler';
 import { HttpProblem, notFound } from '../../shared/http/problem';
 import * as z from 'zod';
-import {
-  ConnectionJson,
-  ConnectionList,
-  QuarantinedList,
-  SyncQueued,
-  SyncRunList,
-} from '../../shared/http/responses';
 import { router } from '../../shared/http/router';
 import { IdPath, PageQuery } from '../../shared/http/schemas';
 import { getRuntime } from '../../shared/runtime';
@@ -41,7 +34,6 @@ export const handler = router({
     {
       summary: "The caller's bank connections and their sync status.",
       query: PageQuery.strict(),
-      response: ConnectionList,
     },
     async ({ userId, query }) => {
       const page = await getRuntime().store.listConnections(userId, {
@@ -55,7 +47,6 @@ export const handler = router({
     {
       summary: 'One bank connection with its status and its last sync.',
       path: IdPath,
-      response: ConnectionJson,
     },
     async ({ userId, path }) =>
       json(200, connectionView(await getConnectionOr404(getRuntime().store, userId, path.id))),
@@ -64,7 +55,6 @@ export const handler = router({
     {
       summary: 'Revoke a connection at the bank and stop syncing it.',
       path: IdPath,
-      response: ConnectionJson,
     },
     async ({ userId, path }) =>
       json(200, connectionView(await revokeConnection(linkingDeps(), userId, path.id))),
@@ -75,7 +65,6 @@ export const handler = router({
         "The connection's syncs, newest first: what each read, added, changed, removed and quarantined.",
       path: IdPath,
       query: PageQuery.extend({ limit: PageQuery.shape.limit.unwrap().max(100).default(20) }).strict(),
-      response: SyncRunList,
     },
     async ({ userId, path, query }) => {
       const { store, clock } = getRuntime();
@@ -92,7 +81,6 @@ export const handler = router({
       summary:
         "The records a sync could not read (kept 30 days): each with the reason and the bank's payload.",
       path: SyncPath,
-      response: QuarantinedList,
     },
     async ({ userId, path }) => {
       const { store } = getRuntime();
@@ -114,7 +102,6 @@ export const handler = router({
       body: SyncBody,
       bodyOptional: true,
       maxBodyBytes: 1024,
-      response: SyncQueued,
     },
     async ({ userId, path, body }) => {
       const { store, syncQueue, clock } = getRuntime();

@@ -1,7 +1,6 @@
 import * as z from 'zod';
 import { MoneyError, parseDecimal } from '../../shared/domain/money';
 import { httpRoute, json } from '../../shared/http/handler';
-import { Enriched } from '../../shared/http/responses';
 import { getRuntime } from '../../shared/runtime';
 import { enrichTransactions, type EnrichItem } from '../../shared/services/user-rules';
 
@@ -59,7 +58,6 @@ export const handler = httpRoute(
   {
     summary: 'Merchant name and category for up to 100 raw transactions, without storing them.',
     body: EnrichBody,
-    response: Enriched,
   },
   async ({ userId, body }) => json(200, await enrichTransactions(getRuntime(), userId, body.transactions)),
 );

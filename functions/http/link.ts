@@ -1,7 +1,6 @@
 import * as z from 'zod';
 import { html, httpRoute, json } from '../../shared/http/handler';
 import { HttpProblem } from '../../shared/http/problem';
-import { LinkCompleted, LinkStarted } from '../../shared/http/responses';
 import { router } from '../../shared/http/router';
 import { completeLink, startLink } from '../../shared/services/linking';
 import { linkingDeps } from '../../shared/services/providers';
@@ -38,7 +37,6 @@ export const handler = router({
       status: 201,
       body: LinkBody,
       maxBodyBytes: 16 * 1024,
-      response: LinkStarted,
     },
     async ({ userId, body }) => json(201, await startLink(linkingDeps(), userId, body)),
   ),
@@ -48,7 +46,6 @@ export const handler = router({
       status: 201,
       body: CallbackBody,
       maxBodyBytes: 16 * 1024,
-      response: LinkCompleted,
     },
     async ({ userId, body }) => json(201, await completeLink(linkingDeps(), userId, body)),
   ),

@@ -1,8 +1,6 @@
 import { httpRoute, json } from '../../shared/http/handler';
-import { ProviderList } from '../../shared/http/responses';
 import { providers } from '../../shared/banks/registry';
 
-export const handler = httpRoute(
-  { summary: 'The banks a user can link.', response: ProviderList },
-  async () => json(200, { providers: providers.map((p) => ({ id: p.id, name: p.name })) }),
+export const handler = httpRoute({ summary: 'The banks a user can link.' }, async () =>
+  json(200, { providers: providers.map((p) => ({ id: p.id, name: p.name })) }),
 );

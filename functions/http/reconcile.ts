@@ -2,7 +2,6 @@ import * as z from 'zod';
 import { CORRECTABLE_FIELDS, UNDOABLE_FIELDS } from '../../shared/domain/corrections';
 import { isDetailed, isPrimary, isValidCategory, primaryOf } from '../../shared/domain/taxonomy';
 import { httpRoute, json } from '../../shared/http/handler';
-import { CorrectedTransaction, TransactionAudit, TransactionJson } from '../../shared/http/responses';
 import { router } from '../../shared/http/router';
 import { clientDate, IdPath } from '../../shared/http/schemas';
 import { getRuntime, runtimeClock } from '../../shared/runtime';
@@ -100,7 +99,6 @@ export const handler = router({
         "Correct a transaction (amount, description, merchant, date, category, note); the bank's original stays.",
       path: IdPath,
       body: CorrectionBody,
-      response: CorrectedTransaction,
     },
     async ({ userId, path, body }) =>
       json(200, await correctTransaction(getRuntime(), userId, path.id, body)),
@@ -110,7 +108,6 @@ export const handler = router({
       summary: "Undo the caller's corrections of a transaction.",
       path: IdPath,
       query: UndoQuery,
-      response: TransactionJson,
     },
     async ({ userId, path, query }) =>
       json(
@@ -122,7 +119,6 @@ export const handler = router({
     {
       summary: 'Every change to a transaction, by the bank and by the user, oldest first.',
       path: IdPath,
-      response: TransactionAudit,
     },
     async ({ userId, path }) => json(200, await transactionAudit(getRuntime().store, userId, path.id)),
   ),

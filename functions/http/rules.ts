@@ -1,6 +1,5 @@
 import { RuleBodySchema } from '../../shared/domain/categorizer/user-rules';
 import { httpRoute, json } from '../../shared/http/handler';
-import { RuleChanged, RuleList } from '../../shared/http/responses';
 import { router } from '../../shared/http/router';
 import { IdPath, PageQuery } from '../../shared/http/schemas';
 import { getRuntime } from '../../shared/runtime';
@@ -19,7 +18,6 @@ export const handler = router({
     {
       summary: "The caller's categorization rules, in the order they apply.",
       query: PageQuery.strict(),
-      response: RuleList,
     },
     async ({ userId, query }) => json(200, await listRules(getRuntime().store, userId, query)),
   ),
@@ -28,12 +26,11 @@ export const handler = router({
       summary: 'Create a categorization rule; user rules always win over the engine.',
       status: 201,
       body: RuleBodySchema,
-      response: RuleChanged,
     },
     async ({ userId, body }) => json(201, await createRule(getRuntime(), userId, body)),
   ),
   'PUT /rules/{id}': httpRoute(
-    { summary: 'Replace a categorization rule.', path: IdPath, body: RuleBodySchema, response: RuleChanged },
+    { summary: 'Replace a categorization rule.', path: IdPath, body: RuleBodySchema },
     async ({ userId, path, body }) => json(200, await updateRule(getRuntime(), userId, path.id, body)),
   ),
   'DELETE /rules/{id}': httpRoute(

@@ -1,7 +1,6 @@
 import * as z from 'zod';
 import { transactionView } from '../../shared/domain/transactions';
 import { httpRoute, json } from '../../shared/http/handler';
-import { TransactionChanges, TransactionDetail, TransactionList } from '../../shared/http/responses';
 import { router } from '../../shared/http/router';
 import { clientDate, DecimalQuery, IdPath, PageQuery } from '../../shared/http/schemas';
 import { getRuntime, runtimeClock } from '../../shared/runtime';
@@ -41,7 +40,6 @@ export const handler = router({
       summary:
         'Transactions, newest first, with filters and cursor pagination. A request reads at most 2,000 transactions: with a selective filter a page can hold fewer than limit items; follow next_cursor until it is null.',
       query: ListQuery,
-      response: TransactionList,
     },
     async ({ userId, query }) => {
       const page = await getRuntime().store.listTransactions(
@@ -65,7 +63,6 @@ export const handler = router({
     {
       summary: 'Plaid-style change feed: added, modified and removed since a cursor.',
       query: SyncQuery,
-      response: TransactionChanges,
     },
     async ({ userId, query }) =>
       json(200, await transactionChanges(getRuntime().store, userId, query.cursor || undefined, query.count)),
@@ -74,7 +71,6 @@ export const handler = router({
     {
       summary: "One transaction with the bank's original and its history.",
       path: IdPath,
-      response: TransactionDetail,
     },
     async ({ userId, path }) => json(200, await transactionDetail(getRuntime().store, userId, path.id)),
   ),

@@ -49,11 +49,6 @@ export interface RouteSpec<
   /** The media type of a successful answer, for the OpenAPI document (default application/json). */
   produces?: 'application/json' | 'text/html' | 'text/css' | 'text/javascript';
   /**
-   * zod schema of the body of a successful JSON answer (shared/http/responses.ts). Documentation and the e2e tests'
-   * contract check only: the handler's output is not validated at runtime.
-   */
-  response?: ZodType;
-  /**
    * A route of the Plaid-compatible surface (shared/http/plaid.ts): authenticated by an application's client_id
    * and secret, answering Plaid's error object rather than problem+json. For the OpenAPI document.
    */
@@ -62,8 +57,15 @@ export interface RouteSpec<
   example?: { summary: string; value: unknown };
 }
 
-/** What the OpenAPI document reads off a route: its schemas and summary. */
-export type DocumentedSpec = RouteSpec<ZodType | undefined, ZodType | undefined, ZodType | undefined>;
+/**
+ * What the OpenAPI document reads off a route: its schemas and summary, and the zod schema of the body of a
+ * successful JSON answer. Routes do not declare that one (it is documentation and the e2e tests' contract, never
+ * checked at run time): the generator takes it from shared/http/responses.ts `RESPONSES` (Plaid's, from
+ * shared/http/plaid-responses.ts), which no Lambda bundles.
+ */
+export type DocumentedSpec = RouteSpec<ZodType | undefined, ZodType | undefined, ZodType | undefined> & {
+  response?: ZodType;
+};
 
 /** A route's Lambda handler, carrying the spec it validates with (read by the OpenAPI generator). */
 export type RouteHandler = HttpHandler & { readonly spec: DocumentedSpec };

@@ -17,11 +17,9 @@ import { IsoDate } from './schemas';
 
 /**
  * The success response bodies of the JSON routes (../shared/API.md), as the handlers and their view functions
- * build them: documentation for the OpenAPI document (`response` in a route's spec) and the contract the e2e tests
- * check every answer against (test/support/api.ts). Handlers do not validate their output at runtime.
- *
- * Type-only imports keep this module light: it is bundled into the Lambdas that declare these schemas, and the
- * enums written out here are checked against the domain's unions at compile time.
+ * build them: documentation for the OpenAPI document and the contract the e2e tests check every answer against
+ * (test/support/api.ts). Handlers do not validate their output at runtime, and no Lambda bundles this module
+ * (`RESPONSES` below). The enums written out here are checked against the domain's unions at compile time.
  */
 
 /** A zod enum of exactly the members of the domain's union `U`: a missing or unknown member is a type error. */
@@ -66,7 +64,7 @@ const AccountTypeEnum = enumOf<BankAccount['type']>()([
   'other',
 ]);
 
-export const AccountJson = z.strictObject({
+const AccountJson = z.strictObject({
   id: Id,
   connection_id: Id,
   provider: Id,
@@ -82,7 +80,7 @@ export const AccountJson = z.strictObject({
   updated_at: Instant,
 });
 
-export const AccountList = z.strictObject({ accounts: z.array(AccountJson) });
+const AccountList = z.strictObject({ accounts: z.array(AccountJson) });
 
 // ---------------------------------------------------------------------------------------------------------------
 // Transactions (shared/domain/transactions.ts `transactionView`, shared/services/transactions.ts)
@@ -112,7 +110,7 @@ const ConflictJson = z.strictObject({
 });
 
 /** T in API.md: the provider's values with the user's corrections laid over them. */
-export const TransactionJson = z.strictObject({
+const TransactionJson = z.strictObject({
   id: Id,
   account_id: Id,
   date: IsoDate,
@@ -134,7 +132,7 @@ export const TransactionJson = z.strictObject({
   updated_at: Instant,
 });
 
-export const TransactionList = pageOf('transactions', TransactionJson);
+const TransactionList = pageOf('transactions', TransactionJson);
 
 const EventKindEnum = enumOf<TxnEventKind>()([
   'created',
@@ -156,7 +154,7 @@ const EventKindEnum = enumOf<TxnEventKind>()([
 const Change = z.record(z.string(), z.unknown()).nullable();
 
 /** `GET /transactions/{id}`: T plus the provider's values and the immutable history. */
-export const TransactionDetail = TransactionJson.extend({
+const TransactionDetail = TransactionJson.extend({
   provider: Id,
   connection_id: Id,
   original: z
@@ -184,7 +182,7 @@ export const TransactionDetail = TransactionJson.extend({
 });
 
 /** `GET /transactions/sync`: the Plaid-style change feed. */
-export const TransactionChanges = z.strictObject({
+const TransactionChanges = z.strictObject({
   added: z.array(TransactionJson),
   modified: z.array(TransactionJson),
   removed: z.array(z.strictObject({ id: Id })),
@@ -211,7 +209,7 @@ const RULE_MATCHERS = {
   account_id: Text.optional(),
 } satisfies { [K in keyof RuleMatch]-?: ZodType };
 
-export const RuleJson = z.strictObject({
+const RuleJson = z.strictObject({
   id: Id,
   match: z.strictObject(RULE_MATCHERS),
   category: z.strictObject({ primary: z.string(), detailed: z.string().nullable() }),
@@ -220,10 +218,10 @@ export const RuleJson = z.strictObject({
   updated_at: Instant,
 });
 
-export const RuleList = pageOf('rules', RuleJson);
+const RuleList = pageOf('rules', RuleJson);
 
 /** `POST /rules`, `PUT /rules/{id}`: the rule, and how the user's transactions were re-categorized. */
-export const RuleChanged = RuleJson.extend({
+const RuleChanged = RuleJson.extend({
   recategorized: z.int().min(0).describe('Transactions whose category changed within the request'),
   recategorization: z
     .enum(['done', 'queued'])
@@ -231,7 +229,7 @@ export const RuleChanged = RuleJson.extend({
 });
 
 /** `POST /transactions/{id}/reconcile`: T, plus the rule it made (or updated) with `create_rule`. */
-export const CorrectedTransaction = z.union([
+const CorrectedTransaction = z.union([
   TransactionJson,
   TransactionJson.extend({
     rule: RuleJson,
@@ -240,7 +238,7 @@ export const CorrectedTransaction = z.union([
 ]);
 
 /** `GET /transactions/{id}/audit`: every change, oldest first, with why. */
-export const TransactionAudit = z.strictObject({
+const TransactionAudit = z.strictObject({
   transaction_id: Id,
   entries: z.array(
     z.strictObject({
@@ -256,7 +254,7 @@ export const TransactionAudit = z.strictObject({
 });
 
 /** `POST /transactions/enrich` (shared/services/user-rules.ts `enrichTransactions`). */
-export const Enriched = z.strictObject({
+const Enriched = z.strictObject({
   enriched: z.array(
     z.strictObject({
       id: Id,
@@ -272,7 +270,7 @@ export const Enriched = z.strictObject({
 // Budgets and settings (shared/domain/budgets.ts `budgetViewFor`)
 
 /** B in API.md, for the period that contains now in the user's time zone. */
-export const BudgetJson = z.strictObject({
+const BudgetJson = z.strictObject({
   id: Id,
   category: z.string(),
   period: z.enum(['weekly', 'monthly']),
@@ -285,9 +283,9 @@ export const BudgetJson = z.strictObject({
   period_end: IsoDate,
 });
 
-export const BudgetList = pageOf('budgets', BudgetJson);
+const BudgetList = pageOf('budgets', BudgetJson);
 
-export const Settings = z.strictObject({
+const Settings = z.strictObject({
   time_zone: z.string().describe('IANA time zone'),
   updated_at: Instant.nullable().describe('Null until the user sets a time zone'),
 });
@@ -295,7 +293,7 @@ export const Settings = z.strictObject({
 // ---------------------------------------------------------------------------------------------------------------
 // Alerts and analytics (shared/services/alerts.ts, shared/services/analytics.ts)
 
-export const AlertJson = z.strictObject({
+const AlertJson = z.strictObject({
   id: Id,
   kind: AlertKindSchema,
   budget_id: Id.optional(),
@@ -304,11 +302,11 @@ export const AlertJson = z.strictObject({
   created_at: Instant,
 });
 
-export const AlertList = pageOf('alerts', AlertJson);
+const AlertList = pageOf('alerts', AlertJson);
 
 const Range = { from: IsoDate, to: IsoDate };
 
-export const SpendingSeries = z.strictObject({
+const SpendingSeries = z.strictObject({
   ...Range,
   granularity: z.enum(['day', 'week', 'month']),
   series: z.array(
@@ -316,7 +314,7 @@ export const SpendingSeries = z.strictObject({
   ),
 });
 
-export const CategoryBreakdown = z.strictObject({
+const CategoryBreakdown = z.strictObject({
   ...Range,
   currency: Currency.nullable().describe('Null when nothing was spent'),
   categories: z.array(
@@ -339,7 +337,7 @@ const AnomalyKindEnum = enumOf<AnomalyKind>()([
   'duplicate_charge',
 ]);
 
-export const AnomalyList = z.strictObject({
+const AnomalyList = z.strictObject({
   ...Range,
   anomalies: z.array(
     z.strictObject({
@@ -366,7 +364,7 @@ const SyncStatusEnum = enumOf<SyncRun['status']>()([
   'login_required',
 ]);
 
-export const ConnectionJson = z.strictObject({
+const ConnectionJson = z.strictObject({
   id: Id,
   provider: Id,
   status: ConnectionStatusEnum,
@@ -377,11 +375,11 @@ export const ConnectionJson = z.strictObject({
   last_sync_status: SyncStatusEnum.nullable(),
 });
 
-export const ConnectionList = pageOf('connections', ConnectionJson);
+const ConnectionList = pageOf('connections', ConnectionJson);
 
-export const SyncQueued = z.strictObject({ sync_id: z.uuid() });
+const SyncQueued = z.strictObject({ sync_id: z.uuid() });
 
-export const SyncRunJson = z.strictObject({
+const SyncRunJson = z.strictObject({
   id: z.string().min(1),
   reason: enumOf<SyncRun['reason']>()(['link', 'schedule', 'manual']),
   status: SyncStatusEnum,
@@ -405,9 +403,9 @@ export const SyncRunJson = z.strictObject({
   errors: z.array(z.string()),
 });
 
-export const SyncRunList = pageOf('syncs', SyncRunJson);
+const SyncRunList = pageOf('syncs', SyncRunJson);
 
-export const QuarantinedList = z.strictObject({
+const QuarantinedList = z.strictObject({
   records: z.array(
     z.strictObject({
       kind: enumOf<QuarantinedRecord['kind']>()(['account', 'transaction']),
@@ -418,18 +416,18 @@ export const QuarantinedList = z.strictObject({
   ),
 });
 
-export const ProviderList = z.strictObject({
+const ProviderList = z.strictObject({
   providers: z.array(z.strictObject({ id: Id, name: z.string() })),
 });
 
-export const LinkStarted = z.strictObject({
+const LinkStarted = z.strictObject({
   link_id: z.uuid(),
   authorize_url: z.url(),
   state: z.string().min(1),
   expires_at: Instant,
 });
 
-export const LinkCompleted = z.strictObject({
+const LinkCompleted = z.strictObject({
   connection: z.strictObject({ id: Id, provider: Id, status: ConnectionStatusEnum }),
   accounts: z.array(AccountJson),
 });
@@ -470,12 +468,45 @@ const OpenApiDocumentJson = z
   .describe('An OpenAPI 3.1 document');
 
 /**
- * The responses of the routes whose Lambdas are kept free of zod (Health, Me, Docs: a schema in their spec would
- * bring zod's ~420 KiB into bundles of ~35-65 KiB). The OpenAPI generator (lib/openapi.ts `collectOperations`)
- * takes them from here, by route key; every other route declares `response` in its spec.
+ * The success response body of every JSON route of the finagg API, by route key (`METHOD /path`, as in
+ * lib/catalogue.ts). The OpenAPI generator (lib/openapi.ts `collectOperations`) and the e2e tests' contract check
+ * read them from here; no Lambda imports this module: building these ~100 schemas costs a cold start ~25 ms of
+ * CPU (zod constructs every schema eagerly), for a contract the handlers do not check at runtime. Routes that answer
+ * 204 or a page (the link pages) have none; the OpenAPI test fails for a JSON route missing here.
  */
-export const RESPONSES_OUTSIDE_BUNDLES: Readonly<Record<string, ZodType>> = {
+export const RESPONSES: Readonly<Record<string, ZodType>> = {
   'GET /health': z.strictObject({ status: z.literal('ok') }),
   'GET /me': z.strictObject({ user_id: Id.describe("The verified token's `sub`") }),
   'GET /openapi.json': OpenApiDocumentJson,
+  'GET /providers': ProviderList,
+  'POST /auth/link-bank': LinkStarted,
+  'POST /auth/callback': LinkCompleted,
+  'GET /connections': ConnectionList,
+  'GET /connections/{id}': ConnectionJson,
+  'DELETE /connections/{id}': ConnectionJson,
+  'POST /connections/{id}/sync': SyncQueued,
+  'GET /connections/{id}/syncs': SyncRunList,
+  'GET /connections/{id}/syncs/{sync_id}/quarantined': QuarantinedList,
+  'GET /accounts': AccountList,
+  'GET /accounts/{id}': AccountJson,
+  'GET /transactions': TransactionList,
+  'GET /transactions/sync': TransactionChanges,
+  'GET /transactions/{id}': TransactionDetail,
+  'POST /transactions/{id}/reconcile': CorrectedTransaction,
+  'DELETE /transactions/{id}/reconcile': TransactionJson,
+  'GET /transactions/{id}/audit': TransactionAudit,
+  'POST /transactions/enrich': Enriched,
+  'GET /rules': RuleList,
+  'POST /rules': RuleChanged,
+  'PUT /rules/{id}': RuleChanged,
+  'POST /budgets': BudgetJson,
+  'GET /budgets': BudgetList,
+  'GET /budgets/{id}': BudgetJson,
+  'PUT /budgets/{id}': BudgetJson,
+  'GET /settings': Settings,
+  'PUT /settings': Settings,
+  'GET /alerts': AlertList,
+  'GET /analytics/spending': SpendingSeries,
+  'GET /analytics/categories': CategoryBreakdown,
+  'GET /analytics/anomalies': AnomalyList,
 };
