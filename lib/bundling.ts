@@ -22,8 +22,12 @@ export const NODE_MAJOR = 22;
 export const ESM_REQUIRE_BANNER =
   "import { createRequire as __finaggCreateRequire } from 'node:module'; const require = __finaggCreateRequire(import.meta.url);";
 
-/** The NODE_OPTIONS every function runs with (lib/stack.ts); the cold-init benchmark starts its processes with it. */
-export const LAMBDA_NODE_OPTIONS = '--enable-source-maps';
+/**
+ * What every bundle runs before its own modules (esbuild `inject`): stack traces mapped to the sources when one is
+ * printed (shared/stack-trace.ts). The functions run without `--enable-source-maps`: it parses a bundle's whole
+ * source map at every cold start (20-70 ms here), where this reads it only when a stack is printed.
+ */
+export const LAMBDA_INIT = 'shared/lambda-init.ts';
 
 export const BUNDLE = {
   target: `node${NODE_MAJOR}`,
@@ -63,6 +67,7 @@ export const BUNDLE = {
   /** Prefer packages' ESM builds (better tree-shaking), fall back to CommonJS. */
   mainFields: ['module', 'main'],
   banner: ESM_REQUIRE_BANNER,
+  inject: [resolve(PROJECT_ROOT, LAMBDA_INIT)],
 } as const;
 
 /**
@@ -132,13 +137,14 @@ export function cdkBundlingOptions(
     externalModules: [...BUNDLE.external],
     mainFields: [...BUNDLE.mainFields],
     banner: BUNDLE.banner,
+    inject: [...BUNDLE.inject],
   };
 }
 
 /**
  * The esbuild options equivalent to what NodejsFunction runs (`esbuild --bundle <entry> --target --platform=node
  * --format=esm --outfile=index.mjs --minify --sourcemap --sources-content=false --external --main-fields
- * --banner:js --define`), for building in memory.
+ * --banner:js --inject --define`), for building in memory.
  */
 export function esbuildOptions(entry: string, storage?: BundleStorage): BuildOptions {
   const define = storageDefine(storage);
@@ -157,6 +163,7 @@ export function esbuildOptions(entry: string, storage?: BundleStorage): BuildOpt
     external: [...BUNDLE.external],
     mainFields: [...BUNDLE.mainFields],
     banner: { js: BUNDLE.banner },
+    inject: [...BUNDLE.inject],
     logLevel: 'silent',
   };
 }

@@ -9,7 +9,6 @@ import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { LAMBDA_NODE_OPTIONS } from './bundling';
 import { catalogue as defaultCatalogue, deployedWith, type FunctionSpec } from './catalogue';
 import { validateCatalogue } from './catalogue-validation';
 import { Api } from './constructs/api';
@@ -137,7 +136,6 @@ export class FinaggStack extends Stack {
       // Where the API answers: default OAuth redirect page, and the mock banks' base URL.
       PUBLIC_BASE_URL: api.httpApi.apiEndpoint,
       POWERTOOLS_SERVICE_NAME: 'finagg',
-      NODE_OPTIONS: LAMBDA_NODE_OPTIONS,
     };
     for (const spec of deployed) {
       const { fn } = new CatalogueFunction(this, spec.name, {

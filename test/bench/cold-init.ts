@@ -5,13 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { build } from 'esbuild';
-import {
-  LAMBDA_NODE_OPTIONS,
-  cdkBundlingOptions,
-  esbuildOptions,
-  PROJECT_ROOT,
-  type BundleStorage,
-} from '../../lib/bundling';
+import { cdkBundlingOptions, esbuildOptions, PROJECT_ROOT, type BundleStorage } from '../../lib/bundling';
 import { catalogue, type FunctionSpec, type RouteSpec } from '../../lib/catalogue';
 import { startDynamoDbLocal } from '../../lib/local/dynamodb-local';
 import { ensureTable } from '../../shared/adapters/dynamodb/setup';
@@ -28,7 +22,7 @@ const say = (message: string) => process.stderr.write(`[cold-init] ${message}\n`
  * Each catalogue function's cold start: its deployed bundle (lib/bundling.ts, the options `cdk synth` uses, built
  * for DynamoDB storage, the default) with the files the catalogue packages beside it (`bundleFiles`), written where
  * Node finds the SDK parts the bundle leaves external (node_modules, as the Lambda runtime's SDK), imported by a
- * fresh Node process with the deployed NODE_OPTIONS, that then handles one real event against DynamoDB Local.
+ * fresh Node process (no NODE_OPTIONS, as deployed), that then handles one real event against DynamoDB Local.
  * The functions deployed with Postgres storage only (the migration step, the outbox relay, the change-queue
  * consumers) are built for a PostgreSQL server (node-postgres, where the cloud's use the Data API) and run
  * against a fresh, migrated database on the machine's PostgreSQL. The figure is the time from the import's start to the event's answer, in the child's own clock:
@@ -255,7 +249,8 @@ export const benchmarks: Benchmark[] = [
           LOG_LEVEL: 'SILENT',
           POWERTOOLS_LOG_LEVEL: 'SILENT',
           POWERTOOLS_SERVICE_NAME: 'finagg',
-          NODE_OPTIONS: LAMBDA_NODE_OPTIONS,
+          // As deployed: no NODE_OPTIONS (none of the parent's, tsx's loader included).
+          NODE_OPTIONS: '',
           TABLE_NAME: tableName,
           TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
           AWS_REGION: 'us-east-1',

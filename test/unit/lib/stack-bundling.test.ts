@@ -16,7 +16,7 @@ import { build } from 'esbuild';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { catalogue } from '../../../lib/catalogue';
-import { PROJECT_ROOT, type BundleStorage } from '../../../lib/bundling';
+import { LAMBDA_INIT, PROJECT_ROOT, type BundleStorage } from '../../../lib/bundling';
 import { BUNDLE, cdkBundlingOptions, esbuildOptions, LAMBDA_RUNTIME } from '../../../lib/stack';
 import { PG_ADMIN_URL } from '../../support/postgres';
 
@@ -44,7 +44,8 @@ function invoke(file: string, event: unknown = {}, env: Record<string, string> =
   ].join('\n');
   const stdout = execFileSync(
     process.execPath,
-    ['--enable-source-maps', '--input-type=module', '-e', script],
+    // As deployed: no --enable-source-maps (lib/bundling.ts LAMBDA_INIT maps stacks when one is printed).
+    ['--input-type=module', '-e', script],
     {
       cwd: dir,
       env: { PATH: process.env.PATH, LOG_LEVEL: 'SILENT', ...env },
@@ -73,6 +74,22 @@ describe('Lambda bundling (lib/bundling.ts)', () => {
     expect(cdk.externalModules).not.toContain('@aws-sdk/client-dynamodb');
     expect(cdk.mainFields).toEqual(es.mainFields);
     expect(cdk.banner).toBe(es.banner?.js);
+    expect(cdk.inject).toEqual(es.inject);
+    expect(cdk.inject).toEqual([join(PROJECT_ROOT, LAMBDA_INIT)]);
+  });
+
+  it('prints stack traces at their source positions without --enable-source-maps, from the map beside the bundle', async () => {
+    const file = await bundle('test/support/bundles/throws.ts', 'throws');
+    const { stack } = invoke(file) as { stack: string };
+    const lines = stack.split('\n');
+    expect(lines[0]).toBe('Error: failed: on purpose');
+    expect(lines[1]).toMatch(/^ {4}at \S+ \(test\/support\/bundles\/throws\.ts:3:10\)$/);
+    expect(lines[2]).toMatch(/^ {4}at \S+ \(test\/support\/bundles\/throws\.ts:7:19\)$/);
+    // Without its map (a package built without one), the bundled positions, as Node prints them.
+    rmSync(`${file}.map`);
+    const bare = (invoke(file) as { stack: string }).stack.split('\n');
+    expect(bare[0]).toBe('Error: failed: on purpose');
+    expect(bare[1]).toMatch(new RegExp(`\\(${pathToFileURL(file).href}:\\d+:\\d+\\)$`));
   });
 
   it('produces an ESM bundle of a real handler that runs on its own', async () => {

@@ -174,7 +174,7 @@ describe('FinaggStack with the real catalogue', () => {
               KMS_KEY_ID: Match.anyValue(),
               STAGE: 'dev',
               POWERTOOLS_SERVICE_NAME: 'finagg',
-              NODE_OPTIONS: '--enable-source-maps',
+              NODE_OPTIONS: Match.absent(),
             }),
           },
         },
