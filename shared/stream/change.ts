@@ -16,20 +16,22 @@ export type { StoreChange };
  */
 export type ChangeEventName = StoreChange['eventName'];
 
-const Image = z.record(z.string(), z.unknown()).nullable();
+const Image = () => z.record(z.string(), z.unknown()).nullable();
 
 /** A change as it travels (an SQS message body, an outbox row read back): validated at that boundary. */
-export const StoreChangeSchema = z
-  .object({
-    id: z.string().regex(/^\d+$/, 'a sequence number (decimal digits)'),
-    userId: z.string().min(1),
-    entity: z.string().min(1),
-    eventName: z.enum(['INSERT', 'MODIFY', 'REMOVE']),
-    before: Image,
-    after: Image,
-  })
-  .strict()
-  .refine((c) => c.before !== null || c.after !== null, 'a change has a before or an after image');
+export const StoreChangeSchema = z.lazy(() =>
+  z
+    .object({
+      id: z.string().regex(/^\d+$/, 'a sequence number (decimal digits)'),
+      userId: z.string().min(1),
+      entity: z.string().min(1),
+      eventName: z.enum(['INSERT', 'MODIFY', 'REMOVE']),
+      before: Image(),
+      after: Image(),
+    })
+    .strict()
+    .refine((c) => c.before !== null || c.after !== null, 'a change has a before or an after image'),
+);
 
 /** The attribute a replay (Store.replayTransactions) sets on a transaction item, and nothing else. */
 export const REPLAY_ATTRIBUTE = 'replay_at';

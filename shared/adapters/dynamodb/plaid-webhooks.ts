@@ -36,28 +36,32 @@ const keys = {
 
 const ATTEMPT_TTL_SECONDS = 90 * 86_400;
 
-const KeySchema = z.object({
-  kid: z.string(),
-  environment: PlaidEnvironmentSchema,
-  publicJwk: z.object({ kty: z.literal('EC'), crv: z.literal('P-256'), x: z.string(), y: z.string() }),
-  privateKeyEncrypted: z.string(),
-  createdAt: z.string(),
-  expiredAt: z.string().nullable(),
-});
+const KeySchema = z.lazy(() =>
+  z.object({
+    kid: z.string(),
+    environment: PlaidEnvironmentSchema,
+    publicJwk: z.object({ kty: z.literal('EC'), crv: z.literal('P-256'), x: z.string(), y: z.string() }),
+    privateKeyEncrypted: z.string(),
+    createdAt: z.string(),
+    expiredAt: z.string().nullable(),
+  }),
+);
 
-const AttemptSchema = z.object({
-  deliveryId: z.string(),
-  itemId: z.string(),
-  webhookType: z.string(),
-  webhookCode: z.string(),
-  url: z.string(),
-  attempt: z.number().int(),
-  at: z.string(),
-  statusCode: z.number().int().nullable(),
-  durationMs: z.number(),
-  error: z.string().nullable(),
-  outcome: z.enum(['delivered', 'retrying', 'failed']),
-});
+const AttemptSchema = z.lazy(() =>
+  z.object({
+    deliveryId: z.string(),
+    itemId: z.string(),
+    webhookType: z.string(),
+    webhookCode: z.string(),
+    url: z.string(),
+    attempt: z.number().int(),
+    at: z.string(),
+    statusCode: z.number().int().nullable(),
+    durationMs: z.number(),
+    error: z.string().nullable(),
+    outcome: z.enum(['delivered', 'retrying', 'failed']),
+  }),
+);
 
 export class DynamoWebhookStore implements WebhookStore {
   constructor(

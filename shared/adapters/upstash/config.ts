@@ -6,14 +6,16 @@ import * as z from 'zod';
  * takes the environment, so the twin and tests can pass their own. Both variables are the names Upstash's console
  * and `Redis.fromEnv()` use.
  */
-const UpstashEnvSchema = z.object({
-  /** The database's REST URL (https://… in the cloud; the local bridge's http://127.0.0.1:… in the twin). */
-  UPSTASH_REDIS_REST_URL: z.url().optional(),
-  /** The REST token (a secret: never logged). */
-  UPSTASH_REDIS_REST_TOKEN: z.string().min(1).optional(),
-  /** Alerts kept per user stream (XADD MAXLEN ~). */
-  ALERT_STREAM_MAXLEN: z.coerce.number().int().min(1).max(1_000_000).default(1000),
-});
+const UpstashEnvSchema = z.lazy(() =>
+  z.object({
+    /** The database's REST URL (https://… in the cloud; the local bridge's http://127.0.0.1:… in the twin). */
+    UPSTASH_REDIS_REST_URL: z.url().optional(),
+    /** The REST token (a secret: never logged). */
+    UPSTASH_REDIS_REST_TOKEN: z.string().min(1).optional(),
+    /** Alerts kept per user stream (XADD MAXLEN ~). */
+    ALERT_STREAM_MAXLEN: z.coerce.number().int().min(1).max(1_000_000).default(1000),
+  }),
+);
 
 export interface UpstashConfig {
   url: string;

@@ -11,92 +11,114 @@ import * as z from 'zod';
  * whose claims are `iat` (seconds) and `request_body_sha256` (hex SHA-256 of the exact body bytes). A receiver
  * fetches the key by `kid`, verifies the signature, refuses an `iat` older than five minutes and compares the body's
  * SHA-256 in constant time.
+ *
+ * The schemas are `z.lazy`: every function that composes the runtime imports this module, and zod builds a schema
+ * eagerly (~70 of them here, milliseconds of each cold start); a lazy one is built at its first parse.
  */
 
-export const PlaidEnvironmentSchema = z.enum(['sandbox', 'development', 'production']);
+export const PlaidEnvironmentSchema = z.lazy(() => z.enum(['sandbox', 'development', 'production']));
 export type PlaidEnvironment = z.infer<typeof PlaidEnvironmentSchema>;
 
 /** Plaid's error object as an `ITEM` `ERROR` webhook carries it. */
-export const WebhookErrorSchema = z.object({
-  error_type: z.string(),
-  error_code: z.string(),
-  error_message: z.string(),
-  display_message: z.string().nullable(),
-  request_id: z.string().optional(),
-  status: z.number().int().nullable().optional(),
-});
+export const WebhookErrorSchema = z.lazy(() =>
+  z.object({
+    error_type: z.string(),
+    error_code: z.string(),
+    error_message: z.string(),
+    display_message: z.string().nullable(),
+    request_id: z.string().optional(),
+    status: z.number().int().nullable().optional(),
+  }),
+);
 export type WebhookError = z.infer<typeof WebhookErrorSchema>;
 
-const base = { item_id: z.string().min(1), environment: PlaidEnvironmentSchema };
+/** The fields every webhook body has (a function: built inside each body's lazy schema). */
+const base = () => ({ item_id: z.string().min(1), environment: PlaidEnvironmentSchema });
 
-export const SyncUpdatesAvailableSchema = z.object({
-  webhook_type: z.literal('TRANSACTIONS'),
-  webhook_code: z.literal('SYNC_UPDATES_AVAILABLE'),
-  ...base,
-  initial_update_complete: z.boolean(),
-  historical_update_complete: z.boolean(),
-});
+export const SyncUpdatesAvailableSchema = z.lazy(() =>
+  z.object({
+    webhook_type: z.literal('TRANSACTIONS'),
+    webhook_code: z.literal('SYNC_UPDATES_AVAILABLE'),
+    ...base(),
+    initial_update_complete: z.boolean(),
+    historical_update_complete: z.boolean(),
+  }),
+);
 
-export const ItemErrorSchema = z.object({
-  webhook_type: z.literal('ITEM'),
-  webhook_code: z.literal('ERROR'),
-  ...base,
-  error: WebhookErrorSchema.nullable(),
-});
+export const ItemErrorSchema = z.lazy(() =>
+  z.object({
+    webhook_type: z.literal('ITEM'),
+    webhook_code: z.literal('ERROR'),
+    ...base(),
+    error: WebhookErrorSchema.nullable(),
+  }),
+);
 
-export const LoginRepairedSchema = z.object({
-  webhook_type: z.literal('ITEM'),
-  webhook_code: z.literal('LOGIN_REPAIRED'),
-  ...base,
-});
+export const LoginRepairedSchema = z.lazy(() =>
+  z.object({
+    webhook_type: z.literal('ITEM'),
+    webhook_code: z.literal('LOGIN_REPAIRED'),
+    ...base(),
+  }),
+);
 
-export const PendingDisconnectSchema = z.object({
-  webhook_type: z.literal('ITEM'),
-  webhook_code: z.literal('PENDING_DISCONNECT'),
-  ...base,
-  reason: z.enum(['INSTITUTION_MIGRATION', 'INSTITUTION_TOKEN_EXPIRATION']),
-});
+export const PendingDisconnectSchema = z.lazy(() =>
+  z.object({
+    webhook_type: z.literal('ITEM'),
+    webhook_code: z.literal('PENDING_DISCONNECT'),
+    ...base(),
+    reason: z.enum(['INSTITUTION_MIGRATION', 'INSTITUTION_TOKEN_EXPIRATION']),
+  }),
+);
 
 /** Plaid's `ITEM` `WEBHOOK_UPDATE_ACKNOWLEDGED`: sent to the new URL after /item/webhook/update. */
-export const WebhookUpdateAcknowledgedSchema = z.object({
-  webhook_type: z.literal('ITEM'),
-  webhook_code: z.literal('WEBHOOK_UPDATE_ACKNOWLEDGED'),
-  ...base,
-  new_webhook_url: z.string(),
-  error: WebhookErrorSchema.nullable(),
-});
+export const WebhookUpdateAcknowledgedSchema = z.lazy(() =>
+  z.object({
+    webhook_type: z.literal('ITEM'),
+    webhook_code: z.literal('WEBHOOK_UPDATE_ACKNOWLEDGED'),
+    ...base(),
+    new_webhook_url: z.string(),
+    error: WebhookErrorSchema.nullable(),
+  }),
+);
 
 /** finagg's own: a budget threshold crossed by the item's transactions (finagg's amounts and sign). */
-export const FinaggBudgetAlertSchema = z.object({
-  webhook_type: z.literal('FINAGG'),
-  webhook_code: z.literal('BUDGET_ALERT'),
-  ...base,
-  alert_id: z.string(),
-  budget_id: z.string().nullable(),
-  message: z.string(),
-  created_at: z.string(),
-});
+export const FinaggBudgetAlertSchema = z.lazy(() =>
+  z.object({
+    webhook_type: z.literal('FINAGG'),
+    webhook_code: z.literal('BUDGET_ALERT'),
+    ...base(),
+    alert_id: z.string(),
+    budget_id: z.string().nullable(),
+    message: z.string(),
+    created_at: z.string(),
+  }),
+);
 
 /** finagg's own: an anomaly detected in one of the item's transactions. */
-export const FinaggAnomalySchema = z.object({
-  webhook_type: z.literal('FINAGG'),
-  webhook_code: z.literal('ANOMALY'),
-  ...base,
-  alert_id: z.string(),
-  transaction_id: z.string().nullable(),
-  message: z.string(),
-  created_at: z.string(),
-});
+export const FinaggAnomalySchema = z.lazy(() =>
+  z.object({
+    webhook_type: z.literal('FINAGG'),
+    webhook_code: z.literal('ANOMALY'),
+    ...base(),
+    alert_id: z.string(),
+    transaction_id: z.string().nullable(),
+    message: z.string(),
+    created_at: z.string(),
+  }),
+);
 
-export const WebhookBodySchema = z.union([
-  SyncUpdatesAvailableSchema,
-  ItemErrorSchema,
-  LoginRepairedSchema,
-  PendingDisconnectSchema,
-  WebhookUpdateAcknowledgedSchema,
-  FinaggBudgetAlertSchema,
-  FinaggAnomalySchema,
-]);
+export const WebhookBodySchema = z.lazy(() =>
+  z.union([
+    SyncUpdatesAvailableSchema,
+    ItemErrorSchema,
+    LoginRepairedSchema,
+    PendingDisconnectSchema,
+    WebhookUpdateAcknowledgedSchema,
+    FinaggBudgetAlertSchema,
+    FinaggAnomalySchema,
+  ]),
+);
 export type WebhookBody = z.infer<typeof WebhookBodySchema>;
 export type WebhookCode = WebhookBody['webhook_code'];
 
@@ -245,17 +267,19 @@ export const keyContext = (kid: string) => ({ purpose: 'plaid-webhook-key', kid 
 // ---- delivery ------------------------------------------------------------------------------------------
 
 /** One queued delivery: the body is fixed when it is queued; every attempt signs it afresh (a new `iat`). */
-export const WebhookJobSchema = z.object({
-  type: z.literal('plaid_webhook'),
-  delivery_id: z.string().min(1).max(128),
-  item_id: z.string().min(1),
-  url: z.url({ protocol: /^https?$/ }),
-  environment: PlaidEnvironmentSchema,
-  webhook_type: z.string(),
-  webhook_code: z.string(),
-  body: z.string().min(2),
-  queued_at: z.string(),
-});
+export const WebhookJobSchema = z.lazy(() =>
+  z.object({
+    type: z.literal('plaid_webhook'),
+    delivery_id: z.string().min(1).max(128),
+    item_id: z.string().min(1),
+    url: z.url({ protocol: /^https?$/ }),
+    environment: PlaidEnvironmentSchema,
+    webhook_type: z.string(),
+    webhook_code: z.string(),
+    body: z.string().min(2),
+    queued_at: z.string(),
+  }),
+);
 export type WebhookJob = z.infer<typeof WebhookJobSchema>;
 
 /** One delivery attempt, as stored per item and shown to the operator. */
