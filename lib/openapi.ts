@@ -1,8 +1,10 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type { ZodType } from 'zod';
 import type { DocumentedSpec } from '../shared/http/handler';
 import { buildOpenApi, type OpenApiDocument, type Operation } from '../shared/http/openapi';
 import { REQUEST_EXAMPLES } from '../shared/http/request-examples';
+import { PLAID_RESPONSES } from '../shared/http/plaid-responses';
 import { RESPONSES } from '../shared/http/responses';
 import { catalogue } from './catalogue';
 import { ROOT } from './local/dynamodb-local';
@@ -14,10 +16,11 @@ type Documented = { spec?: DocumentedSpec; routes?: Record<string, { spec?: Docu
 
 /**
  * Every public API route of the catalogue (not the $default catch-all, not the mock banks) with its handler's spec
- * and its response schema (shared/http/responses.ts, kept out of the Lambdas).
+ * and its response schema (shared/http/responses.ts and shared/http/plaid-responses.ts, kept out of the Lambdas).
  */
 export async function collectOperations(): Promise<Operation[]> {
   const operations: Operation[] = [];
+  const responses = allResponses();
   for (const fn of catalogue) {
     const routes = (fn.routes ?? []).filter(
       (r) => r.path !== '$default' && !r.path.startsWith('/mock-banks/'),
@@ -29,7 +32,8 @@ export async function collectOperations(): Promise<Operation[]> {
       const key = `${route.method} ${route.path}`;
       if (handler?.routes && !handler.routes[key]) throw new Error(`${fn.entry} has no route ${key}`);
       let spec = handler?.routes ? handler.routes[key]?.spec : handler?.spec;
-      const response = RESPONSES[key];
+      const response = responses.get(key);
+      responses.delete(key);
       if (response) spec = { ...spec, response };
       operations.push({
         method: route.method,
@@ -40,7 +44,16 @@ export async function collectOperations(): Promise<Operation[]> {
       });
     }
   }
+  if (responses.size) throw new Error(`response schemas of no documented route: ${[...responses.keys()]}`);
   return operations;
+}
+
+/** Every route's response schema by route key: finagg's and the Plaid surface's; a key in both is an error. */
+function allResponses(): Map<string, ZodType> {
+  const both = Object.keys(PLAID_RESPONSES).filter((key) => Object.hasOwn(RESPONSES, key));
+  if (both.length)
+    throw new Error(`response schemas declared twice (responses.ts, plaid-responses.ts): ${both}`);
+  return new Map([...Object.entries(RESPONSES), ...Object.entries(PLAID_RESPONSES)]);
 }
 
 export async function generateOpenApi(version: string): Promise<OpenApiDocument> {

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { plaidRoute } from '../../shared/http/plaid';
-import { CountryCodes, Institution, Products, RequestId } from '../../shared/http/plaid-schemas';
+import { CountryCodes, Products } from '../../shared/http/plaid-schemas';
 import { router } from '../../shared/http/router';
 import { syncProviders } from '../../shared/services/providers';
 import { institutionById, searchProviders } from '../../shared/services/plaid/institutions';
@@ -14,7 +14,6 @@ export const handler = router({
         country_codes: CountryCodes,
         options: z.object({}).loose().optional(),
       }),
-      response: z.object({ institution: Institution, ...RequestId }),
       example: {
         summary: 'Acorn Bank (bank_a) as a Plaid institution',
         value: { institution_id: 'ins_bank_a', country_codes: ['US'] },
@@ -38,7 +37,6 @@ export const handler = router({
         country_codes: CountryCodes,
         options: z.object({}).loose().optional(),
       }),
-      response: z.object({ institutions: z.array(Institution), ...RequestId }),
       example: {
         summary: 'Banks named like "bank" in the US and the UK',
         value: { query: 'bank', country_codes: ['US', 'GB'], products: ['transactions'] },

@@ -3,7 +3,7 @@ import { PlaidError } from '../../shared/domain/plaid/errors';
 import { html, httpRoute } from '../../shared/http/handler';
 import { HttpProblem } from '../../shared/http/problem';
 import { plaidRoute } from '../../shared/http/plaid';
-import { CountryCodes, HttpUrl, Products, RequestId, Webhook } from '../../shared/http/plaid-schemas';
+import { CountryCodes, HttpUrl, Products, Webhook } from '../../shared/http/plaid-schemas';
 import { router } from '../../shared/http/router';
 import { plaidDeps } from '../../shared/services/plaid/deps';
 import {
@@ -50,12 +50,6 @@ export const handler = router({
         webhook: Webhook.optional(),
         redirect_uri: HttpUrl.optional(),
       }),
-      response: z.object({
-        link_token: z.string(),
-        expiration: z.string(),
-        hosted_link_url: z.string(),
-        ...RequestId,
-      }),
       example: {
         summary: 'A link token for one of your users',
         value: {
@@ -76,16 +70,6 @@ export const handler = router({
     {
       summary: 'Plaid: a link token, and the public token its hosted link produced (link_sessions).',
       body: z.object({ link_token: LinkToken }),
-      response: z
-        .object({
-          link_token: z.string(),
-          created_at: z.string(),
-          expiration: z.string(),
-          metadata: z.object({}).loose(),
-          link_sessions: z.array(z.object({}).loose()),
-          ...RequestId,
-        })
-        .loose(),
       example: {
         summary: 'Read a link token',
         value: { link_token: 'link-sandbox-2f0b4a8e-6f7c-4d1e-9a3b-5c6d7e8f9a0b' },

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { AccessToken, itemOfAccessToken, plaidRoute } from '../../shared/http/plaid';
-import { Products, RequestId, Webhook } from '../../shared/http/plaid-schemas';
+import { Products, Webhook } from '../../shared/http/plaid-schemas';
 import { router } from '../../shared/http/router';
 import { plaidDeps } from '../../shared/services/plaid/deps';
 import { resetLogin } from '../../shared/services/plaid/items';
@@ -26,7 +26,6 @@ export const handler = router({
           .optional(),
         user_id: z.string().max(200).optional(),
       }),
-      response: z.object({ public_token: z.string(), ...RequestId }),
       example: {
         summary: 'A sandbox item at Acorn Bank',
         value: { institution_id: 'ins_bank_a', initial_products: ['transactions'] },
@@ -39,7 +38,6 @@ export const handler = router({
     {
       summary: 'Plaid sandbox: puts the item in ITEM_LOGIN_REQUIRED.',
       body: z.object({ access_token: AccessToken }),
-      response: z.object({ reset_login: z.boolean(), ...RequestId }),
       example: {
         summary: 'Force a login-required error',
         value: { access_token: 'access-sandbox-6f1c2b3a-4d5e-4f60-8a1b-2c3d4e5f6a7b' },

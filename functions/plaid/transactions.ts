@@ -2,14 +2,6 @@ import * as z from 'zod';
 import { MAX_SYNC_COUNT, MAX_SYNC_CURSOR_LENGTH } from '../../shared/domain/plaid/sync-cursor';
 import { getConfig } from '../../shared/config';
 import { AccessToken, itemOfAccessToken, plaidRoute } from '../../shared/http/plaid';
-import { RequestId } from '../../shared/http/plaid-schemas';
-import {
-  EnrichedTransaction,
-  PlaidCategory,
-  PlaidTransaction,
-  RemovedTransaction,
-  TransactionStream,
-} from '../../shared/http/plaid-transactions-schemas';
 import { router } from '../../shared/http/router';
 import { plaidItemView } from '../../shared/domain/plaid/accounts';
 import { plaidDeps } from '../../shared/services/plaid/deps';
@@ -124,25 +116,12 @@ const EnrichBody = z.object({
   options: z.object({}).loose().nullable().optional(),
 });
 
-const Accounts = z.array(z.object({ account_id: z.string() }).loose());
-const Item = z.object({ item_id: z.string() }).loose();
-
 export const handler = router({
   'POST /plaid/transactions/sync': plaidRoute(
     {
       summary:
         "Plaid: the item's transaction changes after a cursor (added, modified, removed), a page at a time (has_more).",
       body: SyncBody,
-      response: z.object({
-        transactions_update_status: z.string(),
-        accounts: Accounts,
-        added: z.array(PlaidTransaction),
-        modified: z.array(PlaidTransaction),
-        removed: z.array(RemovedTransaction),
-        next_cursor: z.string(),
-        has_more: z.boolean(),
-        ...RequestId,
-      }),
       example: {
         summary: 'The first page of changes, 100 at a time (send next_cursor back while has_more)',
         value: {
@@ -167,13 +146,6 @@ export const handler = router({
     {
       summary: "Plaid: the item's transactions dated in a range, newest first (count, offset, account_ids).",
       body: GetBody,
-      response: z.object({
-        accounts: Accounts,
-        transactions: z.array(PlaidTransaction),
-        total_transactions: z.int(),
-        item: Item,
-        ...RequestId,
-      }),
       example: {
         summary: 'March 2026, the first 100',
         value: {
@@ -213,7 +185,6 @@ export const handler = router({
       summary:
         "Plaid: sync the item's connection with its bank now (the changes then show in /transactions/sync).",
       body: z.object({ access_token: AccessToken }),
-      response: z.object(RequestId),
       example: {
         summary: 'Refresh an item',
         value: { access_token: 'access-sandbox-6f1c2a9e-1d2b-4c3d-8e4f-5a6b7c8d9e0f' },
@@ -226,13 +197,6 @@ export const handler = router({
       summary:
         "Plaid: the item's recurring inflow and outflow streams (salary, rent, subscriptions) with frequency and status.",
       body: RecurringBody,
-      response: z.object({
-        inflow_streams: z.array(TransactionStream),
-        outflow_streams: z.array(TransactionStream),
-        updated_datetime: z.string(),
-        personal_finance_category_version: z.string(),
-        ...RequestId,
-      }),
       example: {
         summary: 'Every account of the item',
         value: { access_token: 'access-sandbox-6f1c2a9e-1d2b-4c3d-8e4f-5a6b7c8d9e0f' },
@@ -248,7 +212,6 @@ export const handler = router({
       summary:
         "Plaid: merchant, categories and channel for up to 100 of the app's own transactions, nothing stored.",
       body: EnrichBody,
-      response: z.object({ enriched_transactions: z.array(EnrichedTransaction), ...RequestId }),
       example: {
         summary: 'A card payment at a coffee shop',
         value: {
@@ -275,7 +238,6 @@ export const handler = router({
     {
       summary: "Plaid: the legacy category hierarchy (finagg's taxonomy), with stable ids.",
       body: z.object({}),
-      response: z.object({ categories: z.array(PlaidCategory), ...RequestId }),
       example: { summary: 'Every category', value: {} },
     },
     async () => categories(),

@@ -1,41 +1,11 @@
 import * as z from 'zod';
 import { PlaidError } from '../../shared/domain/plaid/errors';
 import { AccessToken, itemOfAccessToken, plaidRoute } from '../../shared/http/plaid';
-import { RequestId } from '../../shared/http/plaid-schemas';
 import { router } from '../../shared/http/router';
 import { getRuntime, webhookPorts } from '../../shared/runtime';
 import { webhookAttempts } from '../../shared/services/plaid/webhooks';
 import { webhookVerificationKey } from '../../shared/services/plaid/webhooks-keys';
 import { firedWebhook, sendItemWebhook } from '../../shared/services/plaid/webhooks-observer';
-
-const Jwk = z
-  .object({
-    alg: z.literal('ES256'),
-    crv: z.literal('P-256'),
-    kid: z.string(),
-    kty: z.literal('EC'),
-    use: z.literal('sig'),
-    x: z.string(),
-    y: z.string(),
-    created_at: z.number().int(),
-    expired_at: z.number().int().nullable(),
-  })
-  .meta({ id: 'PlaidJwkPublicKey' });
-
-const Attempt = z
-  .object({
-    delivery_id: z.string(),
-    webhook_type: z.string(),
-    webhook_code: z.string(),
-    url: z.string(),
-    attempt: z.number().int(),
-    at: z.string(),
-    status_code: z.number().int().nullable(),
-    duration_ms: z.number(),
-    error: z.string().nullable(),
-    outcome: z.enum(['delivered', 'retrying', 'failed']),
-  })
-  .meta({ id: 'PlaidWebhookAttempt' });
 
 const FIRE_CODES = ['SYNC_UPDATES_AVAILABLE', 'ERROR', 'LOGIN_REPAIRED', 'PENDING_DISCONNECT'] as const;
 
@@ -45,7 +15,6 @@ export const handler = router({
       summary:
         'Plaid: the public key (JWK) that signed a webhook, by the `kid` of its Plaid-Verification JWT; expired keys keep `expired_at`.',
       body: z.object({ key_id: z.string().min(1).max(100) }),
-      response: z.object({ key: Jwk, ...RequestId }),
       example: {
         summary: "The key of a webhook's kid",
         value: { key_id: '6c5516e1-92dc-479e-a8ff-5a51992e0001' },
@@ -66,7 +35,6 @@ export const handler = router({
         webhook_type: z.enum(['TRANSACTIONS', 'ITEM']).optional(),
         webhook_code: z.enum(FIRE_CODES),
       }),
-      response: z.object({ webhook_fired: z.boolean(), ...RequestId }),
       example: {
         summary: 'Fire SYNC_UPDATES_AVAILABLE',
         value: {
@@ -103,7 +71,6 @@ export const handler = router({
         access_token: AccessToken,
         count: z.number().int().min(1).max(500).optional(),
       }),
-      response: z.object({ item_id: z.string(), attempts: z.array(Attempt), ...RequestId }),
       example: {
         summary: 'The last 20 attempts',
         value: { access_token: 'access-sandbox-6c5516e1-92dc-479e-a8ff-5a51992e0001', count: 20 },

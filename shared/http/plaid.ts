@@ -21,13 +21,16 @@ import { HttpProblem } from './problem';
  * INVALID_BODY, bad credentials INVALID_API_KEYS, anything unexpected INTERNAL_SERVER_ERROR (logged, no detail).
  */
 
+/**
+ * What a Plaid route declares. Its success body's schema is not here: it is documentation and the e2e tests'
+ * contract, never checked at run time, and lives in shared/http/plaid-responses.ts `PLAID_RESPONSES`, which no
+ * Lambda bundles (the OpenAPI generator attaches it).
+ */
 export interface PlaidRouteSpec<B extends ZodType> {
   /** The request body's schema, without `client_id` and `secret` (the route adds and checks those). */
   body: B;
   /** One line for the OpenAPI document. */
   summary: string;
-  /** The success body's schema (documentation only: outputs are not validated at run time). */
-  response?: ZodType;
   /**
    * A request example for the document, without client_id and secret (the route adds them): the body schema must
    * accept it (`npm run openapi` checks).
@@ -188,7 +191,6 @@ export function plaidRoute<B extends ZodType>(
   const documented: DocumentedSpec = {
     body: documentedBody,
     summary: spec.summary,
-    response: spec.response,
     maxBodyBytes: spec.maxBodyBytes ?? DEFAULT_MAX_BODY,
     auth: false,
     plaid: true,

@@ -38,8 +38,9 @@ function documentedRoutes(): Promise<DocumentedRoute[]> {
 
 /**
  * The contract check: a 2xx answer of a documented route has the route's documented status and, when the route
- * answers JSON, a body its response schema (shared/http/responses.ts) accepts. Throws naming the route and what
- * does not match. Requests to undocumented paths (`/dev/token`, the mock banks) and error answers pass unchecked.
+ * answers JSON, a body its response schema (shared/http/responses.ts, plaid-responses.ts) accepts. Throws naming
+ * the route and what does not match. Requests to undocumented paths (`/dev/token`, the mock banks) and error
+ * answers pass unchecked. The Plaid e2e tests' official client runs it on every answer (test/support/plaid.ts).
  */
 export async function checkContract(
   method: string,

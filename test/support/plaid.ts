@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import axios from 'axios';
 import { Configuration, PlaidApi, type PlaidError } from 'plaid';
+import { checkContract } from './api';
 import { DEPLOYED_URL } from './e2e-target';
 import { startTwinProcess, type TwinProcess } from './twin-process';
 
@@ -21,12 +23,32 @@ export interface PlaidTwin {
   stop(): Promise<unknown>;
 }
 
+/**
+ * The official client, on an axios of its own that checks every successful answer against the route's documented
+ * status and response schema (test/support/api.ts `checkContract`, shared/http/plaid-responses.ts): a body that
+ * breaks the contract fails the call.
+ */
 export function plaidClient(url: string, clientId: string, secret: string): PlaidApi {
+  const http = axios.create();
+  http.interceptors.response.use(async (response) => {
+    const headers = new Headers();
+    for (const [name, value] of Object.entries(response.headers)) {
+      if (typeof value === 'string') headers.set(name, value);
+    }
+    await checkContract((response.config.method ?? 'get').toUpperCase(), response.config.url ?? '', {
+      status: response.status,
+      body: response.data,
+      headers,
+    });
+    return response;
+  });
   return new PlaidApi(
     new Configuration({
       basePath: `${url}/plaid`,
       baseOptions: { headers: { 'PLAID-CLIENT-ID': clientId, 'PLAID-SECRET': secret } },
     }),
+    undefined,
+    http,
   );
 }
 
