@@ -3,13 +3,15 @@ import type { BankDialect, WireRecord } from '../kit/dialect';
 import { compareVisible, type VisibleTransaction } from '../kit/replay';
 import { BANK_A, BANK_A_ERROR_CODES, BANK_A_PAGE, type BankAAccount, type BankATransaction } from './wire';
 
-const instant = z.iso.datetime({ offset: true });
+const instant = z.lazy(() => z.iso.datetime({ offset: true }));
 /** `snap`: the instant of the listing's first page; `since`: its change token's instant (a change listing). */
-const CursorSchema = z
-  .object({ at: instant, id: z.string().min(1), snap: instant.optional(), since: instant.optional() })
-  .strict();
-const ChangeTokenSchema = z.object({ ct: instant }).strict();
-const LimitSchema = z.coerce.number().int().min(1).max(BANK_A_PAGE.max);
+const CursorSchema = z.lazy(() =>
+  z
+    .object({ at: instant, id: z.string().min(1), snap: instant.optional(), since: instant.optional() })
+    .strict(),
+);
+const ChangeTokenSchema = z.lazy(() => z.object({ ct: instant }).strict());
+const LimitSchema = z.lazy(() => z.coerce.number().int().min(1).max(BANK_A_PAGE.max));
 
 type Cursor = z.infer<typeof CursorSchema>;
 

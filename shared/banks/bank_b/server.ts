@@ -12,8 +12,8 @@ import {
   type BankBTransaction,
 } from './wire';
 
-const PageSchema = z.coerce.number().int().min(1).max(1_000_000);
-const SizeSchema = z.coerce.number().int().min(1).max(BANK_B_PAGE.max);
+const PageSchema = z.lazy(() => z.coerce.number().int().min(1).max(1_000_000));
+const SizeSchema = z.lazy(() => z.coerce.number().int().min(1).max(BANK_B_PAGE.max));
 
 function accountType(a: GeneratedAccount): BankBAccount['account_type'] {
   switch (a.type) {

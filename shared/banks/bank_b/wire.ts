@@ -35,58 +35,66 @@ export const BANK_B_ACCOUNT_TYPES = [
 /** Absolute amount with thousands separators: `1,234.56`, `0.50`, `12` (zero-decimal currencies). */
 export const BANK_B_AMOUNT = /^\d{1,3}(?:,\d{3})*(?:\.\d+)?$/;
 
-const amount = z.string().regex(BANK_B_AMOUNT, 'not a formatted amount');
-const drCr = z.enum(['DR', 'CR']);
-export const bankBDate = z.string().refine((s) => parseDdmmyyyy(s) !== null, 'not a dd/mm/yyyy date');
+const amount = z.lazy(() => z.string().regex(BANK_B_AMOUNT, 'not a formatted amount'));
+const drCr = z.lazy(() => z.enum(['DR', 'CR']));
+export const bankBDate = z.lazy(() =>
+  z.string().refine((s) => parseDdmmyyyy(s) !== null, 'not a dd/mm/yyyy date'),
+);
 
-export const BankBAccountSchema = z.object({
-  account_id: z.string().min(1),
-  account_name: z.string(),
-  account_type: z.enum(BANK_B_ACCOUNT_TYPES),
-  /** The generated subtype, as the bank's product name. */
-  product_name: z.string(),
-  currency_code: z.string().regex(/^[A-Z]{3}$/),
-  masked_number: z.string().regex(/^\*{4}\d{4}$/),
-  time_zone: z.string().min(1),
-  current_balance: amount,
-  current_balance_dr_cr: drCr,
-  available_balance: amount,
-  available_balance_dr_cr: drCr,
-  credit_limit: amount.nullable(),
-});
+export const BankBAccountSchema = z.lazy(() =>
+  z.object({
+    account_id: z.string().min(1),
+    account_name: z.string(),
+    account_type: z.enum(BANK_B_ACCOUNT_TYPES),
+    /** The generated subtype, as the bank's product name. */
+    product_name: z.string(),
+    currency_code: z.string().regex(/^[A-Z]{3}$/),
+    masked_number: z.string().regex(/^\*{4}\d{4}$/),
+    time_zone: z.string().min(1),
+    current_balance: amount,
+    current_balance_dr_cr: drCr,
+    available_balance: amount,
+    available_balance_dr_cr: drCr,
+    credit_limit: amount.nullable(),
+  }),
+);
 export type BankBAccount = z.infer<typeof BankBAccountSchema>;
 
-export const BankBTransactionSchema = z.object({
-  txn_ref: z.string().min(1),
-  account_id: z.string().min(1),
-  /** dd/mm/yyyy in the account's time zone. */
-  booking_date: bankBDate,
-  /** Absolute value; the direction is dr_cr (DR = money out). */
-  amount,
-  dr_cr: drCr,
-  currency_code: z.string().regex(/^[A-Z]{3}$/),
-  narrative: z.string().min(1),
-  status: z.enum(['BOOKED', 'PENDING']),
-  /**
-   * The card scheme's authorization code: the same on the pending and the booked record of one payment and on a
-   * re-sent copy, different for two separate payments. This bank gives no time of day.
-   */
-  auth_code: z.string().regex(/^\d{6}$/, 'not a 6-digit authorization code'),
-});
+export const BankBTransactionSchema = z.lazy(() =>
+  z.object({
+    txn_ref: z.string().min(1),
+    account_id: z.string().min(1),
+    /** dd/mm/yyyy in the account's time zone. */
+    booking_date: bankBDate,
+    /** Absolute value; the direction is dr_cr (DR = money out). */
+    amount,
+    dr_cr: drCr,
+    currency_code: z.string().regex(/^[A-Z]{3}$/),
+    narrative: z.string().min(1),
+    status: z.enum(['BOOKED', 'PENDING']),
+    /**
+     * The card scheme's authorization code: the same on the pending and the booked record of one payment and on a
+     * re-sent copy, different for two separate payments. This bank gives no time of day.
+     */
+    auth_code: z.string().regex(/^\d{6}$/, 'not a 6-digit authorization code'),
+  }),
+);
 export type BankBTransaction = z.infer<typeof BankBTransactionSchema>;
 
 /** `GET /accounts` */
-export const BankBAccountsEnvelopeSchema = z.object({ accounts: z.array(z.unknown()) });
+export const BankBAccountsEnvelopeSchema = z.lazy(() => z.object({ accounts: z.array(z.unknown()) }));
 /** `GET /transactions?page=&size=` */
-export const BankBTransactionsEnvelopeSchema = z.object({
-  page: z.number().int().min(1),
-  size: z.number().int().min(1),
-  total_pages: z.number().int().min(0),
-  total_records: z.number().int().min(0),
-  transactions: z.array(z.unknown()),
-});
+export const BankBTransactionsEnvelopeSchema = z.lazy(() =>
+  z.object({
+    page: z.number().int().min(1),
+    size: z.number().int().min(1),
+    total_pages: z.number().int().min(0),
+    total_records: z.number().int().min(0),
+    transactions: z.array(z.unknown()),
+  }),
+);
 /** Every error. */
-export const BankBErrorSchema = z.object({ error_code: z.string(), error_message: z.string() });
+export const BankBErrorSchema = z.lazy(() => z.object({ error_code: z.string(), error_message: z.string() }));
 
 export const BANK_B_ERROR_CODES = {
   invalid_token: 'ACCESS_TOKEN_INVALID',

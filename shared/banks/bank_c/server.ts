@@ -3,10 +3,10 @@ import type { BankDialect, WireRecord } from '../kit/dialect';
 import { localIsoDate, majorFloat, zonedMidnightEpochMs } from '../kit/formats';
 import { BANK_C, BANK_C_ERROR_CODES, BANK_C_PAGE, type BankCAccount, type BankCTransaction } from './wire';
 
-const OffsetSchema = z.coerce.number().int().min(0).max(100_000_000);
-const LimitSchema = z.coerce.number().int().min(1).max(BANK_C_PAGE.max);
+const OffsetSchema = z.lazy(() => z.coerce.number().int().min(0).max(100_000_000));
+const LimitSchema = z.lazy(() => z.coerce.number().int().min(1).max(BANK_C_PAGE.max));
 /** `from` / `to`: local dates, inclusive. */
-const DateSchema = z.iso.date();
+const DateSchema = z.lazy(() => z.iso.date());
 
 const TITLES: Record<string, string> = {
   token_invalid: 'Unauthorized',

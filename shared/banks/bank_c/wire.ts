@@ -19,72 +19,82 @@ export const BANK_C: BankProtocol = {
 export const BANK_C_PAGE = { default: 100, max: 250 } as const;
 
 /** Epoch milliseconds between 2000-01-01 and 2100-01-01. */
-export const bankCEpochMs = z.number().int().min(946_684_800_000).max(4_102_444_800_000);
+export const bankCEpochMs = z.lazy(() => z.number().int().min(946_684_800_000).max(4_102_444_800_000));
 /** A float in major units (what this bank sends; convert with fromMajorFloat). */
-const major = z.number().refine(Number.isFinite, 'not a finite number');
+const major = z.lazy(() => z.number().refine(Number.isFinite, 'not a finite number'));
 
-export const BankCAccountSchema = z.object({
-  id: z.string().min(1),
-  type: z.literal('account'),
-  attributes: z.object({
-    nickname: z.string(),
-    category: z.enum(['depository', 'credit', 'loan', 'investment']),
-    subcategory: z.string(),
-    currency: z.string().regex(/^[A-Z]{3}$/),
-    'masked-number': z.string().regex(/^X+\d{4}$/),
-    'time-zone': z.string().min(1),
-    /** Major units, natural sign (positive = money in the account). */
-    balance: z.object({ ledger: major, available: major, 'credit-limit': major.nullable() }),
+export const BankCAccountSchema = z.lazy(() =>
+  z.object({
+    id: z.string().min(1),
+    type: z.literal('account'),
+    attributes: z.object({
+      nickname: z.string(),
+      category: z.enum(['depository', 'credit', 'loan', 'investment']),
+      subcategory: z.string(),
+      currency: z.string().regex(/^[A-Z]{3}$/),
+      'masked-number': z.string().regex(/^X+\d{4}$/),
+      'time-zone': z.string().min(1),
+      /** Major units, natural sign (positive = money in the account). */
+      balance: z.object({ ledger: major, available: major, 'credit-limit': major.nullable() }),
+    }),
   }),
-});
+);
 export type BankCAccount = z.infer<typeof BankCAccountSchema>;
 
-export const BankCTransactionSchema = z.object({
-  id: z.string().min(1),
-  type: z.literal('transaction'),
-  attributes: z.object({
-    /** Major units as a float, OPPOSITE sign: positive = money out (debit), negative = money in. */
-    amount: major,
-    currency: z.string().regex(/^[A-Z]{3}$/),
-    narration: z.string().min(1),
-    state: z.enum(['AUTHORIZED', 'SETTLED']),
-    /** The transaction's date: epoch ms of local midnight in the account's time zone. */
-    'value-date': bankCEpochMs,
-    /** When it happened / settled (epoch ms). */
-    'txn-time': bankCEpochMs,
-    /** When the first version was authorized (epoch ms). */
-    'authorized-time': bankCEpochMs,
+export const BankCTransactionSchema = z.lazy(() =>
+  z.object({
+    id: z.string().min(1),
+    type: z.literal('transaction'),
+    attributes: z.object({
+      /** Major units as a float, OPPOSITE sign: positive = money out (debit), negative = money in. */
+      amount: major,
+      currency: z.string().regex(/^[A-Z]{3}$/),
+      narration: z.string().min(1),
+      state: z.enum(['AUTHORIZED', 'SETTLED']),
+      /** The transaction's date: epoch ms of local midnight in the account's time zone. */
+      'value-date': bankCEpochMs,
+      /** When it happened / settled (epoch ms). */
+      'txn-time': bankCEpochMs,
+      /** When the first version was authorized (epoch ms). */
+      'authorized-time': bankCEpochMs,
+    }),
+    relationships: z.object({
+      account: z.object({ id: z.string().min(1) }),
+      /** A settled transaction that replaced an authorization under another id: that authorization. */
+      authorization: z.object({ id: z.string().min(1) }).nullable(),
+    }),
   }),
-  relationships: z.object({
-    account: z.object({ id: z.string().min(1) }),
-    /** A settled transaction that replaced an authorization under another id: that authorization. */
-    authorization: z.object({ id: z.string().min(1) }).nullable(),
-  }),
-});
+);
 export type BankCTransaction = z.infer<typeof BankCTransactionSchema>;
 
 /** `GET /accounts` */
-export const BankCAccountsEnvelopeSchema = z.object({
-  status: z.literal('ok'),
-  data: z.object({ accounts: z.array(z.unknown()) }),
-  meta: z.object({ count: z.number().int(), 'as-of': z.number().int() }),
-});
-/** `GET /transactions?offset=&limit=` */
-export const BankCTransactionsEnvelopeSchema = z.object({
-  status: z.literal('ok'),
-  data: z.array(z.unknown()),
-  links: z.object({ self: z.string(), next: z.string().nullable() }),
-  meta: z.object({
-    offset: z.number().int().min(0),
-    limit: z.number().int().min(1),
-    total: z.number().int().min(0),
+export const BankCAccountsEnvelopeSchema = z.lazy(() =>
+  z.object({
+    status: z.literal('ok'),
+    data: z.object({ accounts: z.array(z.unknown()) }),
+    meta: z.object({ count: z.number().int(), 'as-of': z.number().int() }),
   }),
-});
+);
+/** `GET /transactions?offset=&limit=` */
+export const BankCTransactionsEnvelopeSchema = z.lazy(() =>
+  z.object({
+    status: z.literal('ok'),
+    data: z.array(z.unknown()),
+    links: z.object({ self: z.string(), next: z.string().nullable() }),
+    meta: z.object({
+      offset: z.number().int().min(0),
+      limit: z.number().int().min(1),
+      total: z.number().int().min(0),
+    }),
+  }),
+);
 /** Every error. */
-export const BankCErrorSchema = z.object({
-  status: z.literal('error'),
-  errors: z.array(z.object({ code: z.string(), title: z.string(), detail: z.string() })).min(1),
-});
+export const BankCErrorSchema = z.lazy(() =>
+  z.object({
+    status: z.literal('error'),
+    errors: z.array(z.object({ code: z.string(), title: z.string(), detail: z.string() })).min(1),
+  }),
+);
 
 export const BANK_C_ERROR_CODES = {
   invalid_token: 'token_invalid',

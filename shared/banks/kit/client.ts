@@ -31,15 +31,19 @@ export interface BankClientSpec {
   expiredCodes: readonly string[];
 }
 
-const TokenResponseSchema = z.object({
-  access_token: z.string().min(1),
-  token_type: z.string().min(1),
-  expires_in: z.number().int().positive(),
-  refresh_token: z.string().min(1).optional(),
-  scope: z.string().optional(),
-});
+const TokenResponseSchema = z.lazy(() =>
+  z.object({
+    access_token: z.string().min(1),
+    token_type: z.string().min(1),
+    expires_in: z.number().int().positive(),
+    refresh_token: z.string().min(1).optional(),
+    scope: z.string().optional(),
+  }),
+);
 
-const OAuthErrorSchema = z.object({ error: z.string(), error_description: z.string().optional() });
+const OAuthErrorSchema = z.lazy(() =>
+  z.object({ error: z.string(), error_description: z.string().optional() }),
+);
 
 /** Retry-After as delta-seconds or an HTTP-date (RFC 9110 §10.2.3), in ms from now. */
 export function parseRetryAfter(value: string | null, now: Date): number | undefined {

@@ -7,30 +7,32 @@ import * as z from 'zod';
 const intFromEnv = (min: number, max: number, fallback: number) =>
   z.coerce.number().int().min(min).max(max).default(fallback);
 
-const BankEnvSchema = z.object({
-  STAGE: z.string().default('local'),
-  PUBLIC_BASE_URL: z.url().default('http://127.0.0.1:3000'),
-  /** Root of the mock banks; each bank lives at `${BANKS_BASE_URL}/<bank id>`. */
-  BANKS_BASE_URL: z.url().optional(),
-  /** Lifetimes on the bank's clock. */
-  MOCK_BANK_CODE_TTL_SECONDS: intFromEnv(1, 3600, 300),
-  MOCK_BANK_ACCESS_TOKEN_TTL_SECONDS: intFromEnv(1, 7 * 86_400, 3600),
-  MOCK_BANK_REFRESH_TOKEN_TTL_SECONDS: intFromEnv(60, 10 * 365 * 86_400, 400 * 86_400),
-  /** Shared secret for the admin routes (`X-Admin-Token`); defaults to `local-admin` only when STAGE=local. */
-  MOCK_BANK_ADMIN_TOKEN: z.string().min(8).optional(),
-  /** JSON: `{"bank_a": {"rate_limit": 0.2}, "*": {...}}`; see kit/faults.ts. */
-  MOCK_BANK_FAULTS: z.string().optional(),
-  /** Initial bank clock (RFC 3339), frozen at that instant, until an admin route moves it. */
-  MOCK_BANK_CLOCK: z.iso.datetime({ offset: true }).optional(),
-  /** Comma-separated prefixes a redirect_uri must start with; unset = any http(s) URL. */
-  MOCK_BANK_REDIRECT_URI_PREFIXES: z.string().optional(),
-  /** Generator inputs of the data the banks serve (see kit/data-source.ts). */
-  MOCK_BANK_SEED: z.coerce.number().int().default(42),
-  MOCK_BANK_START: z.iso.date().default('2026-01-01'),
-  MOCK_BANK_DAYS: intFromEnv(1, 3660, 365),
-  /** Client timeout of one HTTP call to a bank, in ms. */
-  BANKS_HTTP_TIMEOUT_MS: intFromEnv(100, 120_000, 15_000),
-});
+const BankEnvSchema = z.lazy(() =>
+  z.object({
+    STAGE: z.string().default('local'),
+    PUBLIC_BASE_URL: z.url().default('http://127.0.0.1:3000'),
+    /** Root of the mock banks; each bank lives at `${BANKS_BASE_URL}/<bank id>`. */
+    BANKS_BASE_URL: z.url().optional(),
+    /** Lifetimes on the bank's clock. */
+    MOCK_BANK_CODE_TTL_SECONDS: intFromEnv(1, 3600, 300),
+    MOCK_BANK_ACCESS_TOKEN_TTL_SECONDS: intFromEnv(1, 7 * 86_400, 3600),
+    MOCK_BANK_REFRESH_TOKEN_TTL_SECONDS: intFromEnv(60, 10 * 365 * 86_400, 400 * 86_400),
+    /** Shared secret for the admin routes (`X-Admin-Token`); defaults to `local-admin` only when STAGE=local. */
+    MOCK_BANK_ADMIN_TOKEN: z.string().min(8).optional(),
+    /** JSON: `{"bank_a": {"rate_limit": 0.2}, "*": {...}}`; see kit/faults.ts. */
+    MOCK_BANK_FAULTS: z.string().optional(),
+    /** Initial bank clock (RFC 3339), frozen at that instant, until an admin route moves it. */
+    MOCK_BANK_CLOCK: z.iso.datetime({ offset: true }).optional(),
+    /** Comma-separated prefixes a redirect_uri must start with; unset = any http(s) URL. */
+    MOCK_BANK_REDIRECT_URI_PREFIXES: z.string().optional(),
+    /** Generator inputs of the data the banks serve (see kit/data-source.ts). */
+    MOCK_BANK_SEED: z.coerce.number().int().default(42),
+    MOCK_BANK_START: z.iso.date().default('2026-01-01'),
+    MOCK_BANK_DAYS: intFromEnv(1, 3660, 365),
+    /** Client timeout of one HTTP call to a bank, in ms. */
+    BANKS_HTTP_TIMEOUT_MS: intFromEnv(100, 120_000, 15_000),
+  }),
+);
 
 export type BankEnv = z.output<typeof BankEnvSchema>;
 
