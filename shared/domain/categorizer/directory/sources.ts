@@ -8,7 +8,7 @@ import { tokenize } from '../text';
 import { GB } from './gb';
 import { IN } from './in';
 import { LUXURY } from './luxury';
-import type { DirectoryConflict, DirectoryEntry, DirectoryTables } from './tables';
+import { slugOf, type DirectoryConflict, type DirectoryEntry, type DirectoryTables } from './tables';
 import type { DirectorySource } from './types';
 import { US_EXTRA } from './us-extra';
 import { US_FOOD } from './us-food';
@@ -24,10 +24,6 @@ export const SOURCES: readonly DirectorySource[] = [
   IN,
   LUXURY,
 ];
-
-function slugOf(tokens: readonly string[]): string {
-  return tokens.join('-').toLowerCase() || 'merchant';
-}
 
 /** Builds the lookup structures from the data files (names compared by their compact key). */
 export function buildDirectory(sources: readonly DirectorySource[] = SOURCES): DirectoryTables {

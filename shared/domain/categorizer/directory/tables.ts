@@ -6,6 +6,7 @@
  * from the data files.
  */
 import { categoryOf, type CategoryPair } from '../../taxonomy';
+import { tokenize } from '../text';
 import type { DirectorySource } from './types';
 
 export interface DirectoryEntry {
@@ -43,8 +44,13 @@ export interface DirectoryTables {
   conflicts: readonly DirectoryConflict[];
 }
 
+/** A merchant's slug from its display name's tokens (`blue-bottle-coffee`). */
+export function slugOf(tokens: readonly string[]): string {
+  return tokens.join('-').toLowerCase() || 'merchant';
+}
+
 /** Format version of the compact form: bump it when the shape below changes. */
-const FORMAT = 2;
+const FORMAT = 3;
 
 const AMBIGUOUS = 1;
 const WEAK = 2;
@@ -54,7 +60,7 @@ const REGIONS: readonly DirectorySource['region'][] = ['US', 'GB', 'IN', 'GLOBAL
 /**
  * The compact form: JSON, one entry or key per line (reviewable diffs), ASCII only (a one-byte string parses
  * faster). An entry is one string, `name|slug|category index|region index|flags` (split when first used, not all
- * at load); `keys` are the sorted compact keys, `index` the entry of each.
+ * at load), its slug left empty when it is its name's (most are: a third of the text); `keys` are the sorted compact keys, `index` the entry of each.
  */
 interface CompactDirectory {
   format: number;
@@ -91,7 +97,8 @@ export function serializeDirectory(tables: DirectoryTables): string {
       entries.map((e) => {
         for (const part of [e.name, e.slug]) if (part.includes('|')) throw new Error(`"|" in ${part}`);
         const flags = (e.ambiguous ? AMBIGUOUS : 0) | (e.weak ? WEAK : 0) | (e.generic ? GENERIC : 0);
-        return `${e.name}|${e.slug}|${categoryIndex.get(e.category.detailed)}|${REGIONS.indexOf(e.region)}|${flags}`;
+        const slug = e.slug === slugOf(tokenize(e.name)) ? '' : e.slug;
+        return `${e.name}|${slug}|${categoryIndex.get(e.category.detailed)}|${REGIONS.indexOf(e.region)}|${flags}`;
       }),
     )},\n` +
     `"keys":${list(tables.sortedKeys)},\n` +
@@ -113,7 +120,7 @@ export function parseDirectory(text: string): DirectoryTables {
     const f = Number(flags);
     return (made[i] = {
       name,
-      slug,
+      slug: slug || slugOf(tokenize(name)),
       category: categoryOf(c.categories[Number(category)]!),
       region: REGIONS[Number(region)]!,
       ambiguous: (f & AMBIGUOUS) !== 0,
