@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { directoryConflicts, SOURCES } from '../../../../shared/domain/categorizer/directory/index';
+import { directoryConflicts } from '../../../../shared/domain/categorizer/directory/index';
+import { SOURCES } from '../../../../shared/domain/categorizer/directory/sources';
 import {
   categorize,
   DEFAULT_CONFIDENCE_THRESHOLD,
