@@ -74,12 +74,29 @@ export function getRuntime(): Runtime {
  * adapter, drizzle and the drivers. Unbundled (the twin, tests) it is unset and every storage is reachable.
  */
 function storeFromEnv(tableName: string): Store {
+  return portFromEnv<Store>(
+    () => new DynamoStore(documentClient(), tableName),
+    (pg, storage) => pg.openedPostgresStore(storage),
+    'Store',
+  );
+}
+
+/**
+ * A port in the storage the environment names: `dynamo()` for DynamoDB, else the Postgres half's opener (see
+ * postgresPort). The literal FINAGG_BUNDLE_STORAGE checks stay here, where esbuild folds them: a bundle keeps only
+ * its storage's branch.
+ */
+function portFromEnv<T extends object>(
+  dynamo: () => T,
+  postgres: (pg: PostgresRuntime, storage: Exclude<ReturnType<typeof storageMode>, 'dynamodb'>) => Promise<T>,
+  name: string,
+): T {
   const storage = storageMode();
   if (storage === 'dynamodb') {
     if (process.env.FINAGG_BUNDLE_STORAGE === undefined || process.env.FINAGG_BUNDLE_STORAGE === 'dynamodb')
-      return new DynamoStore(documentClient(), tableName);
+      return dynamo();
   } else if (process.env.FINAGG_BUNDLE_STORAGE !== 'dynamodb') {
-    return postgresPort<Store>((pg) => pg.openedPostgresStore(storage), 'Store');
+    return postgresPort<T>((pg) => postgres(pg, storage), name);
   }
   throw new Error(`STORAGE=${storage}: unreachable (storageMode checks the bundle's storage)`);
 }
@@ -252,12 +269,9 @@ export function webhookPorts(): WebhookPorts {
 function webhookStoreFromEnv(tableName: string): WebhookStore {
   const handedOver = handedOverStorage();
   if (handedOver) return handedOver.webhookStore();
-  const storage = storageMode();
-  if (storage === 'dynamodb') {
-    if (process.env.FINAGG_BUNDLE_STORAGE === undefined || process.env.FINAGG_BUNDLE_STORAGE === 'dynamodb')
-      return new DynamoWebhookStore(documentClient(), tableName);
-  } else if (process.env.FINAGG_BUNDLE_STORAGE !== 'dynamodb') {
-    return postgresPort<WebhookStore>((pg) => pg.openedWebhookStore(storage), 'WebhookStore');
-  }
-  throw new Error(`STORAGE=${storage}: unreachable (storageMode checks the bundle's storage)`);
+  return portFromEnv<WebhookStore>(
+    () => new DynamoWebhookStore(documentClient(), tableName),
+    (pg, storage) => pg.openedWebhookStore(storage),
+    'WebhookStore',
+  );
 }
