@@ -20,6 +20,10 @@ const E2E_POSTGRES_FILES = E2E_POSTGRES_ALL
 export default defineConfig({
   test: {
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', LOG_LEVEL: 'SILENT' },
+    // Two files at a time for unit, integration and contract (vitest's default on 2 cores is one): their files
+    // mostly wait on DynamoDB Local, PostgreSQL and Redis, each in its own table, database or key prefix. The e2e
+    // projects keep their own maxWorkers: 1 (a twin per file).
+    maxWorkers: 2,
     projects: [
       {
         test: {

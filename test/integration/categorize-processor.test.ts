@@ -34,7 +34,7 @@ const handler = (event: DynamoDBStreamEvent) =>
 
 beforeAll(async () => {
   spec = catalogue.find((f) => f.name === 'Categorizer')!;
-  table = await freshTable('categorize');
+  table = await freshTable('categorize', { stream: true });
   store = new DynamoStore(table.doc, table.tableName);
   poller = new StreamPoller(streamsClient(table.endpoint, region), table.streamArn, region, {
     pollIntervalMs: 20,

@@ -9,7 +9,7 @@ import { freshTable, region } from '../support/dynamodb';
 
 let table: Awaited<ReturnType<typeof freshTable>>;
 beforeAll(async () => {
-  table = await freshTable('stream');
+  table = await freshTable('stream', { stream: true });
 });
 afterAll(async () => table?.drop());
 
@@ -87,7 +87,7 @@ describe('the local stream event source', () => {
 
 /** A table of its own, a checkpoint store on it, and a consumer that records what it sees (by pk). */
 async function resumeFixture(prefix: string) {
-  const t = await freshTable(prefix);
+  const t = await freshTable(prefix, { stream: true });
   const store = new TableCheckpoints(t.doc, t.tableName, t.streamArn);
   const write = (id: string, entity = 'thing') =>
     t.doc.send(new PutCommand({ TableName: t.tableName, Item: { pk: `T#${id}`, sk: 'X', entity } }));

@@ -62,7 +62,7 @@ const handlers: Record<
 };
 
 beforeAll(async () => {
-  table = await freshTable('processors');
+  table = await freshTable('processors', { stream: true });
   store = new DynamoStore(table.doc, table.tableName);
   redis = await startUpstashHarness();
   prefix = redis.prefix('processors');
