@@ -58,6 +58,15 @@ const PROBES: Record<string, Omit<Probe, 'route'> & { routeKey?: string }> = {
   MockBankC: { proxy: 'accounts', headers: { authorization: 'Bearer cold-init-token' } },
 };
 
+/** The reference: the least an HTTP function of this stack does (test/bench/fixtures/cold-init-floor.ts). */
+const FLOOR: FunctionSpec = {
+  name: 'StackFloor',
+  description: 'middy + zod + one DynamoDB document-client query, no finagg code',
+  entry: 'test/bench/fixtures/cold-init-floor.ts',
+  routes: [{ method: 'GET', path: '/floor' }],
+  grants: ['table:read'],
+};
+
 function probeFor(spec: FunctionSpec): Probe | undefined {
   const routes = spec.routes ?? [];
   if (!routes.length) return undefined;
@@ -278,6 +287,11 @@ export const benchmarks: Benchmark[] = [
           );
           figures.push(...f);
           if (spec.routes?.length) worstHttp = Math.max(worstHttp, worstTotal);
+        }
+        // The stack's floor, measured the same way: middy, zod and one document-client query, no finagg code.
+        if (!only || only.includes(FLOOR.name)) {
+          const { figures: f } = await coldInit(FLOOR, dir, env, 'dynamodb');
+          figures.push(...f);
         }
         figures.push({
           name: 'cold-init slowest HTTP function: import + first event',
