@@ -90,6 +90,8 @@ export class StreamPoller {
   private stopped = false;
   private loop: Promise<void> | undefined;
   private delivered = 0;
+  /** Complete passes over the stream (a failed one does not count): caughtUp waits for them. */
+  private passes = 0;
   /** The last sequence number read from each shard (to get a new iterator if one expires). */
   private readonly readUpTo = new Map<string, string>();
   private readonly dirty = new Set<Consumer>();
@@ -156,6 +158,24 @@ export class StreamPoller {
     return this.delivered;
   }
 
+  /**
+   * Resolves once everything written before the call is handled: two complete passes over the stream that began
+   * after it delivered nothing new, every delivery finished. A pass that failed (an error the poller waits out)
+   * does not count. For tests and tools that wait for the processors; throws after `timeoutMs`.
+   */
+  async caughtUp(timeoutMs = 120_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      await this.drain(Math.max(1, deadline - Date.now()));
+      const delivered = this.delivered;
+      const passes = this.passes;
+      while (this.passes < passes + 2 && Date.now() < deadline && !this.stopped) await sleep(10);
+      await this.drain(Math.max(1, deadline - Date.now()));
+      if (this.passes >= passes + 2 && this.delivered === delivered) return;
+    }
+    throw new Error(`the stream poller did not catch up in ${timeoutMs} ms`);
+  }
+
   private log(line: string): void {
     (this.opts.log ?? ((l: string) => console.error(l)))(line);
   }
@@ -170,6 +190,7 @@ export class StreamPoller {
           loaded = true;
         }
         const got = await this.pollOnce();
+        this.passes++;
         if (got === 0) await sleep(interval);
       } catch (err) {
         if (this.stopped) break;
@@ -241,8 +262,10 @@ export class StreamPoller {
       try {
         out = await this.client.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 1000 }));
       } catch (err) {
-        if ((err as Error).name !== 'ExpiredIteratorException') throw err;
-        // Iterators expire (15 minutes in AWS): continue after the last record read.
+        if (isTrimmed(err)) this.log(`[stream] ${id}: ${(err as Error).message}; getting a new iterator`);
+        else if ((err as Error).name !== 'ExpiredIteratorException') throw err;
+        // Iterators expire (15 minutes in AWS), and DynamoDB Local at times refuses a fresh one as past the oldest
+        // record: continue after the last record read (from the checkpoints or the horizon when none was read).
         const after = this.readUpTo.get(id);
         if (after) this.iterators.set(id, await this.iteratorAfter(id, after));
         else this.iterators.delete(id);
@@ -485,6 +508,7 @@ function isTrimmed(err: unknown): boolean {
   const e = err as Error;
   return (
     e.name === 'TrimmedDataAccessException' ||
+    /past the oldest stream record/i.test(e.message) ||
     (e.name === 'ValidationException' && /sequence ?number/i.test(e.message))
   );
 }

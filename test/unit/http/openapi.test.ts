@@ -2,9 +2,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { z } from 'zod';
-import { build } from 'esbuild';
-import { esbuildOptions } from '../../../lib/bundling';
 import { catalogue } from '../../../lib/catalogue';
+import { bundledInputs } from '../../support/bundled';
 import { OPENAPI_FILE, generateOpenApi, serialize } from '../../../lib/openapi';
 import {
   DOCS_ASSETS,
@@ -189,28 +188,7 @@ describe('OpenAPI document', () => {
 
   it('keeps the response schemas out of every Lambda, and zod out of Health, Me and Docs', async () => {
     const http = catalogue.filter((f) => f.routes?.length);
-    // One build of every HTTP function (the deployed options), its inputs per output.
-    const result = await build({
-      ...esbuildOptions(http[0]!.entry),
-      entryPoints: Object.fromEntries(http.map((f) => [f.name, f.entry])),
-      outfile: undefined,
-      outdir: 'out',
-      write: false,
-      metafile: true,
-      // What is bundled, not how: no maps, no minifying (half the time on a loaded machine).
-      sourcemap: false,
-      minify: false,
-    });
-    const bundled = new Map(
-      Object.values(result.metafile.outputs)
-        .filter((o) => o.entryPoint)
-        .map((o) => [
-          o.entryPoint!,
-          Object.entries(o.inputs)
-            .filter(([, i]) => i.bytesInOutput > 0)
-            .map(([file]) => file),
-        ]),
-    );
+    const bundled = await bundledInputs(http);
     expect(bundled.size).toBe(new Set(http.map((f) => f.entry)).size);
     for (const [entry, files] of bundled) {
       expect(files.length, entry).toBeGreaterThan(0);

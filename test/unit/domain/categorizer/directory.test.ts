@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { build } from 'esbuild';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { esbuildOptions } from '../../../../lib/bundling';
 import { catalogue } from '../../../../lib/catalogue';
+import { bundledInputs } from '../../../support/bundled';
 import { parseDescription } from '../../../../shared/domain/categorizer/clean';
 import { COMPILED_DIRECTORY } from '../../../../shared/domain/categorizer/directory/compiled';
 import {
@@ -119,29 +118,16 @@ describe('generated merchant directory', () => {
         ['Enrich', 'Rules', 'Reconcile', 'SyncWorker'].includes(f.name) || f.entry.includes('categorizer'),
     );
     expect(categorizing.length).toBeGreaterThanOrEqual(5);
-    const result = await build({
-      ...esbuildOptions(categorizing[0]!.entry),
-      entryPoints: Object.fromEntries(categorizing.map((f) => [f.name, f.entry])),
-      outfile: undefined,
-      outdir: 'out',
-      write: false,
-      metafile: true,
-      sourcemap: false,
-      minify: false,
-    });
-    const outputs = Object.values(result.metafile.outputs).filter((o) => o.entryPoint);
-    expect(outputs.length).toBe(categorizing.length);
-    for (const o of outputs) {
-      const inputs = Object.entries(o.inputs)
-        .filter(([, i]) => i.bytesInOutput > 0)
-        .map(([file]) => file);
+    const bundled = await bundledInputs(categorizing);
+    expect(bundled.size).toBe(categorizing.length);
+    for (const [entry, inputs] of bundled) {
       expect(
         inputs.some((f) => f.endsWith('categorizer/directory/compiled.ts')),
-        o.entryPoint,
+        entry,
       ).toBe(true);
       expect(
         inputs.filter((f) => /categorizer\/directory\/(sources|gb|in|luxury|us-[a-z]+)\.ts$/.test(f)),
-        o.entryPoint,
+        entry,
       ).toEqual([]);
     }
   }, 120_000);
