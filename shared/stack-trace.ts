@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
  *
  * Node's `--enable-source-maps` reads and parses every loaded file's source map while the module loads: ~20-70 ms
  * of each cold start for a 400-900 KiB bundle (its map is 0.7-1.5 MB), on every cold start, whether anything fails
- * or not. The functions run without it (lib/bundling.ts LAMBDA_NODE_OPTIONS) and install this instead: V8 calls
+ * or not. The functions run without it and install this instead (lib/bundling.ts LAMBDA_INIT): V8 calls
  * `Error.prepareStackTrace` the first time an error's `stack` is read (a logged error, an uncaught one), and only
  * then is the map beside the bundle (`index.mjs.map`, which the deployment package carries) read, once per file,
  * and each frame of a mapped file shown at its source position (`functions/http/budgets.ts:41:13`).
