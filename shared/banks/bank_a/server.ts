@@ -3,7 +3,7 @@ import type { BankDialect, WireRecord } from '../kit/dialect';
 import { compareVisible, type VisibleTransaction } from '../kit/replay';
 import { BANK_A, BANK_A_ERROR_CODES, BANK_A_PAGE, type BankAAccount, type BankATransaction } from './wire';
 
-const instant = z.lazy(() => z.iso.datetime({ offset: true }));
+const instant = z.iso.datetime({ offset: true });
 /** `snap`: the instant of the listing's first page; `since`: its change token's instant (a change listing). */
 const CursorSchema = z.lazy(() =>
   z

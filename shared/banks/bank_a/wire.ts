@@ -20,7 +20,7 @@ export const BANK_A_PAGE = { default: 100, max: 500 } as const;
 
 const currency = z.lazy(() => z.string().regex(/^[A-Z]{3}$/));
 const minor = z.lazy(() => z.number().int().refine(Number.isSafeInteger, 'not a safe integer'));
-const instant = z.lazy(() => z.iso.datetime({ offset: true }));
+const instant = z.iso.datetime({ offset: true });
 
 export const BankAAccountSchema = z.lazy(() =>
   z.object({

@@ -36,7 +36,7 @@ export const BANK_B_ACCOUNT_TYPES = [
 export const BANK_B_AMOUNT = /^\d{1,3}(?:,\d{3})*(?:\.\d+)?$/;
 
 const amount = z.lazy(() => z.string().regex(BANK_B_AMOUNT, 'not a formatted amount'));
-const drCr = z.lazy(() => z.enum(['DR', 'CR']));
+const drCr = z.enum(['DR', 'CR']);
 export const bankBDate = z.lazy(() =>
   z.string().refine((s) => parseDdmmyyyy(s) !== null, 'not a dd/mm/yyyy date'),
 );

@@ -6,7 +6,7 @@ import { BANK_C, BANK_C_ERROR_CODES, BANK_C_PAGE, type BankCAccount, type BankCT
 const OffsetSchema = z.lazy(() => z.coerce.number().int().min(0).max(100_000_000));
 const LimitSchema = z.lazy(() => z.coerce.number().int().min(1).max(BANK_C_PAGE.max));
 /** `from` / `to`: local dates, inclusive. */
-const DateSchema = z.lazy(() => z.iso.date());
+const DateSchema = z.iso.date();
 
 const TITLES: Record<string, string> = {
   token_invalid: 'Unauthorized',

@@ -16,7 +16,7 @@ import * as z from 'zod';
  * eagerly (~70 of them here, milliseconds of each cold start); a lazy one is built at its first parse.
  */
 
-export const PlaidEnvironmentSchema = z.lazy(() => z.enum(['sandbox', 'development', 'production']));
+export const PlaidEnvironmentSchema = z.enum(['sandbox', 'development', 'production']);
 export type PlaidEnvironment = z.infer<typeof PlaidEnvironmentSchema>;
 
 /** Plaid's error object as an `ITEM` `ERROR` webhook carries it. */
