@@ -25,8 +25,10 @@ const say = (message: string) => process.stderr.write(`[cold-init] ${message}\n`
  * fresh Node process (no NODE_OPTIONS, as deployed), that then handles one real event against DynamoDB Local.
  * The functions deployed with Postgres storage only (the migration step, the outbox relay, the change-queue
  * consumers) are built for a PostgreSQL server (node-postgres, where the cloud's use the Data API) and run
- * against a fresh, migrated database on the machine's PostgreSQL. The figure is the time from the import's start to the event's answer, in the child's own clock:
- * what Lambda bills as init plus the first invocation, without Node's own start.
+ * against a fresh, migrated database on the machine's PostgreSQL. The figure is the time from the import's start
+ * to the event's answer, in the child's own clock: what Lambda bills as init plus the first invocation, without
+ * Node's own start. `StackFloor` (test/bench/fixtures/cold-init-floor.ts), measured the same way, is the stack's
+ * own share: what a catalogue function takes beyond it is finagg's.
  *
  * The events are what a real client sends: an HTTP function gets an authenticated request (the JWT authorizer's
  * claims, as API Gateway passes them) to its first read route, so that it builds its store and makes its first
